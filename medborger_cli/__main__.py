@@ -1,0 +1,3 @@
+from medborger_cli.cli import main
+
+main()

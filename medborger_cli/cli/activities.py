@@ -1,0 +1,243 @@
+"""add-activity, book, cancel: everything that puts a room in the calendar."""
+
+
+from typing import Annotated
+
+import typer
+
+from . import app
+from .common import state
+
+SkipOption = Annotated[
+    bool, typer.Option("--skip-conflicts", help="Store the free dates and list the ones that clash.")
+]
+AllowOption = Annotated[
+    bool, typer.Option("--allow-conflicts", help="Store every date even where the room is taken.")
+]
+
+
+def _policy(skip: bool, allow: bool) -> str:
+    if skip and allow:
+        raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
+    return "skip" if skip else "allow" if allow else "refuse"
+
+
+def _with_conflict_choice(st, attempt, policy: str):
+    """Run `attempt(policy)`; on a refused conflict at a terminal, show it and ask what to do."""
+    from .. import output, prompts
+    from ..errors import Conflict, Refused
+
+    try:
+        return attempt(policy)
+    except Conflict as exc:
+        if policy != "refuse" or not prompts.interactive(st.no_input):
+            raise
+        output.conflicts(exc.conflicts, "Room conflicts")
+        choice = prompts.conflict_policy()
+        if choice == "refuse":
+            raise Refused("nothing was stored") from None
+        return attempt(choice)
+
+
+def _report(result, title: str) -> None:
+    from .. import output
+
+    if result.skipped:
+        output.skipped_dates(result.skipped, f"{len(result.skipped)} date{'s' if len(result.skipped) != 1 else ''} not booked: public holidays and closures")
+    if result.conflicts:
+        dates = len({c.start for c in result.conflicts})
+        if result.policy == "skip":
+            output.conflicts(result.conflicts, f"{dates} dates skipped because the room is taken")
+        else:
+            output.conflicts(result.conflicts, f"{dates} dates booked although the room is taken")
+            output.warning("These double bookings will show in `medborger overlaps`.")
+
+
+@app.command("add-activity")
+def add_activity(
+    ctx: typer.Context,
+    title: Annotated[str | None, typer.Argument(metavar="TITLE", help="The activity's title, e.g. Lektiecafé.", show_default=False)] = None,
+    centre: Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="Centre (name or id).")] = None,
+    room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Room in that centre (name or id).")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="The actor who runs it (name or id).")] = None,
+    partner: Annotated[list[str] | None, typer.Option("--partner", "-p", metavar="ACTOR", help="A partner actor; repeat for more.")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", "-k", metavar="CODE", help="advice|learning|culture|health|employment|community|prevention|democracy|other (or Danish)."),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", "-g", metavar="GROUP", help="Target group (målgruppe), e.g. children, unge, kvinder; repeat or comma-separate."),
+    ] = None,
+    focus: Annotated[str | None, typer.Option("--focus", metavar="CODE", help="LBF focus area: education|employment|crime-prevention|cohesion.")] = None,
+    weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="Weekday(s), e.g. mandag or mon,wed.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="TIME", help="Start time, 16:00 or 16.00.")] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="TIME", help="End time.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First date of the season.")] = None,
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last date of the season (inclusive).")] = None,
+    every: Annotated[int, typer.Option("--every", metavar="N", help="Every N weeks (or months with --monthly).")] = 1,
+    monthly: Annotated[
+        str | None, typer.Option("--monthly", metavar="WHICH", help="Monthly on the first|second|third|fourth|last weekday.")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="A single date, instead of --weekday/--from/--until.")] = None,
+    include_holidays: Annotated[bool, typer.Option("--include-holidays", help="Also book Danish public holidays.")] = False,
+    skip_conflicts: SkipOption = False,
+    allow_conflicts: AllowOption = False,
+) -> None:
+    """Add an activity (aktivitet) and book its room on every date of its schedule.
+
+    Dates on Danish public holidays and inside the centre's closures are skipped. If the room
+    is taken on any date, nothing is stored unless --skip-conflicts or --allow-conflicts is given
+    (at a terminal you are asked).
+    """
+    from .. import actions, output, prompts, schedule, store, vocab
+
+    st = state(ctx)
+    policy = _policy(skip_conflicts, allow_conflicts)
+    partners, targets, weekdays = partner or [], target or [], weekday or []
+    if on and (weekdays or date_from or date_until or monthly):
+        raise typer.BadParameter("--on is one date; leave out --weekday, --from, --until and --monthly", param_hint="--on")
+    missing = [
+        flag
+        for flag, value in (
+            ("TITLE", title), ("--centre", centre), ("--room", room), ("--actor", actor),
+            ("--category", category), ("--target", targets), ("--start", start), ("--end", end),
+        )
+        if not value
+    ]
+    if not on:
+        missing += [f for f, v in (("--weekday", weekdays), ("--from", date_from), ("--until", date_until)) if not v]
+        if "--weekday" in missing and "--from" in missing and "--until" in missing:
+            missing[-3:] = ["--weekday, --from and --until (or --on DATE)"]
+    prompts.require(missing, st.no_input)
+
+    db = st.db()
+    if not title:
+        title = prompts.text("Title:", lambda v: actions.clean_text(v, "TITLE"))
+    if not centre:
+        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "--centre"))
+    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"]
+    if not room:
+        room = prompts.autocomplete(
+            "Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "--room", centre_id)
+        )
+    if not actor:
+        actor = prompts.autocomplete("Run by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "--actor"))
+    if not category:
+        category = prompts.select("Category:", [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
+    if not targets:
+        targets = prompts.checkbox("Target groups:", [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values()])
+    if not on and not (weekdays or date_from or date_until):
+        kind = prompts.select("When?", [("Every week", "weekly"), ("Once a month", "monthly"), ("One date", "once")])
+        if kind == "once":
+            on = prompts.text("Date:", lambda v: schedule.parse_date(v, "--on"))
+        elif kind == "monthly":
+            monthly = prompts.select("Which weekday of the month?", [(t.da, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
+    if not on and not weekdays:
+        weekdays = prompts.checkbox("Weekday(s):", [(t.da, t.code) for t in vocab.WEEKDAYS.values()])
+    if not start:
+        start = prompts.text("Starts at (16:00):", lambda v: schedule.parse_time(v, "--start"))
+    if not end:
+        end = prompts.text("Ends at (18:00):", lambda v: schedule.parse_time(v, "--end"))
+    if not on and not date_from:
+        date_from = prompts.text("First date:", lambda v: schedule.parse_date(v, "--from"))
+    if not on and not date_until:
+        date_until = prompts.text("Last date:", lambda v: schedule.parse_date(v, "--until"))
+
+    rule = schedule.Recurrence(
+        start_time=schedule.parse_time(start, "--start"),
+        end_time=schedule.parse_time(end, "--end"),
+        weekdays=tuple(schedule.parse_weekdays(weekdays, "--weekday")) if weekdays else (),
+        date_from=schedule.parse_date(date_from, "--from") if date_from else None,
+        date_until=schedule.parse_date(date_until, "--until") if date_until else None,
+        interval=every,
+        monthly=vocab.parse(vocab.MONTHLY_POSITIONS, monthly, "--monthly") if monthly else None,
+        on=schedule.parse_date(on, "--on") if on else None,
+    )
+    spec = actions.build_activity(
+        db, title=title, centre=centre, room=room, actor=actor, partners=partners, category=category,
+        targets=targets, focus=focus, rule=rule, include_holidays=include_holidays,
+    )
+    result = _with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
+    _report(result, spec.title)
+    first, last = result.stored[0], result.stored[-1]
+    output.message(
+        f"Added activity {spec.title} (id {result.activity_id}) in {spec.room['name']}, {spec.centre['name']}: "
+        f"{len(result.stored)} date{'s' if len(result.stored) != 1 else ''} booked"
+        + (f", {first[:10]} to {last[:10]}." if len(result.stored) > 1 else f", {first[:10]}.")
+    )
+
+
+@app.command("book")
+def book(
+    ctx: typer.Context,
+    centre: Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="Centre (name or id).")] = None,
+    room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Room in that centre.")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Who books it.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="What it is for.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="WHEN", help='Start, e.g. "2026-03-04 16:00" or "4-3-2026 16.00".')] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="WHEN", help='End, e.g. "2026-03-04 18:00", or just "18:00" on the same day.')] = None,
+    allow_conflicts: AllowOption = False,
+) -> None:
+    """Book a room once (a one-off booking, not part of an activity)."""
+    from .. import actions, output, prompts, schedule, store
+
+    st = state(ctx)
+    prompts.require(
+        [f for f, v in (("--centre", centre), ("--room", room), ("--actor", actor), ("--title", title), ("--start", start), ("--end", end)) if not v],
+        st.no_input,
+    )
+    db = st.db()
+    if not centre:
+        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "--centre"))
+    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"]
+    if not room:
+        room = prompts.autocomplete("Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "--room", centre_id))
+    if not actor:
+        actor = prompts.autocomplete("Booked by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "--actor"))
+    if not title:
+        title = prompts.text("Title:", lambda v: actions.clean_text(v, "--title"))
+    if not start:
+        start = prompts.text("Starts (2026-03-04 16:00):", lambda v: schedule.parse_datetime(v, "--start"))
+    starts = schedule.parse_datetime(start, "--start")
+    if not end:
+        end = prompts.text("Ends (18:00 or a date and time):", lambda v: _end(v, starts))
+    booking = actions.build_booking(
+        db, centre=centre, room=room, actor=actor, title=title, start=starts, end=_end(end, starts)
+    )
+    policy = _policy(False, allow_conflicts)
+    result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
+    _report(result, booking.title)
+    output.message(
+        f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "
+        f"{output.when(booking.start)}–{booking.end[11:]} (booking {result.booking_ids[0]})."
+    )
+
+
+def _end(text: str, starts):
+    """An end given as a time alone is on the start's day."""
+    import datetime as dt
+
+    from .. import schedule
+
+    value = (text or "").strip()
+    if value and len(value.split()) == 1 and "T" not in value and "-" not in value and value.count(".") <= 1:
+        return dt.datetime.combine(starts.date(), schedule.parse_time(value, "--end"))
+    return schedule.parse_datetime(value, "--end")
+
+
+@app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    booking_id: Annotated[str, typer.Argument(metavar="BOOKING_ID", help="The booking's id (see `medborger list bookings`).")],
+    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why it is cancelled (kept with the booking).")] = None,
+) -> None:
+    """Cancel one booking or one occurrence of an activity; it stays on record as cancelled."""
+    from .. import actions, output
+
+    row, changed = actions.cancel(state(ctx).db(), booking_id, reason)
+    when = f"{output.when(row['start'])}–{row['end'][11:]}"
+    if changed:
+        output.message(f"Cancelled booking {row['id']}: {row['title']}, {row['room']}, {when}.")
+    else:
+        output.message(f"Booking {row['id']} ({row['title']}, {when}) was already cancelled.")

@@ -1,0 +1,83 @@
+"""What the command modules share: the state of the root options, opening the database,
+the output options and date windows. Light imports only."""
+
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+
+
+@dataclass
+class State:
+    db_option: str | None = None
+    no_input: bool = False
+    _db: Any = field(default=None, repr=False)
+
+    def db(self):
+        """The open, migrated database (opened once per command)."""
+        if self._db is None:
+            from .. import store
+
+            path, source = store.resolve_path(self.db_option)
+            self._db = store.connect(path, source)
+            self.path = path
+        return self._db
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+# Output options, declared once and shared by every listing and report.
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row instead of a table.")]
+
+
+def output_format(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+CentreFilter = Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="Only this centre (name or id).")]
+FromOption = Annotated[str | None, typer.Option("--from", metavar="DATE", help="From this date (2026-03-04, 4-3-2026 or 04.03.2026).")]
+UntilOption = Annotated[str | None, typer.Option("--until", metavar="DATE", help="Until this date, inclusive.")]
+WeekOption = Annotated[int | None, typer.Option("--week", "--uge", metavar="N", help="ISO week number (uge).")]
+YearOption = Annotated[int | None, typer.Option("--year", "--år", metavar="YYYY", help="Year of --week (default: this year).")]
+
+
+def window(
+    date_from: str | None,
+    date_until: str | None,
+    week: int | None,
+    year: int | None,
+    *,
+    default_from_today: bool,
+) -> tuple[str | None, str | None]:
+    """A date window (ISO dates, both inclusive) from --from/--until or --week/--year.
+
+    With nothing given, from today on when `default_from_today`, else everything.
+    """
+    from .. import schedule
+
+    if week is not None:
+        if date_from or date_until:
+            raise typer.BadParameter("use --week or --from/--until, not both", param_hint="--week")
+        monday, sunday = schedule.week_window(week, year)
+        return monday.isoformat(), sunday.isoformat()
+    if year is not None:
+        raise typer.BadParameter("--year goes with --week", param_hint="--year")
+    first = schedule.parse_date(date_from, "--from") if date_from else None
+    last = schedule.parse_date(date_until, "--until") if date_until else None
+    if first and last and last < first:
+        from ..errors import BadInput
+
+        raise BadInput(f"--until: {last} is before --from {first}")
+    if first is None and last is None and default_from_today:
+        first = dt.date.today()
+    return (first.isoformat() if first else None), (last.isoformat() if last else None)

@@ -1,0 +1,279 @@
+"""list centres|rooms|actors|activities|bookings|closures, and the week's schedule grid."""
+
+
+from typing import Annotated
+
+import typer
+
+from . import app
+from .common import (
+    CentreFilter,
+    CsvOption,
+    FromOption,
+    JsonOption,
+    UntilOption,
+    WeekOption,
+    YearOption,
+    output_format,
+    state,
+    window,
+)
+
+list_app = typer.Typer(help="List what is registered; --json or --csv for scripts.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(list_app, name="list")
+
+RoomFilter = Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Only this room (name or id; with --centre when names repeat).")]
+ActorFilter = Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Only this actor, as lead or partner.")]
+
+
+def _ids(db, centre: str | None, room: str | None = None, actor: str | None = None) -> dict:
+    from .. import actions
+
+    found: dict = {"centre_id": None, "room_id": None, "actor_id": None}
+    if centre:
+        found["centre_id"] = actions.resolve(db, "centre", centre, "--centre")["id"]
+    if room:
+        found["room_id"] = actions.resolve(db, "room", room, "--room", found["centre_id"])["id"]
+    if actor:
+        found["actor_id"] = actions.resolve(db, "actor", actor, "--actor")["id"]
+    return found
+
+
+@list_app.command("centres")
+def list_centres(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option("--area", metavar="NAME", help="Only centres in this area.")] = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """The centres (medborgercentre)."""
+    from .. import output, store, vocab
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    rows = store.centres(state(ctx).db(), area)
+    output.emit(
+        rows,
+        [
+            Column("id", "Id", style="dim"), Column("name", "Centre", style="bold"),
+            Column("type", "Type", output.code_label(vocab.CENTRE_TYPES)), Column("municipality", "Municipality"),
+            Column("area", "Area"), Column("address", "Address", in_table=False), Column("owner", "Owner"),
+            Column("operator", "Operator", in_table=False), Column("rooms", "Rooms"), Column("activities", "Activities"),
+        ],
+        fmt, title="Centres", empty="No centres yet; add one with `medborger add-centre` or `medborger load-sample`.",
+    )
+
+
+@list_app.command("rooms")
+def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+    """The rooms (lokaler), per centre."""
+    from .. import output, store
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    db = state(ctx).db()
+    rows = store.rooms(db, _ids(db, centre)["centre_id"])
+    output.emit(
+        rows,
+        [Column("id", "Id", style="dim"), Column("name", "Room", style="bold"), Column("centre", "Centre"), Column("capacity", "Seats")],
+        fmt, title="Rooms", empty="No rooms yet; add one with `medborger add-room CENTRE NAME`.",
+    )
+
+
+@list_app.command("actors")
+def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+    """The actors (aktører); with --centre, those active in that centre."""
+    from .. import output, store, vocab
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    db = state(ctx).db()
+    rows = store.actors(db, _ids(db, centre)["centre_id"])
+    output.emit(
+        rows,
+        [
+            Column("id", "Id", style="dim"), Column("name", "Actor", style="bold"),
+            Column("sector", "Sector", output.code_label(vocab.SECTORS)), Column("contact", "Contact"),
+            Column("email", "E-mail"), Column("phone", "Phone"),
+        ],
+        fmt, title="Actors", empty="No actors yet; add one with `medborger add-actor NAME --sector S`.",
+    )
+
+
+@list_app.command("activities")
+def list_activities(
+    ctx: typer.Context,
+    centre: CentreFilter = None,
+    room: RoomFilter = None,
+    actor: ActorFilter = None,
+    date_from: FromOption = None,
+    date_until: UntilOption = None,
+    week: WeekOption = None,
+    year: YearOption = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
+    from .. import output, store, vocab
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    db = state(ctx).db()
+    first, last = window(date_from, date_until, week, year, default_from_today=False)
+    ids = _ids(db, centre, room, actor)
+    rows = store.activities(db, **ids, first=first, last=last)
+    for row in rows:
+        row["schedule"] = _describe(row)
+    output.emit(
+        rows,
+        [
+            Column("id", "Id", style="dim"), Column("title", "Activity", style="bold"), Column("centre", "Centre"),
+            Column("room", "Room"), Column("actor", "Actor"), Column("partners", "Partners"),
+            Column("category", "Category", output.code_label(vocab.CATEGORIES)),
+            Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS)),
+            Column("schedule", "When"), Column("occurrences", "Dates"),
+        ],
+        fmt, title="Activities", empty="No activities match.",
+        extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"],
+    )
+
+
+def _describe(row: dict) -> str:
+    import datetime as dt
+
+    from .. import schedule
+
+    rule = schedule.Recurrence(
+        start_time=dt.time.fromisoformat(row["start_time"]),
+        end_time=dt.time.fromisoformat(row["end_time"]),
+        weekdays=tuple(schedule.parse_weekdays([row["weekdays"]], "weekdays")) if row["weekdays"] else (),
+        date_from=dt.date.fromisoformat(row["date_from"]),
+        date_until=dt.date.fromisoformat(row["date_until"]),
+        interval=row["interval"],
+        monthly=row["monthly"],
+        on=dt.date.fromisoformat(row["date_from"]) if row["single_date"] else None,
+    )
+    return rule.describe()
+
+
+@list_app.command("bookings")
+def list_bookings(
+    ctx: typer.Context,
+    centre: CentreFilter = None,
+    room: RoomFilter = None,
+    actor: ActorFilter = None,
+    activity: Annotated[str | None, typer.Option("--activity", metavar="ACTIVITY", help="Only this activity's occurrences (title or id).")] = None,
+    date_from: FromOption = None,
+    date_until: UntilOption = None,
+    week: WeekOption = None,
+    year: YearOption = None,
+    status: Annotated[str | None, typer.Option("--status", metavar="STATUS", help="Only active or cancelled bookings.")] = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Bookings from today on (or in --from/--until/--week), one row per occurrence."""
+    from .. import actions, output, store
+    from ..errors import BadInput
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    if status is not None and status not in ("active", "cancelled"):
+        raise BadInput(f"--status: '{status}' is not a status; use active or cancelled")
+    db = state(ctx).db()
+    first, last = window(date_from, date_until, week, year, default_from_today=True)
+    ids = _ids(db, centre, room, actor)
+    activity_id = actions.resolve(db, "activity", activity, "--activity", ids["centre_id"])["id"] if activity else None
+    rows = store.bookings(db, **ids, activity_id=activity_id, first=first, last=last, status=status)
+    for row in rows:
+        row["when"] = output.span(row)
+    output.emit(
+        rows,
+        [
+            Column("id", "Id", style="dim"), Column("when", "When", in_data=False),
+            Column("centre", "Centre", in_table=centre is None), Column("room", "Room"),
+            Column("title", "Title", style="bold"), Column("actor", "Actor"),
+            Column("activity_id", "Activity", in_table=False), Column("start", "Start", in_table=False),
+            Column("end", "End", in_table=False),
+            Column("status", "Status"),
+        ],
+        fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"],
+    )
+
+
+@list_app.command("closures")
+def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+    """Closures (lukkeperioder) per centre."""
+    from .. import output, store
+    from ..output import Column
+
+    fmt = output_format(as_json, as_csv)
+    db = state(ctx).db()
+    rows = store.closures(db, _ids(db, centre)["centre_id"])
+    output.emit(
+        rows,
+        [Column("id", "Id", style="dim"), Column("centre", "Centre"), Column("date_from", "From"), Column("date_until", "Until"), Column("reason", "Reason")],
+        fmt, title="Closures", empty="No closures registered.",
+    )
+
+
+@app.command("schedule")
+def schedule_week(
+    ctx: typer.Context,
+    centre: CentreFilter = None,
+    week: WeekOption = None,
+    year: YearOption = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """The week at a glance: days across, rooms down, double bookings marked ⚠."""
+    import datetime as dt
+
+    from .. import output, schedule, store
+    from ..overlaps import Slot, overlapping_pairs
+
+    fmt = output_format(as_json, as_csv)
+    db = state(ctx).db()
+    if week is None:
+        if year is not None:
+            raise typer.BadParameter("--year goes with --week", param_hint="--year")
+        today = dt.date.today().isocalendar()
+        week, year = today.week, today.year
+    monday, sunday = schedule.week_window(week, year)
+    centre_id = _ids(db, centre)["centre_id"]
+    rows = store.bookings(db, centre_id=centre_id, first=monday.isoformat(), last=sunday.isoformat())
+    active = [b for b in rows if b["status"] == "active"]
+    conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    if fmt != "table":
+        for b in rows:
+            b["conflict"] = b["id"] in conflicting
+        from ..output import Column
+
+        output.emit(
+            rows,
+            [Column(k, k) for k in ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")],
+            fmt,
+        )
+        return
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    holidays = schedule.danish_holidays(monday, sunday)
+    centres = [store.centre(db, centre_id)] if centre_id else store.centres(db)
+    if not centres:
+        output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")
+        return
+    for c in centres:
+        closures = store.closures(db, c["id"])
+        notes = {}
+        for day in days:
+            closed = next((cl for cl in closures if cl["date_from"] <= day.isoformat() <= cl["date_until"]), None)
+            if closed:
+                notes[day] = f"lukket: {closed['reason']}"
+            elif day in holidays:
+                notes[day] = holidays[day]
+        rooms = store.rooms(db, c["id"])
+        used = [b for b in rows if b["centre_id"] == c["id"]]
+        if not rooms:
+            continue
+        output.week_grid(c, rooms, days, used, conflicting, notes)
+    clashes = len(conflicting)
+    if clashes:
+        output.warning(f"⚠ {clashes} bookings this week share a room with another at the same time.")

@@ -1,0 +1,55 @@
+"""remove centre|room|actor|activity|booking: refuses to orphan dependants, confirms first."""
+
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from . import app
+from .common import CentreFilter, state
+
+
+class Kind(str, Enum):
+    centre = "centre"
+    room = "room"
+    actor = "actor"
+    activity = "activity"
+    booking = "booking"
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    kind: Annotated[Kind, typer.Argument(metavar="KIND", help="centre, room, actor, activity or booking.", case_sensitive=False)],
+    name: Annotated[str, typer.Argument(metavar="NAME-OR-ID", help="Its name or id.")],
+    centre: CentreFilter = None,
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what depends on it (rooms, activities, bookings).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove something for good. An activity goes with its bookings; use `cancel` to keep a record."""
+    from .. import actions, output, prompts, store
+    from ..errors import MissingInput, Refused
+
+    st = state(ctx)
+    db = st.db()
+    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"] if centre else None
+    row = actions.resolve(db, kind.value, name, "NAME-OR-ID", centre_id if kind.value in ("room", "activity") else None)
+    blocking = actions.removal_plan(db, kind.value, str(row["id"]))[1]
+    if blocking and not cascade:
+        raise Refused(actions.describe_dependants(kind.value, blocking))
+    label = f"{kind.value} {row['name']} (id {row['id']})"
+    if kind.value == "activity":
+        count = len(store.bookings(db, activity_id=row["id"]))
+        label += f" and its {count} booking{'s' if count != 1 else ''}"
+    if blocking:
+        label += " with " + "; ".join(f"{len(v)} {k}" for k, v in blocking.items())
+    if not yes:
+        if not prompts.interactive(st.no_input):
+            raise MissingInput(f"--yes: removing {label} cannot be undone; pass --yes to confirm")
+        if not prompts.confirm(f"Remove {label}? This cannot be undone.", default=False):
+            output.message("Nothing removed.")
+            raise typer.Exit(1)
+    removed = actions.remove(db, kind.value, row["id"], cascade)
+    detail = ", ".join(f"{n} {t}" for t, n in removed.items())
+    output.message(f"Removed {kind.value} {row['name']} ({detail}).")

@@ -1,0 +1,215 @@
+"""The only place that turns results into Rich tables, JSON or CSV, and prints messages.
+
+Data goes to stdout, messages to stderr. JSON and CSV are written with the stdlib, never
+through Rich. Rich honours NO_COLOR and a stdout that is not a terminal by itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import vocab
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    show: Callable[[Any], str] | None = None  # how the table shows the value; JSON/CSV keep it raw
+    style: str | None = None
+    in_table: bool = True  # False: only in JSON and CSV, where width does not matter
+    in_data: bool = True  # False: only in the table (a value composed for reading)
+
+
+_consoles: dict[bool, Any] = {}
+
+
+def console(stderr: bool = False):
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False)
+    return _consoles[stderr]
+
+
+def reset_consoles() -> None:
+    """Forget the consoles (tests swap sys.stdout and sys.stderr between runs)."""
+    _consoles.clear()
+
+
+def message(text: str, style: str | None = None) -> None:
+    console(stderr=True).print(text, style=style, markup=False, soft_wrap=True)
+
+
+def warning(text: str) -> None:
+    message(text, style="yellow")
+
+
+def error(text: str) -> None:
+    """One line on stderr; plain text so that markup characters in names stay as typed."""
+    message(f"Error: {text}", style="bold red")
+
+
+def plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain(v) for v in value)
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)
+
+
+def code_label(vocabulary: dict[str, vocab.Term]) -> Callable[[Any], str]:
+    def show(value: Any) -> str:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(vocab.label(vocabulary, v) for v in value)
+        return vocab.label(vocabulary, value) if value else ""
+
+    return show
+
+
+def span(row: dict[str, Any]) -> str:
+    """A booking's time for tables: `ons 04.03.2026 16:00–18:00`."""
+    end = row["end"][11:] if row["end"][:10] == row["start"][:10] else when(row["end"])
+    return f"{when(row['start'])}–{end}"
+
+
+def when(value: Any) -> str:
+    """`2026-03-04T16:00` as `ons 04.03.2026 16:00` for tables."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    day = list(vocab.WEEKDAYS.values())[moment.weekday()].da[:3]
+    return f"{day} {moment:%d.%m.%Y %H:%M}"
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    fmt: str = "table",
+    *,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+    extra_json: Sequence[str] = (),
+) -> None:
+    """Print rows as a Rich table (default), a JSON array or CSV with a header row."""
+    data_keys = [c.key for c in columns if c.in_data]
+    keys = data_keys + [k for k in extra_json if k not in data_keys]
+    if fmt == "json":
+        write_json([{k: row.get(k) for k in keys} for row in rows])
+    elif fmt == "csv":
+        write_csv(rows, data_keys)
+    else:
+        if not rows:
+            message(empty)
+            return
+        shown = [c for c in columns if c.in_table]
+        table = new_table(title)
+        for column in shown:
+            table.add_column(column.header, style=column.style, overflow="fold")
+        for row in rows:
+            table.add_row(*[(c.show or plain)(row.get(c.key)) for c in shown])
+        console().print(table)
+
+
+def new_table(title: str | None = None, **options: Any):
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(k)) for k in keys])
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports of the write commands
+
+
+def conflicts(rows: Sequence[Any], title: str) -> None:
+    """The clashes of a proposed booking, all in one table, on stderr."""
+    table = new_table(title)
+    for header in ("Date", "Time", "Clashes with", "Actor", "Its time", "Booking"):
+        table.add_column(header, overflow="fold")
+    for c in rows:
+        table.add_row(
+            when(c.start)[:-6],
+            f"{c.start[11:]}–{c.end[11:]}",
+            c.other_title,
+            c.other_actor,
+            f"{c.other_start[11:]}–{c.other_end[11:]}",
+            str(c.other_id) if c.other_id is not None else "",
+        )
+    console(stderr=True).print(table)
+
+
+def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
+    table = new_table(title)
+    table.add_column("Date")
+    table.add_column("Why")
+    for o in occurrences:
+        table.add_row(when(o.start)[:-6], o.skipped)
+    console(stderr=True).print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# The week grid
+
+
+def week_grid(
+    centre: dict[str, Any],
+    rooms: Sequence[dict[str, Any]],
+    days: Sequence[dt.date],
+    bookings: Sequence[dict[str, Any]],
+    conflicting: set[int],
+    day_notes: dict[dt.date, str],
+) -> None:
+    """One table for a centre: days across, rooms down; each cell lists its bookings by time."""
+    from rich.text import Text
+
+    week = days[0].isocalendar()
+    table = new_table(f"{centre['name']} · week {week.week}, {week.year}", show_lines=True, expand=False)
+    table.add_column("Room", style="bold", no_wrap=True)
+    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
+    for day in days:
+        header = f"{names[day.weekday()]} {day:%d.%m}"
+        if day in day_notes:
+            header += f"\n{day_notes[day]}"
+        table.add_column(header, overflow="fold", min_width=12)
+    for room in rooms:
+        cells = []
+        for day in days:
+            cell = Text()
+            todays = [b for b in bookings if b["room_id"] == room["id"] and b["start"][:10] == day.isoformat()]
+            for b in todays:
+                if cell:
+                    cell.append("\n")
+                style = "red bold" if b["id"] in conflicting else ("dim strike" if b["status"] == "cancelled" else "")
+                mark = "⚠ " if b["id"] in conflicting else ""
+                cell.append(f"{mark}{b['start'][11:]}–{b['end'][11:]} ", style=style or "cyan")
+                cell.append(b["title"], style=style or "bold")
+                cell.append(f"\n  {b['actor']}", style="dim" if not style else style)
+            cells.append(cell)
+        table.add_row(room["name"], *cells)
+    console().print(table)

@@ -1,0 +1,247 @@
+"""Dates, times, weeks and recurrence: pure functions over plain data.
+
+Accepts Danish and ISO spellings (`2026-03-04`, `4-3-2026`, `04.03.2026`, `4/3/2026`; `16:00`,
+`16.00`, `16`), expands weekly and monthly rules with dateutil, and skips Danish public
+holidays (the `holidays` package's Denmark calendar) and the centre's closures.
+Times are local Europe/Copenhagen wall-clock strings `YYYY-MM-DDTHH:MM`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import vocab
+from .errors import BadInput
+
+MAX_SPAN_DAYS = 3 * 366  # a rule longer than three years is almost surely a typo
+ISO_MINUTES = "%Y-%m-%dT%H:%M"
+
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_DK = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+
+
+def parse_date(text: str, field_name: str) -> dt.date:
+    value = (text or "").strip()
+    lowered = value.casefold()
+    if lowered in ("today", "i dag", "idag"):
+        return dt.date.today()
+    if lowered in ("tomorrow", "i morgen", "imorgen"):
+        return dt.date.today() + dt.timedelta(days=1)
+    m = _DATE_ISO.match(value)
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        m = _DATE_DK.match(value)
+        if not m:
+            raise BadInput(
+                f"{field_name}: '{value or '(empty)'}' is not a date; "
+                "write it as 2026-03-04, 4-3-2026 or 04.03.2026"
+            )
+        day, month, year = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadInput(f"{field_name}: '{value}' is not a real date (day {day}, month {month}, year {year})") from None
+
+
+def parse_time(text: str, field_name: str) -> dt.time:
+    value = (text or "").strip()
+    m = _TIME.match(value)
+    if not m:
+        raise BadInput(f"{field_name}: '{value or '(empty)'}' is not a time; write it as 16:00 or 16.00")
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise BadInput(f"{field_name}: '{value}' is not a time of day; use 00:00 to 23:59")
+    return dt.time(hour, minute)
+
+
+def parse_datetime(text: str, field_name: str) -> dt.datetime:
+    """`2026-03-04 16:00`, `2026-03-04T16:00`, `4-3-2026 16.00`."""
+    value = (text or "").strip()
+    parts = value.replace("T", " ", 1).split() if _DATE_ISO.match(value.split("T")[0]) else value.split()
+    if len(parts) != 2:
+        raise BadInput(
+            f"{field_name}: '{value or '(empty)'}' needs a date and a time, "
+            "for example \"2026-03-04 16:00\" or \"4-3-2026 16.00\""
+        )
+    day = parse_date(parts[0], field_name)
+    time = parse_time(parts[1], field_name)
+    return dt.datetime.combine(day, time)
+
+
+def fmt(moment: dt.datetime) -> str:
+    return moment.strftime(ISO_MINUTES)
+
+
+def parse_stored(value: str) -> dt.datetime:
+    return dt.datetime.strptime(value, ISO_MINUTES)
+
+
+def parse_weekdays(values: list[str], field_name: str) -> list[int]:
+    codes = vocab.parse_many(vocab.WEEKDAYS, values, field_name)
+    return sorted(vocab.WEEKDAY_INDEX[c] for c in codes)
+
+
+def weekday_codes(indexes: list[int]) -> str:
+    codes = list(vocab.WEEKDAYS)
+    return ",".join(codes[i] for i in sorted(indexes))
+
+
+def week_window(week: int, year: int | None = None) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of ISO week `week` of `year` (default: this ISO year)."""
+    if year is None:
+        year = dt.date.today().isocalendar().year
+    if not 1 <= year <= 9998:
+        raise BadInput(f"--year: {year} is not a year; use for example 2026")
+    last_week = dt.date(year, 12, 28).isocalendar().week
+    if not 1 <= week <= last_week:
+        raise BadInput(f"--week: {year} has weeks 1 to {last_week}, not {week}")
+    monday = dt.date.fromisocalendar(year, week, 1)
+    return monday, monday + dt.timedelta(days=6)
+
+
+@lru_cache(maxsize=64)
+def _holidays_for(year: int) -> dict[dt.date, str]:
+    import holidays
+
+    return dict(holidays.country_holidays("DK", years=[year], language="da").items())
+
+
+def danish_holidays(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    found: dict[dt.date, str] = {}
+    for year in range(first.year, last.year + 1):
+        found.update((d, n) for d, n in _holidays_for(year).items() if first <= d <= last)
+    return found
+
+
+@dataclass(frozen=True)
+class Closure:
+    date_from: dt.date
+    date_until: dt.date
+    reason: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.date_from <= day <= self.date_until
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """When an activity happens. Either `on` (a single date) or a weekly/monthly rule."""
+
+    start_time: dt.time
+    end_time: dt.time
+    weekdays: tuple[int, ...] = ()
+    date_from: dt.date | None = None
+    date_until: dt.date | None = None
+    interval: int = 1
+    monthly: str | None = None  # first|second|third|fourth|last
+    on: dt.date | None = None
+
+    def validate(self) -> None:
+        if self.end_time <= self.start_time:
+            raise BadInput(
+                f"--end: {self.end_time:%H:%M} is not after --start {self.start_time:%H:%M}; "
+                "an activity ends on the day it starts"
+            )
+        if self.on is not None:
+            return
+        if not self.weekdays:
+            raise BadInput("--weekday: give at least one weekday, for example --weekday mandag")
+        if self.date_from is None or self.date_until is None:
+            raise BadInput("--from/--until: a recurring activity needs both, or use --on DATE for one date")
+        if self.date_until < self.date_from:
+            raise BadInput(f"--until: {self.date_until} is before --from {self.date_from}")
+        if (self.date_until - self.date_from).days > MAX_SPAN_DAYS:
+            raise BadInput("--until: the rule spans more than three years; register one season at a time")
+        if self.interval < 1 or self.interval > 52:
+            raise BadInput(f"--every: {self.interval} is not a number of weeks or months from 1 to 52")
+        if self.monthly is not None and self.monthly not in vocab.MONTHLY_NTH:
+            raise BadInput(f"--monthly: use one of {', '.join(vocab.MONTHLY_NTH)}")
+
+    def dates(self) -> list[dt.date]:
+        """Every date the rule names, before holidays and closures are taken out."""
+        self.validate()
+        if self.on is not None:
+            return [self.on]
+        from dateutil import rrule
+
+        days = [rrule.weekday(i) for i in self.weekdays]
+        if self.monthly:
+            nth = vocab.MONTHLY_NTH[self.monthly]
+            freq, byweekday = rrule.MONTHLY, [d(nth) for d in days]
+        else:
+            freq, byweekday = rrule.WEEKLY, days
+        start = dt.datetime.combine(self.date_from, dt.time())
+        if not self.monthly and self.interval > 1:
+            # Count "every N weeks" from the ISO week of --from, whatever weekday --from is.
+            start = start - dt.timedelta(days=start.weekday())
+        rule = rrule.rrule(
+            freq,
+            dtstart=start,
+            until=dt.datetime.combine(self.date_until, dt.time()),
+            interval=self.interval,
+            byweekday=byweekday,
+            wkst=rrule.MO,
+        )
+        return [d.date() for d in rule if d.date() >= self.date_from]
+
+    def describe(self) -> str:
+        names = [vocab.WEEKDAYS[c].da for c in weekday_codes(list(self.weekdays)).split(",") if c]
+        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        if self.on is not None:
+            return f"{self.on.isoformat()} {times}"
+        if self.monthly:
+            every = f"{vocab.MONTHLY_POSITIONS[self.monthly].da} {'/'.join(names)} i måneden"
+            if self.interval > 1:
+                every += f" hver {self.interval}. måned"
+        else:
+            every = "/".join(names) + (f" hver {self.interval}. uge" if self.interval > 1 else "")
+        return f"{every} {times}, {self.date_from.isoformat()}–{self.date_until.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    day: dt.date
+    start: str
+    end: str
+    skipped: str | None = None  # why it is not held: "helligdag: Langfredag", "lukket: Juleferie"
+
+
+@dataclass
+class Expansion:
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def held(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.skipped is None]
+
+    @property
+    def skipped(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.skipped is not None]
+
+
+def expand(rule: Recurrence, closures: list[Closure] = (), include_holidays: bool = False) -> Expansion:
+    """The rule's occurrences, each either held or skipped with its reason."""
+    dates = rule.dates()
+    holidays = {} if include_holidays or not dates else danish_holidays(dates[0], dates[-1])
+    result = Expansion()
+    for day in dates:
+        reason = None
+        closure = next((c for c in closures if c.covers(day)), None)
+        if closure is not None:
+            reason = f"lukket: {closure.reason}"
+        elif day in holidays:
+            reason = f"helligdag: {holidays[day]}"
+        result.occurrences.append(
+            Occurrence(
+                day=day,
+                start=fmt(dt.datetime.combine(day, rule.start_time)),
+                end=fmt(dt.datetime.combine(day, rule.end_time)),
+                skipped=reason,
+            )
+        )
+    return result

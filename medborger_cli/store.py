@@ -1,0 +1,616 @@
+"""The only module that holds SQL. Opening, transactions, migrations, reads and writes.
+
+Every function takes a `sqlite_utils.Database`. Writes happen inside `write(db)`, one
+`BEGIN IMMEDIATE` transaction: a conflict check and the insert that depends on it cannot be
+split by another process. Times are stored as local `YYYY-MM-DDTHH:MM` strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from .errors import StoreError
+
+BUSY_TIMEOUT_SECONDS = 30
+migrations = Migrations("medborger")
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case-insensitive for all of Unicode (æøå too), spaces folded."""
+    return " ".join(name.casefold().split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+def default_path() -> Path:
+    import typer
+
+    return Path(typer.get_app_dir("medborger")) / "medborger.db"
+
+
+def resolve_path(option: str | None) -> tuple[Path, str]:
+    """The database path and where it came from (`--db`, `MEDBORGER_DB` or the data dir)."""
+    if option:
+        return Path(option).expanduser(), "--db"
+    env = os.environ.get("MEDBORGER_DB")
+    if env:
+        return Path(env).expanduser(), "MEDBORGER_DB"
+    return default_path(), "data dir"
+
+
+def connect(path: Path, source: str = "--db") -> Database:
+    """Open (creating if needed, mode 0600) and migrate the database at `path`."""
+    if path.exists() and path.is_dir():
+        raise StoreError(f"{source}: {path} is a folder; give the path of a database file")
+    if not path.exists():
+        parent = path.parent
+        if source == "data dir":
+            parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        elif not parent.is_dir():
+            raise StoreError(f"{source}: folder {parent} does not exist; create it or choose another path")
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{source}: cannot create {path}: {exc.strerror}") from None
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+        db = Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal" and os.access(path, os.W_OK):
+            db.execute("PRAGMA journal_mode = WAL")
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            raise StoreError(f"{source}: {path} is not a medborger database ({text})") from None
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(f"{source}: {path} is read-only; check the file's permissions") from None
+        if "unable to open" in text:
+            raise StoreError(f"{source}: cannot open {path}; check the path and its permissions") from None
+        raise
+    return db
+
+
+def _migrate(db: Database, path: Path) -> None:
+    known = {m.name for m in migrations._migrations}
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - known
+    if unknown:
+        raise StoreError(
+            f"database {path} was written by a newer medborger (schema {sorted(unknown)[-1]}); "
+            "upgrade medborger to use it"
+        )
+    if not migrations.pending(db):
+        return
+    if applied:  # an older database: keep a copy of it as it was before changing it
+        backup_to(db, path.with_name(f"{path.name}.before-{sorted(known)[-1]}.bak"))
+    with write(db):
+        migrations.apply(db)
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE so that reads inside it stay true."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()
+
+
+def backup_to(db: Database, target: Path) -> None:
+    target_conn = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(target_conn)
+    finally:
+        target_conn.close()
+    os.chmod(target, 0o600)
+
+
+def schema_version(db: Database) -> str:
+    applied = migrations.applied(db)
+    return applied[-1].name if applied else "none"
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE centres (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            municipality TEXT NOT NULL,
+            area TEXT,
+            address TEXT,
+            owner TEXT,
+            operator TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE rooms (
+            id INTEGER PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id),
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            capacity INTEGER,
+            UNIQUE (centre_id, name_key)
+        );
+        CREATE TABLE actors (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            sector TEXT NOT NULL,
+            contact TEXT,
+            email TEXT,
+            phone TEXT
+        );
+        CREATE TABLE activities (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            centre_id INTEGER NOT NULL REFERENCES centres(id),
+            room_id INTEGER NOT NULL REFERENCES rooms(id),
+            actor_id INTEGER NOT NULL REFERENCES actors(id),
+            category TEXT NOT NULL,
+            focus TEXT,
+            weekdays TEXT,
+            start_time TEXT NOT NULL,
+            end_time TEXT NOT NULL,
+            date_from TEXT NOT NULL,
+            date_until TEXT NOT NULL,
+            interval INTEGER NOT NULL DEFAULT 1,
+            monthly TEXT,
+            single_date INTEGER NOT NULL DEFAULT 0,
+            include_holidays INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX activities_centre ON activities(centre_id);
+        CREATE TABLE activity_partners (
+            activity_id INTEGER NOT NULL REFERENCES activities(id),
+            actor_id INTEGER NOT NULL REFERENCES actors(id),
+            PRIMARY KEY (activity_id, actor_id)
+        );
+        CREATE INDEX activity_partners_actor ON activity_partners(actor_id);
+        CREATE TABLE activity_targets (
+            activity_id INTEGER NOT NULL REFERENCES activities(id),
+            target TEXT NOT NULL,
+            PRIMARY KEY (activity_id, target)
+        );
+        CREATE TABLE bookings (
+            id INTEGER PRIMARY KEY,
+            room_id INTEGER NOT NULL REFERENCES rooms(id),
+            actor_id INTEGER NOT NULL REFERENCES actors(id),
+            activity_id INTEGER REFERENCES activities(id),
+            title TEXT NOT NULL,
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'cancelled')),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            CHECK ("end" > start)
+        );
+        CREATE INDEX bookings_room_start ON bookings(room_id, start);
+        CREATE INDEX bookings_start ON bookings(start);
+        CREATE INDEX bookings_activity ON bookings(activity_id);
+        CREATE INDEX bookings_actor ON bookings(actor_id);
+        CREATE TABLE closures (
+            id INTEGER PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id),
+            date_from TEXT NOT NULL,
+            date_until TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            CHECK (date_until >= date_from)
+        );
+        CREATE INDEX closures_centre ON closures(centre_id);
+        """
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes (call inside `write(db)`)
+
+
+def now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+def insert_centre(db: Database, record: dict[str, Any]) -> int:
+    return _insert(db, "centres", {**record, "name_key": name_key(record["name"]), "created_at": now()})
+
+
+def insert_room(db: Database, record: dict[str, Any]) -> int:
+    return _insert(db, "rooms", {**record, "name_key": name_key(record["name"])})
+
+
+def insert_actor(db: Database, record: dict[str, Any]) -> int:
+    return _insert(db, "actors", {**record, "name_key": name_key(record["name"])})
+
+
+def insert_closure(db: Database, record: dict[str, Any]) -> int:
+    return _insert(db, "closures", record)
+
+
+def insert_activity(db: Database, record: dict[str, Any], partners: list[int], targets: list[str]) -> int:
+    activity_id = _insert(
+        db, "activities", {**record, "name_key": name_key(record["title"]), "created_at": now()}
+    )
+    db["activity_partners"].insert_all({"activity_id": activity_id, "actor_id": p} for p in partners)
+    db["activity_targets"].insert_all({"activity_id": activity_id, "target": t} for t in targets)
+    return activity_id
+
+
+def insert_bookings(db: Database, rows: list[dict[str, Any]]) -> list[int]:
+    created = now()
+    ids = []
+    for row in rows:
+        ids.append(_insert(db, "bookings", {"status": "active", **row, "created_at": created}))
+    return ids
+
+
+def _insert(db: Database, table: str, record: dict[str, Any]) -> int:
+    columns = list(record)
+    sql = 'INSERT INTO {} ({}) VALUES ({})'.format(
+        table, ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in columns)
+    )
+    return db.execute(sql, [record[c] for c in columns]).lastrowid
+
+
+def set_booking_status(db: Database, booking_id: int, status: str, note: str | None) -> None:
+    db.execute("UPDATE bookings SET status = ?, note = ? WHERE id = ?", [status, note, booking_id])
+
+
+def cancel_bookings_between(db: Database, centre_id: int, first: str, last: str, note: str) -> list[dict]:
+    """Cancel the centre's active bookings that start on a day from `first` to `last` (ISO dates)."""
+    rows = _rows(
+        db,
+        _BOOKINGS_SELECT
+        + " WHERE r.centre_id = ? AND b.status = 'active' AND b.start >= ? AND b.start < ? ORDER BY b.start",
+        [centre_id, first, _day_after(last)],
+    )
+    db.execute(
+        "UPDATE bookings SET status = 'cancelled', note = ? WHERE id IN (SELECT value FROM json_each(?))",
+        [note, _json_ids(r["id"] for r in rows)],
+    )
+    return rows
+
+
+def delete(db: Database, kind: str, row_id: int, cascade: bool) -> dict[str, int]:
+    """Delete one row; with `cascade`, its dependants first. Returns counts per table."""
+    removed: dict[str, int] = {}
+
+    def run(table: str, sql: str, params: list[Any]) -> None:
+        count = db.execute(sql, params).rowcount
+        if count:
+            removed[table] = removed.get(table, 0) + count
+
+    if cascade:
+        if kind == "centre":
+            for activity in db.execute("SELECT id FROM activities WHERE centre_id = ?", [row_id]).fetchall():
+                _delete_activity(run, activity[0])
+            run("bookings", "DELETE FROM bookings WHERE room_id IN (SELECT id FROM rooms WHERE centre_id = ?)", [row_id])
+            run("closures", "DELETE FROM closures WHERE centre_id = ?", [row_id])
+            run("rooms", "DELETE FROM rooms WHERE centre_id = ?", [row_id])
+        elif kind == "room":
+            for activity in db.execute("SELECT id FROM activities WHERE room_id = ?", [row_id]).fetchall():
+                _delete_activity(run, activity[0])
+            run("bookings", "DELETE FROM bookings WHERE room_id = ?", [row_id])
+        elif kind == "actor":
+            for activity in db.execute("SELECT id FROM activities WHERE actor_id = ?", [row_id]).fetchall():
+                _delete_activity(run, activity[0])
+            run("bookings", "DELETE FROM bookings WHERE actor_id = ?", [row_id])
+            run("partnerships", "DELETE FROM activity_partners WHERE actor_id = ?", [row_id])
+    if kind == "activity":
+        _delete_activity(run, row_id)
+    else:
+        table = {"centre": "centres", "room": "rooms", "actor": "actors", "booking": "bookings"}[kind]
+        run(table, f"DELETE FROM {table} WHERE id = ?", [row_id])
+    return removed
+
+
+def _delete_activity(run, activity_id: int) -> None:
+    run("bookings", "DELETE FROM bookings WHERE activity_id = ?", [activity_id])
+    run("partnerships", "DELETE FROM activity_partners WHERE activity_id = ?", [activity_id])
+    db_sql = "DELETE FROM activity_targets WHERE activity_id = ?"
+    run("target groups", db_sql, [activity_id])
+    run("activities", "DELETE FROM activities WHERE id = ?", [activity_id])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+
+
+def _rows(db: Database, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def is_empty(db: Database) -> bool:
+    return not any(
+        db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in ("centres", "actors", "bookings")
+    )
+
+
+def counts(db: Database) -> dict[str, int]:
+    return {
+        t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("centres", "rooms", "actors", "activities", "bookings", "closures")
+    }
+
+
+_NAMED = {
+    "centre": ("SELECT id, name, type, municipality, area FROM centres", "name_key", None),
+    "room": (
+        "SELECT r.id, r.name, r.centre_id, c.name AS centre FROM rooms r JOIN centres c ON c.id = r.centre_id",
+        "r.name_key",
+        "r.centre_id",
+    ),
+    "actor": ("SELECT id, name, sector FROM actors", "name_key", None),
+    "activity": (
+        "SELECT a.id, a.title AS name, a.centre_id, c.name AS centre FROM activities a "
+        "JOIN centres c ON c.id = a.centre_id",
+        "a.name_key",
+        "a.centre_id",
+    ),
+    "booking": (
+        "SELECT b.id, b.title AS name, b.start, r.centre_id, c.name AS centre FROM bookings b "
+        "JOIN rooms r ON r.id = b.room_id JOIN centres c ON c.id = r.centre_id",
+        "b.title",
+        "r.centre_id",
+    ),
+}
+
+
+def find_named(db: Database, kind: str, text: str, centre_id: int | None = None) -> list[dict[str, Any]]:
+    """Rows of `kind` whose id is `text`, else whose name matches it case-insensitively."""
+    select, key_column, centre_column = _NAMED[kind]
+    id_column = key_column.split(".")[0] + ".id" if "." in key_column else "id"
+    scope, scope_params = "", []
+    if centre_id is not None and centre_column:
+        scope, scope_params = f" AND {centre_column} = ?", [centre_id]
+    text = text.strip()
+    if text.isdigit():
+        rows = _rows(db, f"{select} WHERE {id_column} = ?{scope}", [int(text), *scope_params])
+        if rows:
+            return rows
+    if kind == "booking":
+        return []
+    key = name_key(text)
+    exact = _rows(db, f"{select} WHERE {key_column} = ?{scope} ORDER BY 1", [key, *scope_params])
+    if exact:
+        return exact
+    # No exact name: a unique part of one ("motalavej" for "Kvarterhuset på Motalavej").
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return _rows(db, f"{select} WHERE {key_column} LIKE ? ESCAPE '\\'{scope} ORDER BY 1", [pattern, *scope_params])
+
+
+def names_of(db: Database, kind: str, centre_id: int | None = None) -> list[str]:
+    select, _, centre_column = _NAMED[kind]
+    if centre_id is not None and centre_column:
+        rows = _rows(db, f"{select} WHERE {centre_column} = ? ORDER BY 2", [centre_id])
+    else:
+        rows = _rows(db, f"{select} ORDER BY 2")
+    return [r["name"] for r in rows]
+
+
+def centre(db: Database, centre_id: int) -> dict[str, Any]:
+    return _rows(db, "SELECT * FROM centres WHERE id = ?", [centre_id])[0]
+
+
+def booking(db: Database, booking_id: int) -> dict[str, Any] | None:
+    rows = _rows(db, _BOOKINGS_SELECT + " WHERE b.id = ?", [booking_id])
+    return rows[0] if rows else None
+
+
+def closures(db: Database, centre_id: int | None = None) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT cl.id, c.name AS centre, cl.centre_id, cl.date_from, cl.date_until, cl.reason "
+        "FROM closures cl JOIN centres c ON c.id = cl.centre_id"
+    )
+    if centre_id is not None:
+        return _rows(db, sql + " WHERE cl.centre_id = ? ORDER BY cl.date_from", [centre_id])
+    return _rows(db, sql + " ORDER BY c.name, cl.date_from")
+
+
+def centres(db: Database, area: str | None = None) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT c.id, c.name, c.type, c.municipality, c.area, c.address, c.owner, c.operator, "
+        "(SELECT count(*) FROM rooms r WHERE r.centre_id = c.id) AS rooms, "
+        "(SELECT count(*) FROM activities a WHERE a.centre_id = c.id) AS activities FROM centres c"
+    )
+    if area:
+        return _rows(db, sql + " WHERE lower(c.area) = lower(?) ORDER BY c.name", [area])
+    return _rows(db, sql + " ORDER BY c.name")
+
+
+def rooms(db: Database, centre_id: int | None = None) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT r.id, r.name, c.name AS centre, r.centre_id, r.capacity FROM rooms r "
+        "JOIN centres c ON c.id = r.centre_id"
+    )
+    if centre_id is not None:
+        return _rows(db, sql + " WHERE r.centre_id = ? ORDER BY r.name", [centre_id])
+    return _rows(db, sql + " ORDER BY c.name, r.name")
+
+
+def actors(db: Database, centre_id: int | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT a.id, a.name, a.sector, a.contact, a.email, a.phone FROM actors a"
+    if centre_id is not None:
+        sql += (
+            " WHERE a.id IN (SELECT actor_id FROM activities WHERE centre_id = ?"
+            " UNION SELECT p.actor_id FROM activity_partners p JOIN activities x ON x.id = p.activity_id"
+            " WHERE x.centre_id = ?"
+            " UNION SELECT b.actor_id FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE r.centre_id = ?)"
+        )
+        return _rows(db, sql + " ORDER BY a.name", [centre_id] * 3)
+    return _rows(db, sql + " ORDER BY a.name")
+
+
+_BOOKINGS_SELECT = (
+    'SELECT b.id, c.name AS centre, r.name AS room, b.title, ac.name AS actor, b.activity_id, '
+    'b.start, b."end", b.status, b.note, b.room_id, r.centre_id, b.actor_id '
+    "FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN centres c ON c.id = r.centre_id "
+    "JOIN actors ac ON ac.id = b.actor_id"
+)
+
+
+def bookings(
+    db: Database,
+    *,
+    centre_id: int | None = None,
+    room_id: int | None = None,
+    actor_id: int | None = None,
+    activity_id: int | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """Bookings starting on a day from `first` to `last` (ISO dates, both optional)."""
+    where, params = [], []
+    for column, value in (
+        ("r.centre_id", centre_id),
+        ("b.room_id", room_id),
+        ("b.activity_id", activity_id),
+        ("b.status", status),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if actor_id is not None:
+        where.append(
+            "(b.actor_id = ? OR b.activity_id IN (SELECT activity_id FROM activity_partners WHERE actor_id = ?))"
+        )
+        params += [actor_id, actor_id]
+    if first:
+        where.append("b.start >= ?")
+        params.append(first)
+    if last:
+        where.append("b.start < ?")
+        params.append(_day_after(last))
+    sql = _BOOKINGS_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.start, c.name, r.name, b.id"
+    return _rows(db, sql, params)
+
+
+def active_bookings_in_rooms(db: Database, room_ids: list[int], first: str, last: str) -> list[dict[str, Any]]:
+    """Active bookings of these rooms that overlap the span from `first` to `last` (times)."""
+    return _rows(
+        db,
+        _BOOKINGS_SELECT
+        + " WHERE b.room_id IN (SELECT value FROM json_each(?)) AND b.status = 'active'"
+        ' AND b.start < ? AND b."end" > ? ORDER BY b.start',
+        [_json_ids(room_ids), last, first],
+    )
+
+
+def activities(
+    db: Database,
+    *,
+    centre_id: int | None = None,
+    room_id: int | None = None,
+    actor_id: int | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> list[dict[str, Any]]:
+    """Activities with partners and target groups; a window keeps those with a booking in it."""
+    where, params = [], []
+    for column, value in (("a.centre_id", centre_id), ("a.room_id", room_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if actor_id is not None:
+        where.append("(a.actor_id = ? OR a.id IN (SELECT activity_id FROM activity_partners WHERE actor_id = ?))")
+        params += [actor_id, actor_id]
+    if first or last:
+        window = ["b.activity_id = a.id", "b.status = 'active'"]
+        if first:
+            window.append("b.start >= ?")
+            params.append(first)
+        if last:
+            window.append("b.start < ?")
+            params.append(_day_after(last))
+        where.append(f"EXISTS (SELECT 1 FROM bookings b WHERE {' AND '.join(window)})")
+    sql = (
+        "SELECT a.id, a.title, c.name AS centre, r.name AS room, ac.name AS actor, ac.sector AS actor_sector, "
+        "(SELECT json_group_array(name) FROM (SELECT p2.name FROM activity_partners p "
+        "  JOIN actors p2 ON p2.id = p.actor_id WHERE p.activity_id = a.id ORDER BY p2.name)) AS partners, "
+        "a.category, "
+        "(SELECT json_group_array(target) FROM (SELECT target FROM activity_targets t "
+        "  WHERE t.activity_id = a.id ORDER BY target)) AS target_groups, "
+        "a.focus, a.weekdays, a.start_time, a.end_time, a.date_from, a.date_until, a.interval, a.monthly, "
+        "a.single_date, a.include_holidays, a.centre_id, a.room_id, a.actor_id, c.area, "
+        "(SELECT count(*) FROM bookings b WHERE b.activity_id = a.id AND b.status = 'active') AS occurrences "
+        "FROM activities a JOIN centres c ON c.id = a.centre_id JOIN rooms r ON r.id = a.room_id "
+        "JOIN actors ac ON ac.id = a.actor_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.name, a.title, a.id"
+    )
+    import json
+
+    rows = _rows(db, sql, params)
+    for row in rows:
+        row["partners"] = json.loads(row["partners"])
+        row["target_groups"] = json.loads(row["target_groups"])
+    return rows
+
+
+def dependants(db: Database, kind: str, row_id: int) -> dict[str, list[str]]:
+    """What would be orphaned by deleting this row: table → short descriptions."""
+    queries: dict[str, list[tuple[str, str]]] = {
+        "centre": [
+            ("rooms", "SELECT name FROM rooms WHERE centre_id = ?"),
+            ("activities", "SELECT title FROM activities WHERE centre_id = ?"),
+            ("closures", "SELECT date_from || '–' || date_until || ' ' || reason FROM closures WHERE centre_id = ?"),
+        ],
+        "room": [
+            ("activities", "SELECT title FROM activities WHERE room_id = ?"),
+            ("bookings", "SELECT title || ' ' || start FROM bookings WHERE room_id = ? AND activity_id IS NULL"),
+        ],
+        "actor": [
+            ("activities", "SELECT title FROM activities WHERE actor_id = ?"),
+            (
+                "partnerships",
+                "SELECT a.title FROM activity_partners p JOIN activities a ON a.id = p.activity_id WHERE p.actor_id = ?",
+            ),
+            ("bookings", "SELECT title || ' ' || start FROM bookings WHERE actor_id = ? AND activity_id IS NULL"),
+        ],
+        "activity": [],
+        "booking": [],
+    }
+    found: dict[str, list[str]] = {}
+    for table, sql in queries[kind]:
+        values = [r[0] for r in db.execute(sql, [row_id]).fetchall()]
+        if values:
+            found[table] = values
+    return found
+
+
+def _day_after(day: str) -> str:
+    return (dt.date.fromisoformat(day[:10]) + dt.timedelta(days=1)).isoformat()
+
+
+def _json_ids(ids) -> str:
+    import json
+
+    return json.dumps(list(ids))
+

@@ -1,0 +1,154 @@
+"""The codes of DOMAIN.md with their Danish and English labels and the aliases users type.
+
+Each vocabulary maps a code to a `Term`. `parse(vocabulary, value, field)` accepts the code,
+the English or Danish label, or an alias, case-insensitively, and raises `BadInput` naming the
+field and the valid codes otherwise. This module is imported at start-up: keep it light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import BadInput
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    da: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+def _vocab(*terms: Term) -> dict[str, Term]:
+    return {t.code: t for t in terms}
+
+
+CENTRE_TYPES = _vocab(
+    Term("housing", "boligområdebaseret", "housing-area based", ("bolig", "beboerhus", "boligsocial")),
+    Term("library", "biblioteksbaseret", "library based", ("bibliotek",)),
+    Term("association", "foreningsbaseret", "association based", ("forening", "foreninger", "foreningshus")),
+    Term("health", "sundhedshus", "health house", ("sundhed",)),
+    Term("other", "andet", "other"),
+)
+
+SECTORS = _vocab(
+    Term("housing-social", "boligsocial", "housing-social programme", ("helhedsplan", "boligsocial helhedsplan")),
+    Term("housing-org", "boligorganisation", "housing organisation", ("afdelingsbestyrelse", "boligforening")),
+    Term("municipal", "kommunal", "municipal", ("kommune", "jobcenter", "ssp", "sundhedspleje", "bibliotek", "borgerservice")),
+    Term("volunteer", "frivillig", "volunteer", ("forening", "frivillige")),
+    Term("resident", "beboer", "resident", ("beboergruppe", "beboere")),
+    Term("health", "sundhed", "health", ("region", "læge")),
+    Term("education", "uddannelse", "education", ("folkeoplysning", "vuc")),
+    Term("police", "politi", "police"),
+    Term("private", "privat", "private", ("erhverv", "fond")),
+    Term("other", "andet", "other"),
+)
+
+CATEGORIES = _vocab(
+    Term("advice", "rådgivning", "advice"),
+    Term("learning", "læring", "learning", ("lektiehjælp", "sprog", "it")),
+    Term("culture", "kultur og fritid", "culture and leisure", ("kultur", "fritid")),
+    Term("health", "sundhed", "health"),
+    Term("employment", "beskæftigelse", "employment", ("jobcafé", "job")),
+    Term("community", "fællesskab", "community", ("fællesspisning", "klub", "klubber")),
+    Term("prevention", "forebyggelse", "prevention", ("ungeindsats", "ssp")),
+    Term("democracy", "beboerdemokrati", "residents' democracy", ("møder", "demokrati")),
+    Term("other", "andet", "other"),
+)
+
+TARGET_GROUPS = _vocab(
+    Term("children", "børn", "children (6–12)", ("born",)),
+    Term("youth", "unge", "youth (13–17)"),
+    Term("young-adults", "unge voksne", "young adults (18–29)", ("unge-voksne",)),
+    Term("parents", "forældre", "parents"),
+    Term("families", "familier", "families"),
+    Term("women", "kvinder", "women"),
+    Term("men", "mænd", "men"),
+    Term("seniors", "ældre", "seniors", ("seniorer",)),
+    Term("job-seekers", "ledige", "job seekers", ("jobsøgende",)),
+    Term("newcomers", "nytilkomne", "newcomers", ("nyankomne",)),
+    Term("everyone", "alle", "everyone", ("all",)),
+)
+
+FOCUS_AREAS = _vocab(
+    Term("education", "Uddannelse og livschancer", "education and life chances", ("uddannelse",)),
+    Term("employment", "Beskæftigelse", "employment", ("beskæftigelse",)),
+    Term("crime-prevention", "Kriminalitetsforebyggelse", "crime prevention", ("kriminalitetsforebyggelse",)),
+    Term("cohesion", "Sammenhængskraft og medborgerskab", "cohesion and citizenship", ("sammenhængskraft", "medborgerskab")),
+)
+
+# Weekdays: Monday is 0, as in datetime.weekday() and dateutil's MO..SU.
+WEEKDAYS = _vocab(
+    Term("mon", "mandag", "monday", ("man", "ma", "mo")),
+    Term("tue", "tirsdag", "tuesday", ("tir", "ti", "tu", "tues")),
+    Term("wed", "onsdag", "wednesday", ("ons", "on", "we")),
+    Term("thu", "torsdag", "thursday", ("tor", "to", "th", "thur", "thurs")),
+    Term("fri", "fredag", "friday", ("fre", "fr")),
+    Term("sat", "lørdag", "saturday", ("lør", "lo", "sa", "lordag")),
+    Term("sun", "søndag", "sunday", ("søn", "sø", "su", "sondag")),
+)
+WEEKDAY_INDEX = {code: i for i, code in enumerate(WEEKDAYS)}
+
+MONTHLY_POSITIONS = _vocab(
+    Term("first", "første", "first", ("1", "1st", "1.")),
+    Term("second", "anden", "second", ("2", "2nd", "2.")),
+    Term("third", "tredje", "third", ("3", "3rd", "3.")),
+    Term("fourth", "fjerde", "fourth", ("4", "4th", "4.")),
+    Term("last", "sidste", "last", ("-1",)),
+)
+MONTHLY_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+
+VOCABULARIES: dict[str, dict[str, Term]] = {
+    "centre type": CENTRE_TYPES,
+    "sector": SECTORS,
+    "category": CATEGORIES,
+    "target group": TARGET_GROUPS,
+    "focus area": FOCUS_AREAS,
+    "weekday": WEEKDAYS,
+    "monthly position": MONTHLY_POSITIONS,
+}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().replace("_", "-").split())
+
+
+def _index(vocabulary: dict[str, Term]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for term in vocabulary.values():
+        for word in (term.code, term.en, term.da, *term.aliases):
+            index.setdefault(_key(word), term.code)
+    return index
+
+
+_INDEXES: dict[int, dict[str, str]] = {}
+
+
+def parse(vocabulary: dict[str, Term], value: str, field: str) -> str:
+    """Return the code for `value` (code, label or alias), or raise BadInput naming `field`."""
+    index = _INDEXES.setdefault(id(vocabulary), _index(vocabulary))
+    code = index.get(_key(value or ""))
+    if code is None:
+        valid = ", ".join(f"{t.code} ({t.da})" for t in vocabulary.values())
+        shown = value.strip() if value and value.strip() else "(empty)"
+        raise BadInput(f"{field}: unknown value '{shown}'; use one of {valid}")
+    return code
+
+
+def parse_many(vocabulary: dict[str, Term], values: list[str], field: str) -> list[str]:
+    """Parse repeated or comma-separated values; keep the first occurrence of each code."""
+    codes: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if not part.strip():
+                continue
+            code = parse(vocabulary, part, field)
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def label(vocabulary: dict[str, Term], code: str) -> str:
+    term = vocabulary.get(code)
+    return term.da if term else code
