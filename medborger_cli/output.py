@@ -209,7 +209,7 @@ def week_grid(
                 mark = "⚠ " if b["id"] in conflicting else ""
                 cell.append(f"{mark}{b['start'][11:]}–{b['end'][11:]} ", style=style or "cyan")
                 cell.append(b["title"], style=style or "bold")
-                cell.append(f"\n  {b['actor']}", style="dim" if not style else style)
+                cell.append(f"\n{b['actor']}", style="dim" if not style else style)
             cells.append(cell)
         table.add_row(room["name"], *cells)
     console().print(table)

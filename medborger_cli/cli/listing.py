@@ -273,7 +273,10 @@ def schedule_week(
         used = [b for b in rows if b["centre_id"] == c["id"]]
         if not rooms:
             continue
-        output.week_grid(c, rooms, days, used, conflicting, notes)
+        # Weekend columns only when something happens then: most centres keep weekdays.
+        busy = {b["start"][:10] for b in used}
+        shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
+        output.week_grid(c, rooms, shown, used, conflicting, notes)
     clashes = len(conflicting)
     if clashes:
         output.warning(f"⚠ {clashes} bookings this week share a room with another at the same time.")
