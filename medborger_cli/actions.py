@@ -460,3 +460,28 @@ def describe_dependants(kind: str, blocking: dict[str, list[str]]) -> str:
         noun = SINGULAR.get(table, table) if len(names) == 1 else table
         parts.append(f"{len(names)} {noun} ({shown})")
     return f"the {kind} still has {'; '.join(parts)}; remove those first or pass --cascade to remove them too"
+
+
+# ---------------------------------------------------------------------------------------------
+# Acknowledging findings of the overlaps report
+
+
+def acknowledge(db: Database, key: str, note: str) -> tuple[dict[str, Any], bool]:
+    """Record that a finding is known and intended; returns the finding and whether it is new."""
+    from . import coordination
+
+    text = clean_text(note, "--note", limit=MAX_TEXT)
+    coordination.parse_key(key)
+    with store.write(db):
+        finding = coordination.find_finding(db, key)
+        if finding is None:
+            raise BadInput(f"KEY: there is no finding {key.strip().lower()}; `medborger overlaps --all --from 2000-01-01` lists every key")
+        return finding, store.acknowledge(db, finding["key"], finding["kind"], text)
+
+
+def withdraw_acknowledgement(db: Database, key: str) -> bool:
+    from . import coordination
+
+    kind, a, b = coordination.parse_key(key)
+    with store.write(db):
+        return store.unacknowledge(db, coordination.finding_key(kind, a, b))

@@ -127,7 +127,18 @@ def new_table(title: str | None = None, **options: Any):
 
 
 def write_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """A JSON array with one item a line: readable, and written by json's fast C encoder."""
+    if isinstance(data, list):
+        if not data:
+            sys.stdout.write("[]\n")
+            return
+        sys.stdout.write("[\n")
+        last = len(data) - 1
+        for i, item in enumerate(data):
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + (",\n" if i < last else "\n"))
+        sys.stdout.write("]\n")
+    else:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
@@ -213,3 +224,151 @@ def week_grid(
             cells.append(cell)
         table.add_row(room["name"], *cells)
     console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# The coordination reports
+
+
+def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> str:
+    where = f" · {a['centre']}" if with_centre else ""
+    return f"{a['title']}{where}\n" + ", ".join(a["actors"])
+
+
+def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
+    """One Rich table per kind, most pressing first."""
+    out = console()
+    rooms = [f for f in findings if f["kind"] == "room"]
+    clashes = [f for f in findings if f["kind"] == "clash"]
+    parallel = [f for f in findings if f["kind"] == "parallel"]
+    targets = code_label(vocab.TARGET_GROUPS)
+    categories = code_label(vocab.CATEGORIES)
+
+    def note_column(table) -> None:
+        if show_notes:
+            table.add_column("Acknowledged", overflow="fold")
+
+    def note(f: dict[str, Any]) -> list[str]:
+        return [f["note"] or ""] if show_notes else []
+
+    if "room" in kinds and rooms:
+        table = new_table(f"Room conflicts ({len(rooms)}): the same room booked twice", show_lines=True)
+        for header in ("When", "Centre", "Room", "Booking", "Clashes with", "Key"):
+            table.add_column(header, overflow="fold")
+        note_column(table)
+        for f in rooms:
+            a, b = f["bookings"]
+            table.add_row(
+                f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"],
+                f"{a['title']} ({a['start'][11:]}–{a['end'][11:]})\n{a['actor']}",
+                f"{b['title']} ({b['start'][11:]}–{b['end'][11:]})\n{b['actor']}",
+                f["key"], *note(f),
+            )
+        out.print(table)
+    if "clash" in kinds and clashes:
+        table = new_table(f"Clashes ({len(clashes)}): one target group, two offers at the same time", show_lines=True)
+        for header in ("Centre", "Target groups", "Activity", "At the same time as", "Times", "First", "Key"):
+            table.add_column(header, overflow="fold")
+        note_column(table)
+        for f in clashes:
+            a, b = f["activities"]
+            table.add_row(
+                f["centre"], targets(f["target_groups"]), _activity_cell(a), _activity_cell(b),
+                str(f["count"]), when(f["first"]), f["key"], *note(f),
+            )
+        out.print(table)
+    if "parallel" in kinds and parallel:
+        table = new_table(f"Parallel efforts ({len(parallel)}): comparable offers by different actors", show_lines=True)
+        for header in ("Area", "Category", "Target groups", "Activity", "Comparable to", "Same time", "Key"):
+            table.add_column(header, overflow="fold")
+        note_column(table)
+        for f in parallel:
+            a, b = f["activities"]
+            across = a["centre"] != b["centre"]
+            table.add_row(
+                f["area"] or a["centre"], categories(f["category"]), targets(f["target_groups"]),
+                _activity_cell(a, across), _activity_cell(b, across), "yes" if f["same_time"] else "no",
+                f["key"], *note(f),
+            )
+        out.print(table)
+
+
+def overlap_csv_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings flattened to one row each, for --csv."""
+    flat = []
+    for f in findings:
+        row = {"kind": f["kind"], "key": f["key"], "centre": f.get("centre"), "area": f.get("area"),
+               "room": f.get("room"), "category": f.get("category"), "target_groups": f.get("target_groups"),
+               "start": f.get("start") or f.get("first"), "end": f.get("end"), "count": f.get("count"),
+               "same_time": f.get("same_time"), "acknowledged": f["acknowledged"], "note": f["note"]}
+        pair = f.get("bookings") or f.get("activities")
+        for side, item in zip("ab", pair):
+            row[f"{side}_id"] = item["id"]
+            row[f"{side}_title"] = item["title"]
+            row[f"{side}_actors"] = item.get("actors") or [item.get("actor")]
+            row[f"{side}_centre"] = item.get("centre") or f.get("centre")
+        flat.append(row)
+    return flat
+
+
+OVERLAP_CSV_COLUMNS = [
+    "kind", "key", "centre", "area", "room", "category", "target_groups", "start", "end", "count", "same_time",
+    "a_id", "a_title", "a_actors", "a_centre", "b_id", "b_title", "b_actors", "b_centre", "acknowledged", "note",
+]
+
+
+def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
+    out = console()
+    sectors = code_label(vocab.SECTORS)
+    targets = code_label(vocab.TARGET_GROUPS)
+    for centre in report:
+        from rich.rule import Rule
+
+        out.print(Rule(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else ""), align="left"))
+        by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
+        out.print(
+            f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
+            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors.",
+            markup=False, highlight=False,
+        )
+        table = new_table("Actors")
+        for header in ("Actor", "Sector", "Activities", "Joint", "Target groups"):
+            table.add_column(header, overflow="fold")
+        for a in centre["actors"]:
+            table.add_row(a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"]))
+        out.print(table)
+        if centre["pairs"]:
+            table = new_table("Working together")
+            for header in ("Actor", "With", "Joint activities"):
+                table.add_column(header, overflow="fold")
+            for p in centre["pairs"]:
+                table.add_row(p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))
+            out.print(table)
+        if centre["interfaces"]:
+            table = new_table("Interfaces worth a conversation: a shared target group, nothing run together")
+            for header in ("Actor", "And", "Both serve"):
+                table.add_column(header, overflow="fold")
+            for i in centre["interfaces"]:
+                table.add_row(
+                    f"{i['actors'][0]} ({sectors(i['sectors'][0])})",
+                    f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
+                    targets(i["target_groups"]),
+                )
+            out.print(table)
+
+
+def collaboration_csv_rows(report: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for centre in report:
+        for p in centre["pairs"]:
+            rows.append({"centre": centre["centre"], "kind": "joint", "actor_a": p["actors"][0], "sector_a": p["sectors"][0],
+                         "actor_b": p["actors"][1], "sector_b": p["sectors"][1], "joint_activities": p["count"],
+                         "activities": p["activities"], "target_groups": []})
+        for i in centre["interfaces"]:
+            rows.append({"centre": centre["centre"], "kind": "interface", "actor_a": i["actors"][0], "sector_a": i["sectors"][0],
+                         "actor_b": i["actors"][1], "sector_b": i["sectors"][1], "joint_activities": 0,
+                         "activities": [], "target_groups": i["target_groups"]})
+    return rows
+
+
+COLLABORATION_CSV_COLUMNS = ["centre", "kind", "actor_a", "sector_a", "actor_b", "sector_b", "joint_activities", "activities", "target_groups"]

@@ -227,6 +227,30 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_acknowledgements(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE acknowledgements (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            note TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m003_active_span_index(db: Database) -> None:
+    """A covering index of the active occurrences in start order: the overlaps report reads
+    it front to back instead of jumping through the table."""
+    db.execute(
+        'CREATE INDEX bookings_active_span ON bookings(start, "end", room_id, activity_id, status) '
+        "WHERE status = 'active'"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Writes (call inside `write(db)`)
 
@@ -614,3 +638,81 @@ def _json_ids(ids) -> str:
 
     return json.dumps(list(ids))
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The coordination report
+
+
+def occurrence_rows(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None):
+    """Active occurrences as (id, room_id, activity_id, start, end), streamed in start order."""
+    where, params = ["status = 'active'"], []
+    if first:
+        where.append("start >= ?")
+        params.append(first)
+    if last:
+        where.append("start < ?")
+        params.append(_day_after(last))
+    if room_ids is not None:
+        where.append("room_id IN (SELECT value FROM json_each(?))")
+        params.append(_json_ids(room_ids))
+    sql = f'SELECT id, room_id, activity_id, start, "end" FROM bookings WHERE {" AND ".join(where)} ORDER BY start'
+    cursor = db.conn.execute(sql, params)
+    cursor.arraysize = 5000
+    while True:
+        batch = cursor.fetchmany()
+        if not batch:
+            return
+        yield from batch
+
+
+def activity_facts(db: Database) -> list[dict[str, Any]]:
+    """Every activity with its centre, area, category, target groups and actors (lead first)."""
+    rows = _rows(
+        db,
+        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, a.category, a.actor_id, "
+        "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets, "
+        "(SELECT group_concat(actor_id) FROM activity_partners p WHERE p.activity_id = a.id) AS partners "
+        "FROM activities a JOIN centres c ON c.id = a.centre_id ORDER BY a.id",
+    )
+    for row in rows:
+        row["targets"] = sorted(row["targets"].split(chr(31))) if row["targets"] else []
+        partners = [int(p) for p in row.pop("partners").split(",")] if row["partners"] else []
+        row["actor_ids"] = [row.pop("actor_id"), *sorted(partners)]
+    return rows
+
+
+def actor_names(db: Database) -> dict[int, dict[str, Any]]:
+    return {r["id"]: r for r in _rows(db, "SELECT id, name, sector FROM actors")}
+
+
+def bookings_by_ids(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    chunk = 20000
+    for i in range(0, len(ids), chunk):
+        rows = _rows(db, _BOOKINGS_SELECT + " WHERE b.id IN (SELECT value FROM json_each(?))", [_json_ids(ids[i : i + chunk])])
+        found.update((r["id"], r) for r in rows)
+    return found
+
+
+def room_centres(db: Database) -> dict[int, int]:
+    return dict(db.execute("SELECT id, centre_id FROM rooms").fetchall())
+
+
+def acknowledgements(db: Database) -> dict[str, dict[str, Any]]:
+    return {r["key"]: r for r in _rows(db, "SELECT key, kind, note, created_at FROM acknowledgements")}
+
+
+def acknowledge(db: Database, key: str, kind: str, note: str) -> bool:
+    """Record or update an acknowledgement; True when it is new."""
+    existed = db.execute("SELECT 1 FROM acknowledgements WHERE key = ?", [key]).fetchone() is not None
+    db.execute(
+        "INSERT INTO acknowledgements (key, kind, note, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET note = excluded.note, created_at = excluded.created_at",
+        [key, kind, note, now()],
+    )
+    return not existed
+
+
+def unacknowledge(db: Database, key: str) -> bool:
+    return db.execute("DELETE FROM acknowledgements WHERE key = ?", [key]).rowcount > 0

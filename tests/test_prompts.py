@@ -120,3 +120,30 @@ def test_remove_asks_to_confirm(db_path, cli, house):
     child.send("y")
     assert finish(child) == 0
     assert rows(db_path, "SELECT * FROM actors WHERE name = 'Jobcenter Slagelse'") == []
+
+
+def test_overlaps_resolve_acknowledges_and_cancels(db_path, cli, house):
+    cli("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
+        "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-12-07", "--until", "2026-12-14")
+    cli("add-activity", "Jobklub", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige",
+        "-d", "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-12-07", "--until", "2026-12-14",
+        "--allow-conflicts")
+    child = spawn(db_path, "overlaps", "--kind", "room", "--from", "2026-12-01")
+    assert finish(child) == 0
+    child = spawn(db_path, "overlaps", "--kind", "room", "--from", "2026-12-01", "--resolve")
+    child.expect("Finding 1 of 2")
+    child.send(ENTER)  # acknowledge
+    child.expect("Note")
+    child.send("aftalt med jobcentret" + ENTER)
+    child.expect("Finding 2 of 2")
+    child.send(DOWN * 2 + ENTER)  # cancel the second booking (Jobklub)
+    child.expect("open now: 0 room conflicts")
+    assert finish(child) == 0
+    assert [r["note"] for r in rows(db_path, "SELECT note FROM acknowledgements")] == ["aftalt med jobcentret"]
+    cancelled = rows(db_path, "SELECT title, start FROM bookings WHERE status = 'cancelled'")
+    assert cancelled == [{"title": "Jobklub", "start": "2026-12-14T18:00"}]
+
+
+def test_resolve_without_a_terminal_names_the_alternative(cli, house):
+    result = cli("overlaps", "--resolve")
+    assert result.exit_code == 2 and "acknowledge KEY" in result.stderr

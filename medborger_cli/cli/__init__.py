@@ -114,7 +114,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, listing, removing  # noqa: E402,F401,I001
+from . import centres, activities, listing, reports, removing  # noqa: E402,F401,I001
 
 
 def main() -> None:

@@ -1,0 +1,178 @@
+"""Time `medborger overlaps --json` against a bare scan of the same rows, at 1M and 100k.
+
+    python benchmarks/overlaps.py [--sizes 100000 1000000] [--keep DIR]
+
+For each size it generates a municipality's year: 50 centres in 25 areas, 400 rooms, 500 actors,
+weekly activities from today on (every room busy six days a week), a few thousand one-off
+bookings laid over them as conflicts. Then, in the same run, it times
+
+  report: `medborger --db DB overlaps --json` (all three kinds), output to /dev/null
+  scan:   the floor no report can beat: `SELECT room_id, start, end FROM bookings
+          ORDER BY room_id, start`, every row fetched into Python
+
+each in its own process, and prints report/scan, time at 1M / time at 100k and the peak
+memory (max RSS) of the report. Aims: report ≤ 2× scan, 1M/100k ≤ 12, memory ≤ 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CATEGORIES = ["advice", "learning", "culture", "health", "employment", "community", "prevention", "democracy"]
+TARGETS = ["children", "youth", "young-adults", "parents", "families", "women", "men", "seniors", "job-seekers", "newcomers", "everyone"]
+SECTORS = ["housing-social", "housing-org", "municipal", "volunteer", "resident", "health", "education", "police"]
+SLOTS = [("08:00", "09:30"), ("09:30", "11:00"), ("11:00", "12:30"), ("12:30", "14:00"),
+         ("14:00", "15:30"), ("15:30", "17:00"), ("17:00", "18:30"), ("18:30", "20:00")]
+
+
+def medborger() -> str:
+    local = Path(sys.executable).parent / "medborger"
+    return str(local) if local.exists() else (shutil.which("medborger") or sys.exit("install medborger first"))
+
+
+def generate(path: Path, occurrences: int, seed: int = 7) -> dict[str, int]:
+    """Write a database of about `occurrences` active bookings, through medborger's own schema."""
+    rng = random.Random(seed)
+    subprocess.run([medborger(), "--db", str(path), "init"], check=True, capture_output=True)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    created = dt.datetime.now().isoformat(timespec="seconds")
+    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday()) + dt.timedelta(days=7)
+    weeks = 52
+    centres, rooms_per_centre = 50, 8
+    with conn:
+        conn.executemany(
+            "INSERT INTO centres (id, name, name_key, type, municipality, area, created_at) VALUES (?, ?, ?, 'other', 'Bench', ?, ?)",
+            [(c, f"Centre {c}", f"centre {c}", f"Area {c // 2}", created) for c in range(1, centres + 1)],
+        )
+        conn.executemany(
+            "INSERT INTO rooms (id, centre_id, name, name_key) VALUES (?, ?, ?, ?)",
+            [((c - 1) * rooms_per_centre + r, c, f"Room {r}", f"room {r}") for c in range(1, centres + 1) for r in range(1, rooms_per_centre + 1)],
+        )
+        conn.executemany(
+            "INSERT INTO actors (id, name, name_key, sector) VALUES (?, ?, ?, ?)",
+            [(a, f"Actor {a}", f"actor {a}", rng.choice(SECTORS)) for a in range(1, 501)],
+        )
+    # Activities: each room gets weekly activities in day/slot cells until the target is met.
+    per_room_week = max(1, round(occurrences / (centres * rooms_per_centre * weeks)))
+    activity_rows, partner_rows, target_rows, booking_rows = [], [], [], []
+    activity_id = booking_id = 0
+    for centre in range(1, centres + 1):
+        local_actors = rng.sample(range(1, 501), 12)
+        for room in range((centre - 1) * rooms_per_centre + 1, centre * rooms_per_centre + 1):
+            cells = [(d, s) for d in range(6) for s in range(len(SLOTS))]
+            rng.shuffle(cells)
+            for day, slot in cells[:per_room_week]:
+                activity_id += 1
+                lead = rng.choice(local_actors)
+                start, end = SLOTS[slot]
+                first_day = monday + dt.timedelta(days=day)
+                activity_rows.append((activity_id, f"Activity {activity_id}", f"activity {activity_id}", centre, room, lead,
+                                      rng.choice(CATEGORIES), start, end, first_day.isoformat(),
+                                      (first_day + dt.timedelta(weeks=weeks - 1)).isoformat(), created))
+                if rng.random() < 0.3:
+                    partner_rows.append((activity_id, rng.choice([a for a in local_actors if a != lead])))
+                for target in rng.sample(TARGETS, rng.choice([1, 1, 2])):
+                    target_rows.append((activity_id, target))
+                for week in range(weeks):
+                    day_date = first_day + dt.timedelta(weeks=week)
+                    booking_id += 1
+                    booking_rows.append((booking_id, room, lead, activity_id, f"Activity {activity_id}",
+                                         f"{day_date}T{start}", f"{day_date}T{end}", created))
+    # Some thousand conflicts: one-off bookings laid over existing ones, half an hour in.
+    conflicts = max(100, len(booking_rows) // 500)
+    for _ in range(conflicts):
+        victim = booking_rows[rng.randrange(len(booking_rows))]
+        start = dt.datetime.fromisoformat(victim[5]) + dt.timedelta(minutes=30)
+        booking_id += 1
+        booking_rows.append((booking_id, victim[1], victim[2], None, "Extra", start.strftime("%Y-%m-%dT%H:%M"),
+                             (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), created))
+    with conn:
+        conn.executemany(
+            "INSERT INTO activities (id, title, name_key, centre_id, room_id, actor_id, category, start_time, end_time, "
+            "date_from, date_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            activity_rows,
+        )
+        conn.executemany("INSERT OR IGNORE INTO activity_partners VALUES (?, ?)", partner_rows)
+        conn.executemany("INSERT OR IGNORE INTO activity_targets VALUES (?, ?)", target_rows)
+        conn.executemany(
+            'INSERT INTO bookings (id, room_id, actor_id, activity_id, title, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            booking_rows,
+        )
+    conn.execute("ANALYZE")
+    conn.close()
+    return {"activities": len(activity_rows), "bookings": len(booking_rows), "one-off conflicts": conflicts}
+
+
+SCAN = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+n = 0
+for row in conn.execute('SELECT room_id, start, "end" FROM bookings WHERE status = \\'active\\' ORDER BY room_id, start'):
+    n += 1
+print(n)
+"""
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def measure(path: Path, repeat: int) -> dict[str, float]:
+    report_cmd = [medborger(), "--db", str(path), "overlaps", "--json"]
+    scan_cmd = [sys.executable, "-c", SCAN, str(path)]
+    timed(scan_cmd)  # warm the page cache
+    reports, scans, memory = [], [], 0
+    for _ in range(repeat):
+        t, mb = timed(report_cmd)
+        reports.append(t)
+        memory = max(memory, mb)
+        scans.append(timed(scan_cmd)[0])
+    return {"report": min(reports), "scan": min(scans), "memory": memory}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep the generated databases in this folder")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="medborger-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for size in args.sizes:
+        path = folder / f"overlaps-{size}.db"
+        if not path.exists():
+            t = time.perf_counter()
+            made = generate(path, size)
+            print(f"generated {path.name}: {made} in {time.perf_counter() - t:.1f} s", flush=True)
+        results[size] = r = measure(path, args.repeat)
+        print(f"{size:>9,} occurrences: report {r['report']:.2f} s, scan {r['scan']:.2f} s, "
+              f"report/scan {r['report'] / r['scan']:.2f} (aim ≤ 2), peak memory {r['memory']} MB (aim ≤ 400)", flush=True)
+    if len(args.sizes) >= 2:
+        small, large = min(args.sizes), max(args.sizes)
+        print(f"time at {large:,} / time at {small:,}: {results[large]['report'] / results[small]['report']:.1f} (aim ≤ 12)")
+    if not args.keep:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""The coordination reports: overlaps (room, parallel, clash) and collaboration.
+
+Reads through the store, finds through the pure functions of `overlaps`, and returns plain
+dicts in the shape the JSON output promises. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import store
+from .errors import BadInput
+from .overlaps import ActivityFacts, detect
+
+KINDS = ("room", "clash", "parallel")  # most pressing first
+KIND_WORDS = {"room": ("room conflict", "room conflicts"), "parallel": ("parallel effort", "parallel efforts"), "clash": ("clash", "clashes")}
+
+
+@dataclass
+class Scope:
+    first: str | None = None
+    last: str | None = None
+    centre_id: int | None = None
+    area: str | None = None  # the area's name as typed (matched case-insensitively)
+
+
+def _area_key(row: dict[str, Any]) -> str:
+    area = (row.get("area") or "").strip()
+    return f"area:{store.name_key(area)}" if area else f"centre:{row['centre_id'] if 'centre_id' in row else row['id']}"
+
+
+def finding_key(kind: str, a: int, b: int) -> str:
+    return f"{kind}-{a}-{b}" if a < b else f"{kind}-{b}-{a}"
+
+
+def parse_key(key: str) -> tuple[str, int, int]:
+    parts = (key or "").strip().lower().split("-")
+    if len(parts) != 3 or parts[0] not in KINDS or not parts[1].isdigit() or not parts[2].isdigit():
+        raise BadInput(f"KEY: '{key}' is not a finding key; keys look like room-12-40 (see `medborger overlaps`)")
+    return parts[0], int(parts[1]), int(parts[2])
+
+
+def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+    centres = {c["id"]: c for c in store.centres(db)}
+    for centre in centres.values():
+        centre["area_key"] = _area_key(centre)
+    wanted_areas = None
+    if scope.centre_id is not None:
+        wanted_areas = {centres[scope.centre_id]["area_key"]}
+    if scope.area is not None:
+        key = f"area:{store.name_key(scope.area)}"
+        if not any(c["area_key"] == key for c in centres.values()):
+            known = sorted({c["area"] for c in centres.values() if c["area"]})
+            raise BadInput(f"--area: no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}")
+        wanted_areas = {key} if wanted_areas is None else wanted_areas & {key}
+    room_centre = store.room_centres(db)
+    room_ids = None
+    if wanted_areas is not None:
+        room_ids = [r for r, c in room_centre.items() if centres[c]["area_key"] in wanted_areas]
+
+    facts_rows = store.activity_facts(db)
+    facts = {
+        r["id"]: ActivityFacts(
+            id=r["id"],
+            centre_id=r["centre_id"],
+            area=centres[r["centre_id"]]["area_key"],
+            category=r["category"],
+            targets=frozenset(r["targets"]),
+            actors=frozenset(r["actor_ids"]),
+        )
+        for r in facts_rows
+        if wanted_areas is None or centres[r["centre_id"]]["area_key"] in wanted_areas
+    }
+    found = detect(store.occurrence_rows(db, scope.first, scope.last, room_ids), facts, kinds)
+
+    acks = store.acknowledgements(db)
+    actors = store.actor_names(db)
+    by_id = {r["id"]: r for r in facts_rows}
+
+    described: dict[int, dict[str, Any]] = {}
+
+    def activity(activity_id: int) -> dict[str, Any]:
+        if activity_id not in described:
+            row = by_id[activity_id]
+            described[activity_id] = {
+                "id": activity_id,
+                "title": row["title"],
+                "centre": row["centre"],
+                "actors": [actors[a]["name"] for a in row["actor_ids"]],
+            }
+        return dict(described[activity_id])
+
+    findings: list[dict[str, Any]] = []
+    if "room" in kinds:
+        details = store.bookings_by_ids(db, sorted({r[0] for pair in found.rooms for r in pair}))
+        for first, second in found.rooms:
+            centre_id = room_centre[first[1]]
+            if scope.centre_id is not None and centre_id != scope.centre_id:
+                continue
+            a, b = details[first[0]], details[second[0]]
+            findings.append(
+                {
+                    "kind": "room",
+                    "key": finding_key("room", a["id"], b["id"]),
+                    "centre": a["centre"],
+                    "room": a["room"],
+                    "start": max(a["start"], b["start"]),
+                    "end": min(a["end"], b["end"]),
+                    "bookings": [
+                        {k: x[k] for k in ("id", "title", "actor", "activity_id", "start", "end")}
+                        for x in sorted((a, b), key=lambda x: (x["start"], x["id"]))
+                    ],
+                }
+            )
+    if "clash" in kinds:
+        for (a, b), tally in found.clashes.items():
+            if scope.centre_id is not None and facts[a].centre_id != scope.centre_id:
+                continue
+            findings.append(
+                {
+                    "kind": "clash",
+                    "key": finding_key("clash", a, b),
+                    "centre": by_id[a]["centre"],
+                    "target_groups": sorted(facts[a].targets & facts[b].targets),
+                    "count": tally.count,
+                    "first": tally.first_start,
+                    "activities": [activity(a), activity(b)],
+                }
+            )
+    if "parallel" in kinds:
+        for (a, b), same_time in found.parallel.items():
+            if scope.centre_id is not None and scope.centre_id not in (facts[a].centre_id, facts[b].centre_id):
+                continue
+            findings.append(
+                {
+                    "kind": "parallel",
+                    "key": finding_key("parallel", a, b),
+                    "area": centres[facts[a].centre_id]["area"] or None,
+                    "category": facts[a].category,
+                    "target_groups": sorted(facts[a].targets & facts[b].targets),
+                    "same_time": same_time,
+                    "activities": [activity(a), activity(b)],
+                }
+            )
+    for finding in findings:
+        ack = acks.get(finding["key"])
+        finding["acknowledged"] = ack is not None
+        finding["note"] = ack["note"] if ack else None
+    if not include_acknowledged:
+        findings = [f for f in findings if not f["acknowledged"]]
+    order = {kind: i for i, kind in enumerate(KINDS)}
+
+    def sort_key(f: dict[str, Any]) -> tuple:
+        if f["kind"] == "room":
+            return (order["room"], f["start"], f["centre"], f["room"], f["key"])
+        if f["kind"] == "clash":
+            return (order["clash"], f["first"], f["centre"], f["key"])
+        return (order["parallel"], f["area"] or f["activities"][0]["centre"], f["category"], f["key"])
+
+    findings.sort(key=sort_key)
+    return findings
+
+
+def summary(findings: list[dict[str, Any]], kinds: list[str]) -> str:
+    counts = Counter(f["kind"] for f in findings)
+    parts = []
+    for kind in KINDS:
+        if kind in kinds:
+            one, many = KIND_WORDS[kind]
+            parts.append(f"{counts[kind]} {one if counts[kind] == 1 else many}")
+    return ", ".join(parts)
+
+
+def find_finding(db: Database, key: str) -> dict[str, Any] | None:
+    """The finding with this key anywhere in the calendar, acknowledged or not."""
+    kind, a, b = parse_key(key)
+    wanted = finding_key(kind, a, b)
+    return next((f for f in overlaps(db, [kind], Scope(), include_acknowledged=True) if f["key"] == wanted), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Collaboration
+
+
+def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Per centre: actors by sector, joint activities, who works with whom, and interfaces
+    worth a conversation (actors serving a shared target group who run nothing together)."""
+    actors = store.actor_names(db)
+    rows = store.activities(db, centre_id=scope.centre_id, first=scope.first, last=scope.last)
+    facts = {r["id"]: r for r in store.activity_facts(db)}
+    report = []
+    for centre in store.centres(db):
+        if scope.centre_id is not None and centre["id"] != scope.centre_id:
+            continue
+        mine = [r for r in rows if r["centre_id"] == centre["id"]]
+        if not mine:
+            continue
+        actor_activities: dict[int, list[dict]] = {}
+        serves: dict[int, set[str]] = {}
+        pair_joint: dict[tuple[int, int], list[str]] = {}
+        joint = cross = 0
+        for row in mine:
+            ids = facts[row["id"]]["actor_ids"]
+            for actor_id in ids:
+                actor_activities.setdefault(actor_id, []).append(row)
+                serves.setdefault(actor_id, set()).update(row["target_groups"])
+            if len(ids) > 1:
+                joint += 1
+                if len({actors[a]["sector"] for a in ids}) > 1:
+                    cross += 1
+                for a, b in combinations(sorted(ids), 2):
+                    pair_joint.setdefault((a, b), []).append(row["title"])
+        actor_rows = [
+            {
+                "name": actors[a]["name"],
+                "sector": actors[a]["sector"],
+                "activities": len(acts),
+                "joint": sum(1 for r in acts if len(facts[r["id"]]["actor_ids"]) > 1),
+                "target_groups": sorted(serves[a]),
+            }
+            for a, acts in actor_activities.items()
+        ]
+        actor_rows.sort(key=lambda r: (r["sector"], store.name_key(r["name"])))
+        pairs = [
+            {
+                "actors": [actors[a]["name"], actors[b]["name"]],
+                "sectors": [actors[a]["sector"], actors[b]["sector"]],
+                "count": len(titles),
+                "activities": sorted(titles),
+            }
+            for (a, b), titles in pair_joint.items()
+        ]
+        pairs.sort(key=lambda p: (-p["count"], p["actors"]))
+        interfaces = []
+        for a, b in combinations(sorted(actor_activities), 2):
+            if (a, b) in pair_joint:
+                continue
+            shared = serves[a] & serves[b]
+            if shared:
+                interfaces.append(
+                    {
+                        "actors": [actors[a]["name"], actors[b]["name"]],
+                        "sectors": [actors[a]["sector"], actors[b]["sector"]],
+                        "target_groups": sorted(shared),
+                    }
+                )
+        interfaces.sort(key=lambda i: (-len(i["target_groups"]), i["actors"]))
+        report.append(
+            {
+                "centre": centre["name"],
+                "area": centre["area"],
+                "sectors": dict(sorted(Counter(r["sector"] for r in actor_rows).items())),
+                "activities": len(mine),
+                "joint_activities": joint,
+                "cross_sector": cross,
+                "actors": actor_rows,
+                "pairs": pairs,
+                "interfaces": interfaces,
+            }
+        )
+    return report
