@@ -3,8 +3,8 @@
     python benchmarks/overlaps.py [--sizes 100000 1000000] [--keep DIR]
 
 For each size it generates a municipality's year: 50 centres in 25 areas, 400 rooms, 500 actors,
-weekly activities from today on (every room busy six days a week), a few thousand one-off
-bookings laid over them as conflicts. Then, in the same run, it times
+weekly activities from a catalogue of typical offers, from next week on (every room busy six
+days a week), and a few thousand one-off bookings laid over them as conflicts. Then, in the same run, it times
 
   report: `medborger --db DB overlaps --json` (all three kinds), output to /dev/null
   scan:   the floor no report can beat: `SELECT room_id, start, end FROM bookings
@@ -28,8 +28,23 @@ import tempfile
 import time
 from pathlib import Path
 
-CATEGORIES = ["advice", "learning", "culture", "health", "employment", "community", "prevention", "democracy"]
-TARGETS = ["children", "youth", "young-adults", "parents", "families", "women", "men", "seniors", "job-seekers", "newcomers", "everyone"]
+# A catalogue of the weekly offers of DOMAIN.md: (title, category, target groups).
+OFFERS = [
+    ("Lektiecafé", "learning", ["children", "youth"]), ("Lektiehjælp", "learning", ["children"]),
+    ("Sprogcafé", "learning", ["newcomers", "women"]), ("IT-hjælp", "learning", ["seniors"]),
+    ("9. klasse for voksne", "learning", ["young-adults"]), ("Jobcafé", "employment", ["job-seekers"]),
+    ("Jobklub", "employment", ["job-seekers", "young-adults"]), ("Lommepengejob", "employment", ["youth"]),
+    ("Åben rådgivning", "advice", ["everyone"]), ("Anonym rådgivning", "advice", ["everyone"]),
+    ("Forældrecafé", "advice", ["parents"]), ("Pigeklub", "community", ["youth", "women"]),
+    ("Kvindeklub", "community", ["women"]), ("Fædregruppe", "community", ["men", "parents"]),
+    ("Seniorcafé", "community", ["seniors"]), ("Syklub", "community", ["women", "seniors"]),
+    ("Fællesspisning", "community", ["everyone", "families"]), ("Mødregruppe", "health", ["parents"]),
+    ("Sundhedstjek", "health", ["everyone"]), ("Rygestopkursus", "health", ["everyone"]),
+    ("KOL-hold", "health", ["seniors"]), ("Seniortræning", "health", ["seniors"]),
+    ("Ungeklub", "prevention", ["youth"]), ("Gadeplan", "prevention", ["youth", "young-adults"]),
+    ("Drengeklub", "culture", ["youth", "men"]), ("Kreaværksted", "culture", ["children"]),
+    ("Fortællestund", "culture", ["children", "families"]), ("Husmøde", "democracy", ["everyone"]),
+]
 SECTORS = ["housing-social", "housing-org", "municipal", "volunteer", "resident", "health", "education", "police"]
 SLOTS = [("08:00", "09:30"), ("09:30", "11:00"), ("11:00", "12:30"), ("12:30", "14:00"),
          ("14:00", "15:30"), ("15:30", "17:00"), ("17:00", "18:30"), ("18:30", "20:00")]
@@ -64,32 +79,43 @@ def generate(path: Path, occurrences: int, seed: int = 7) -> dict[str, int]:
             "INSERT INTO actors (id, name, name_key, sector) VALUES (?, ?, ?, ?)",
             [(a, f"Actor {a}", f"actor {a}", rng.choice(SECTORS)) for a in range(1, 501)],
         )
-    # Activities: each room gets weekly activities in day/slot cells until the target is met.
-    per_room_week = max(1, round(occurrences / (centres * rooms_per_centre * weeks)))
+    # Activities: every room is busy in eight slots a day, six days a week. In each slot an
+    # offer runs on one to four weekdays (a Lektiecafé Monday to Thursday, a Seniorcafé on
+    # Fridays). In an area each offer has its usual actor; one activity in twenty is run by
+    # another local actor: that is where parallel efforts and clashes come from.
+    per_week = max(1, round(occurrences / (centres * rooms_per_centre * weeks)))
+    slots = [(d, s) for s in range(len(SLOTS)) for d in range(6)][:per_week]
+    area_actors = {area: rng.sample(range(1, 501), 16) for area in range(centres // 2 + 1)}
+    usual = {(area, offer): rng.choice(actors) for area, actors in area_actors.items() for offer in range(len(OFFERS))}
     activity_rows, partner_rows, target_rows, booking_rows = [], [], [], []
     activity_id = booking_id = 0
     for centre in range(1, centres + 1):
-        local_actors = rng.sample(range(1, 501), 12)
+        area = (centre - 1) // 2
         for room in range((centre - 1) * rooms_per_centre + 1, centre * rooms_per_centre + 1):
-            cells = [(d, s) for d in range(6) for s in range(len(SLOTS))]
-            rng.shuffle(cells)
-            for day, slot in cells[:per_room_week]:
-                activity_id += 1
-                lead = rng.choice(local_actors)
-                start, end = SLOTS[slot]
-                first_day = monday + dt.timedelta(days=day)
-                activity_rows.append((activity_id, f"Activity {activity_id}", f"activity {activity_id}", centre, room, lead,
-                                      rng.choice(CATEGORIES), start, end, first_day.isoformat(),
-                                      (first_day + dt.timedelta(weeks=weeks - 1)).isoformat(), created))
-                if rng.random() < 0.3:
-                    partner_rows.append((activity_id, rng.choice([a for a in local_actors if a != lead])))
-                for target in rng.sample(TARGETS, rng.choice([1, 1, 2])):
-                    target_rows.append((activity_id, target))
-                for week in range(weeks):
-                    day_date = first_day + dt.timedelta(weeks=week)
-                    booking_id += 1
-                    booking_rows.append((booking_id, room, lead, activity_id, f"Activity {activity_id}",
-                                         f"{day_date}T{start}", f"{day_date}T{end}", created))
+            by_slot: dict[int, list[int]] = {}
+            for day, slot in slots:
+                by_slot.setdefault(slot, []).append(day)
+            for slot, days in by_slot.items():
+                while days:
+                    take = min(len(days), rng.choice([1, 1, 2, 3, 4]))
+                    chunk, days = days[:take], days[take:]
+                    offer = rng.randrange(len(OFFERS))
+                    title, category, targets = OFFERS[offer]
+                    lead = usual[(area, offer)] if rng.random() > 0.05 else rng.choice(area_actors[area])
+                    activity_id += 1
+                    start, end = SLOTS[slot]
+                    activity_rows.append((activity_id, f"{title} {activity_id}", f"{title.lower()} {activity_id}", centre, room,
+                                          lead, category, start, end, monday.isoformat(),
+                                          (monday + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)).isoformat(), created))
+                    if rng.random() < 0.3:
+                        partner_rows.append((activity_id, rng.choice([a for a in area_actors[area] if a != lead])))
+                    target_rows += [(activity_id, t) for t in targets]
+                    for week in range(weeks):
+                        for day in chunk:
+                            day_date = monday + dt.timedelta(weeks=week, days=day)
+                            booking_id += 1
+                            booking_rows.append((booking_id, room, lead, activity_id, title,
+                                                 f"{day_date}T{start}", f"{day_date}T{end}", created))
     # Some thousand conflicts: one-off bookings laid over existing ones, half an hour in.
     conflicts = max(100, len(booking_rows) // 500)
     for _ in range(conflicts):

@@ -76,7 +76,8 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         for r in facts_rows
         if wanted_areas is None or centres[r["centre_id"]]["area_key"] in wanted_areas
     }
-    found = detect(store.occurrence_rows(db, scope.first, scope.last, room_ids), facts, kinds)
+    groups, loose = store.occurrence_groups(db, scope.first, scope.last, room_ids)
+    found = detect(groups, loose, facts, kinds)
 
     acks = store.acknowledgements(db)
     actors = store.actor_names(db)
@@ -93,7 +94,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
                 "centre": row["centre"],
                 "actors": [actors[a]["name"] for a in row["actor_ids"]],
             }
-        return dict(described[activity_id])
+        return described[activity_id]  # shared between findings; nothing changes it
 
     findings: list[dict[str, Any]] = []
     if "room" in kinds:

@@ -6,7 +6,6 @@ overlap. Times are `YYYY-MM-DDTHH:MM` strings, which sort like the moments they 
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +73,20 @@ class ActivityFacts:
     actors: frozenset  # lead and partners
 
 
-# An occurrence as the store streams it: (booking id, room id, activity id or None, start, end).
+@dataclass
+class Group:
+    """The occurrences of one activity (or the one-off bookings) in one room at one time of day:
+    `dates` maps each date to the booking's id."""
+
+    room: int
+    activity: int | None
+    begins: str  # HH:MM
+    ends: str  # HH:MM, on the same day
+    dates: dict
+    weekday: object = None  # the same for every date; only groups of one weekday can share a date
+
+
+# A single occurrence: (booking id, room id, activity id or None, start, end).
 Row = tuple
 
 
@@ -84,15 +96,10 @@ class PairTally:
     first_start: str = ""
     first_end: str = ""
 
-    def add(self, start: str, end: str) -> None:
-        self.count += 1
-        if not self.first_start or start < self.first_start:
-            self.first_start, self.first_end = start, end
-
 
 @dataclass
 class Detection:
-    rooms: list  # (row, row) pairs, the earlier-starting first
+    rooms: list  # (row, row) pairs of bookings that overlap in one room
     parallel: dict  # (activity id, activity id) -> same_time (bool)
     clashes: dict  # (activity id, activity id) -> PairTally
     seen: set  # activities with an active occurrence in the window
@@ -124,104 +131,167 @@ def parallel_candidates(activities: Iterable[ActivityFacts]) -> set[tuple[int, i
     return {pair for group in groups.values() for pair in _pairs_sharing(group)}
 
 
-def clash_candidates(activities: Iterable[ActivityFacts]) -> set[tuple[int, int]]:
-    """Same centre, a shared target group, no shared actor; whether they meet in time is for the sweep."""
-    groups: dict[int, list[ActivityFacts]] = {}
-    for facts in activities:
-        groups.setdefault(facts.centre_id, []).append(facts)
-    return {pair for group in groups.values() for pair in _pairs_sharing(group)}
+def _meeting_groups(items: list) -> Iterator[tuple]:
+    """Pairs of (begins, ends, ...) items whose times of day overlap: a sweep over start times."""
+    items.sort(key=lambda item: (item[0], item[1]))
+    for i, first in enumerate(items):
+        ends = first[1]
+        for j in range(i + 1, len(items)):
+            second = items[j]
+            if second[0] >= ends:
+                break
+            yield first, second
+
+
+def _days(start: str, end: str) -> list[str]:
+    """The dates an occurrence touches."""
+    from datetime import date, timedelta
+
+    day, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    days = []
+    while day <= last:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    return days
+
+
+def _overlap(a_start: str, a_end: str, b_start: str, b_end: str) -> tuple[str, str] | None:
+    start, end = max(a_start, b_start), min(a_end, b_end)
+    return (start, end) if start < end else None
 
 
 def detect(
-    rows: Iterable[Row],
+    groups: Iterable[Group],
+    loose: Iterable[Row],
     activities: dict[int, ActivityFacts],
     kinds: Iterable[str] = ("room", "parallel", "clash"),
 ) -> Detection:
-    """One sweep over active occurrences sorted by start finds all three kinds.
+    """All three kinds from the occurrences gathered by room, activity, time of day and weekday.
 
-    Room conflicts: per room, the occurrences still open at each start. Clashes and the
-    `same_time` of parallel efforts: per area, the open occurrences of activities that are in a
-    candidate pair at all, kept sorted by end so that closing the finished ones is a bisect.
-    The work is O(n log n + overlaps); nothing is compared pairwise over all bookings.
+    Two groups meet when their times of day overlap (a sweep over start times within one room,
+    centre or area and weekday) and they share a date (a set intersection). A weekly activity is
+    one group a weekday, so the work grows with the activities and the findings, not with the
+    pairs of occurrences. Whether two activities clash (a shared target group, no shared actor)
+    is asked only of pairs that meet; parallel efforts are the candidate pairs of their area,
+    and the sweep only tells whether they ever meet. `loose` occurrences (across midnight, or a
+    second one at a group's date and time) are checked one by one.
     """
     kinds = set(kinds)
-    want_rooms = "room" in kinds
-    facts = list(activities.values())
-    parallel = parallel_candidates(facts) if "parallel" in kinds else set()
-    clash = clash_candidates(facts) if "clash" in kinds else set()
-    clash_with: dict[int, set[int]] = {}
-    pending: dict[int, set[int]] = {}  # parallel partners not yet seen at the same time
-    for a, b in clash:
-        clash_with.setdefault(a, set()).add(b)
-        clash_with.setdefault(b, set()).add(a)
-    for a, b in parallel:
-        pending.setdefault(a, set()).add(b)
-        pending.setdefault(b, set()).add(a)
-    area_of = {a: activities[a].area for a in clash_with.keys() | pending.keys()}
-    nobody: set[int] = set()
+    groups = list(groups)
+    loose = list(loose)
+    seen = {g.activity for g in groups if g.activity is not None} | {r[2] for r in loose if r[2] is not None}
 
-    room_open: dict[int, list[Row]] = {}
-    # per area: ends sorted, rows in the same order, the open rows of each activity
-    areas: dict[str, tuple[list[str], list[Row], dict[int, list[Row]]]] = {}
     room_pairs: list[tuple[Row, Row]] = []
-    same_time: set[tuple[int, int]] = set()
-    tallies: dict[tuple[int, int], PairTally] = {}
-    seen: set[int] = set()
+    if "room" in kinds:
+        by_room: dict[tuple, list] = {}
+        for g in groups:
+            by_room.setdefault((g.room, g.weekday), []).append((g.begins, g.ends, g))
+        for items in by_room.values():
+            for (_, _, a), (_, _, b) in _meeting_groups(items):
+                for day in a.dates.keys() & b.dates.keys():
+                    room_pairs.append(
+                        ((a.dates[day], a.room, a.activity, f"{day}T{a.begins}", f"{day}T{a.ends}"),
+                         (b.dates[day], b.room, b.activity, f"{day}T{b.begins}", f"{day}T{b.ends}"))
+                    )
+        for i, row in enumerate(loose):
+            for begins, ends, g in (item for key, items in by_room.items() if key[0] == row[1] for item in items):
+                for day in _days(row[3], row[4]):
+                    booking = g.dates.get(day)
+                    if booking is not None and _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}"):
+                        room_pairs.append(((booking, g.room, g.activity, f"{day}T{begins}", f"{day}T{ends}"), row))
+            for other in loose[i + 1 :]:
+                if other[1] == row[1] and _overlap(row[3], row[4], other[3], other[4]):
+                    room_pairs.append((row, other))
 
-    for row in rows:
-        _, room, activity, start, end = row
-        if want_rooms:
-            open_here = room_open.get(room)
-            if open_here is None:
-                room_open[room] = [row]
-            else:
-                if open_here:
-                    open_here = [o for o in open_here if o[4] > start]
-                    room_open[room] = open_here
-                for other in open_here:
-                    room_pairs.append((other, row))
-                open_here.append(row)
-        if activity is None:
-            continue
-        seen.add(activity)
-        area = area_of.get(activity)
-        if area is None:
-            continue
-        state = areas.get(area)
-        if state is None:
-            state = areas[area] = ([], [], {})
-        ends, open_rows, by_activity = state
-        done = bisect_right(ends, start)
-        if done:
-            for closed in open_rows[:done]:
-                still = by_activity[closed[2]]
-                if len(still) == 1:
-                    del by_activity[closed[2]]
-                else:
-                    still.remove(closed)
-            del ends[:done], open_rows[:done]
-        if by_activity:
-            waiting = pending.get(activity, nobody)
-            if waiting:
-                for other_activity in by_activity.keys() & waiting:
-                    same_time.add((other_activity, activity) if other_activity < activity else (activity, other_activity))
-                    waiting.discard(other_activity)
-                    pending[other_activity].discard(activity)
-            for other_activity in by_activity.keys() & clash_with.get(activity, nobody):
-                pair = (other_activity, activity) if other_activity < activity else (activity, other_activity)
-                tally = tallies.get(pair)
-                if tally is None:
-                    tally = tallies[pair] = PairTally()
-                for other in by_activity[other_activity]:
-                    tally.add(start if start > other[3] else other[3], end if end < other[4] else other[4])
-        at = bisect_right(ends, end)
-        ends.insert(at, end)
-        open_rows.insert(at, row)
-        mine = by_activity.get(activity)
-        if mine is None:
-            by_activity[activity] = [row]
-        else:
-            mine.append(row)
+    # Clashes: per centre, groups of two activities that meet; whether the pair qualifies
+    # (a shared target group, no shared actor) is asked only of pairs that meet.
+    tallies: dict[tuple[int, int], PairTally] = {}
+    if "clash" in kinds:
+        qualifies: dict[tuple[int, int], bool] = {}
+
+        def clash_pair(a: int, b: int) -> tuple[int, int] | None:
+            pair = (a, b) if a < b else (b, a)
+            ok = qualifies.get(pair)
+            if ok is None:
+                fa, fb = activities[a], activities[b]
+                ok = qualifies[pair] = not fa.targets.isdisjoint(fb.targets) and fa.actors.isdisjoint(fb.actors)
+            return pair if ok else None
+
+        def tally(pair: tuple[int, int], count: int, start: str, end: str) -> None:
+            found = tallies.get(pair)
+            if found is None:
+                found = tallies[pair] = PairTally()
+            found.count += count
+            if not found.first_start or start < found.first_start:
+                found.first_start, found.first_end = start, end
+
+        by_centre: dict[tuple, list] = {}
+        for g in groups:
+            if g.activity is not None:
+                by_centre.setdefault((activities[g.activity].centre_id, g.weekday), []).append((g.begins, g.ends, g))
+        for items in by_centre.values():
+            for (_, _, a), (_, _, b) in _meeting_groups(items):
+                if a.activity == b.activity:
+                    continue
+                shared = a.dates.keys() & b.dates.keys()
+                if shared:
+                    pair = clash_pair(a.activity, b.activity)
+                    if pair:
+                        day = min(shared)
+                        tally(pair, len(shared), f"{day}T{max(a.begins, b.begins)}", f"{day}T{min(a.ends, b.ends)}")
+        loose_activities = [r for r in loose if r[2] is not None]
+        for i, row in enumerate(loose_activities):
+            centre = activities[row[2]].centre_id
+            for begins, ends, g in (item for key, items in by_centre.items() if key[0] == centre for item in items):
+                if g.activity == row[2]:
+                    continue
+                for day in _days(row[3], row[4]):
+                    if day in g.dates:
+                        met = _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}")
+                        pair = met and clash_pair(row[2], g.activity)
+                        if pair:
+                            tally(pair, 1, *met)
+            for other in loose_activities[i + 1 :]:
+                if other[2] != row[2] and activities[other[2]].centre_id == centre:
+                    met = _overlap(row[3], row[4], other[3], other[4])
+                    pair = met and clash_pair(row[2], other[2])
+                    if pair:
+                        tally(pair, 1, *met)
+
+    # Parallel efforts: the candidate pairs, and per area whether any of their occurrences meet.
+    parallel = parallel_candidates(activities.values()) if "parallel" in kinds else set()
+    same_time: set[tuple[int, int]] = set()
+    if parallel:
+        pending: dict[int, set[int]] = {}
+        for a, b in parallel:
+            pending.setdefault(a, set()).add(b)
+            pending.setdefault(b, set()).add(a)
+
+        def met_in_time(a: int, b: int) -> None:
+            same_time.add((a, b) if a < b else (b, a))
+            pending[a].discard(b)
+            pending[b].discard(a)
+
+        by_area: dict[tuple, list] = {}
+        for g in groups:
+            if g.activity in pending:
+                by_area.setdefault((activities[g.activity].area, g.weekday), []).append((g.begins, g.ends, g))
+        for items in by_area.values():
+            for (_, _, a), (_, _, b) in _meeting_groups(items):
+                if b.activity in pending[a.activity] and not a.dates.keys().isdisjoint(b.dates.keys()):
+                    met_in_time(a.activity, b.activity)
+        mine_loose = [r for r in loose if r[2] in pending]
+        for i, row in enumerate(mine_loose):
+            area = activities[row[2]].area
+            for begins, ends, g in (item for key, items in by_area.items() if key[0] == area for item in items):
+                if g.activity in pending[row[2]] and any(
+                    day in g.dates and _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}")
+                    for day in _days(row[3], row[4])
+                ):
+                    met_in_time(row[2], g.activity)
+            for other in mine_loose[i + 1 :]:
+                if other[2] in pending[row[2]] and _overlap(row[3], row[4], other[3], other[4]):
+                    met_in_time(row[2], other[2])
 
     return Detection(
         rooms=room_pairs,

@@ -302,3 +302,29 @@ def test_collaboration_report(cli, house):
     assert "Interfaces worth a conversation" in table.stdout and "Jobcenter Slagelse" in table.stdout
     csv_lines = cli("collaboration", "--from", "2026-01-01", "--csv").stdout.splitlines()
     assert csv_lines[0].startswith("centre,kind,actor_a") and len(csv_lines) == 4
+
+
+def test_across_midnight_and_repeated_occurrences_are_found(tmp_path):
+    db = store.connect(tmp_path / "m.db")
+    with store.write(db):
+        c = store.insert_centre(db, {"name": "C", "type": "other", "municipality": "M", "area": None})
+        r = store.insert_room(db, {"centre_id": c, "name": "R"})
+        x = store.insert_actor(db, {"name": "X", "sector": "other"})
+        y = store.insert_actor(db, {"name": "Y", "sector": "other"})
+        acts = []
+        for title, actor in (("Nat", x), ("Morgen", y)):
+            acts.append(store.insert_activity(db, {"title": title, "centre_id": c, "room_id": r, "actor_id": actor,
+                        "category": "community", "start_time": "00:00", "end_time": "01:00", "date_from": "2026-09-07",
+                        "date_until": "2026-09-08"}, [], ["youth"]))
+        night, *_ = store.insert_bookings(db, [
+            {"room_id": r, "actor_id": x, "activity_id": acts[0], "title": "Nat", "start": "2026-09-07T23:00", "end": "2026-09-08T01:00"}])
+        morning, twin = store.insert_bookings(db, [
+            {"room_id": r, "actor_id": y, "activity_id": acts[1], "title": "Morgen", "start": "2026-09-08T00:30", "end": "2026-09-08T02:00"},
+            {"room_id": r, "actor_id": y, "activity_id": acts[1], "title": "Morgen", "start": "2026-09-08T00:30", "end": "2026-09-08T02:00"}])
+    found = coordination.overlaps(db, list(coordination.KINDS), Scope(first="2026-09-01"))
+    rooms = {f["key"] for f in found if f["kind"] == "room"}
+    assert rooms == {coordination.finding_key("room", night, morning), coordination.finding_key("room", night, twin),
+                     coordination.finding_key("room", morning, twin)}
+    (clash,) = [f for f in found if f["kind"] == "clash"]
+    assert (clash["count"], clash["first"]) == (2, "2026-09-08T00:30")
+    db.close()
