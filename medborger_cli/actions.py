@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -485,3 +486,41 @@ def withdraw_acknowledgement(db: Database, key: str) -> bool:
     kind, a, b = coordination.parse_key(key)
     with store.write(db):
         return store.unacknowledge(db, coordination.finding_key(kind, a, b))
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the data: backup and personal data
+
+
+def backup(db: Database, source: Path, target_text: str, overwrite: bool = False) -> Path:
+    target = Path(target_text).expanduser()
+    if target.is_dir():
+        target = target / f"medborger-{dt.date.today().isoformat()}.db"
+    if not target.parent.is_dir():
+        raise BadInput(f"PATH: folder {target.parent} does not exist; create it or choose another path")
+    if target.resolve() == source.resolve():
+        raise BadInput("PATH: that is the database itself; choose another file")
+    if target.exists() and not overwrite:
+        raise BadInput(f"PATH: {target} exists already; choose another name or pass --overwrite")
+    store.backup_to(db, target)
+    return target
+
+
+def _person(needle: str) -> str:
+    text = clean_text(needle, "NAME")
+    if len(text) < 3:
+        raise BadInput("NAME: give at least three letters of the person's name, e-mail or phone number")
+    return text
+
+
+def privacy_show(db: Database, needle: str) -> list[dict[str, Any]]:
+    return store.person_mentions(db, _person(needle))
+
+
+def privacy_erase(db: Database, needle: str) -> list[dict[str, Any]]:
+    text = _person(needle)
+    with store.write(db):
+        changed = store.erase_person(db, text, "[slettet]")
+    if changed:
+        store.scrub(db)
+    return changed

@@ -68,6 +68,8 @@ def connect(path: Path, source: str = "--db") -> Database:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten, not left in free pages
+        _refuse_foreign(db, path)  # before anything is changed, even the journal mode
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal" and os.access(path, os.W_OK):
             db.execute("PRAGMA journal_mode = WAL")
@@ -84,15 +86,25 @@ def connect(path: Path, source: str = "--db") -> Database:
     return db
 
 
-def _migrate(db: Database, path: Path) -> None:
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """Another program's database, or one from a newer medborger, is refused and left alone."""
     known = {m.name for m in migrations._migrations}
     applied = {m.name for m in migrations.applied(db)}
+    if not applied and db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations'"
+    ).fetchone():
+        raise StoreError(f"database {path} holds tables of another program; give medborger a file of its own")
     unknown = applied - known
     if unknown:
         raise StoreError(
             f"database {path} was written by a newer medborger (schema {sorted(unknown)[-1]}); "
             "upgrade medborger to use it"
         )
+
+
+def _migrate(db: Database, path: Path) -> None:
+    known = {m.name for m in migrations._migrations}
+    applied = {m.name for m in migrations.applied(db)}
     if not migrations.pending(db):
         return
     if applied:  # an older database: keep a copy of it as it was before changing it
@@ -119,12 +131,22 @@ def write(db: Database) -> Iterator[Database]:
 
 
 def backup_to(db: Database, target: Path) -> None:
-    target_conn = sqlite3.connect(str(target))
+    """A consistent copy through SQLite's online backup, written beside `target` and renamed into
+    place, so a reader never sees half a file. Safe while other processes write."""
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+    target_conn = sqlite3.connect(str(partial))
     try:
         db.conn.backup(target_conn)
-    finally:
+        target_conn.execute("PRAGMA journal_mode = DELETE")
+    except BaseException:
         target_conn.close()
-    os.chmod(target, 0o600)
+        partial.unlink(missing_ok=True)
+        raise
+    target_conn.close()
+    os.replace(partial, target)
 
 
 def schema_version(db: Database) -> str:
@@ -736,3 +758,98 @@ def acknowledge(db: Database, key: str, kind: str, note: str) -> bool:
 
 def unacknowledge(db: Database, key: str) -> bool:
     return db.execute("DELETE FROM acknowledgements WHERE key = ?", [key]).rowcount > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the data: check and privacy
+
+
+def check(db: Database) -> dict[str, Any]:
+    integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    foreign = [
+        {"table": r[0], "rowid": r[1], "parent": r[2]} for r in db.execute("PRAGMA foreign_key_check").fetchall()
+    ]
+    return {
+        "integrity": integrity,
+        "foreign_keys": foreign,
+        "schema": schema_version(db),
+        "counts": counts(db),
+        "journal_mode": db.execute("PRAGMA journal_mode").fetchone()[0],
+    }
+
+
+# Where a person can appear: personal fields of actors, and free text anywhere.
+PERSONAL_FIELDS = {"actors": ("contact", "email", "phone")}
+FREE_TEXT = {
+    "centres": ("name", "address", "owner", "operator"),
+    "rooms": ("name",),
+    "actors": ("name",),
+    "activities": ("title",),
+    "bookings": ("title", "note"),
+    "closures": ("reason",),
+    "acknowledgements": ("note",),
+}
+
+
+def person_mentions(db: Database, needle: str) -> list[dict[str, Any]]:
+    """Every stored value that contains `needle` (case-insensitive): table, row, column, value."""
+    key = name_key(needle)
+    found = []
+    for table, columns in {**FREE_TEXT, "actors": FREE_TEXT["actors"] + PERSONAL_FIELDS["actors"]}.items():
+        id_column = "key" if table == "acknowledgements" else "id"
+        for column in columns:
+            for row_id, value in db.execute(
+                f'SELECT {id_column}, "{column}" FROM {table} WHERE "{column}" IS NOT NULL'
+            ).fetchall():
+                if key in name_key(str(value)):
+                    found.append({"table": table, "id": row_id, "column": column, "value": value,
+                                  "personal": column in PERSONAL_FIELDS.get(table, ())})
+    return found
+
+
+def erase_person(db: Database, needle: str, replacement: str) -> list[dict[str, Any]]:
+    """Erase a person: an actor's contact, e-mail and phone go together when any of them names
+    the person, and every mention of the person (or of those values) is cut out of free text.
+    Call inside `write(db)`; then `scrub(db)` so the old values leave the file and journal too."""
+    import re
+
+    hits = person_mentions(db, needle)
+    actor_ids = sorted({h["id"] for h in hits if h["personal"]})
+    needles = {" ".join(needle.split())}
+    changed = []
+    for actor_id in actor_ids:
+        row = db.execute("SELECT contact, email, phone FROM actors WHERE id = ?", [actor_id]).fetchone()
+        for column, value in zip(PERSONAL_FIELDS["actors"], row):
+            if value:
+                needles.add(" ".join(str(value).split()))
+                changed.append({"table": "actors", "id": actor_id, "column": column, "value": value, "personal": True, "new": None})
+        db.execute("UPDATE actors SET contact = NULL, email = NULL, phone = NULL WHERE id = ?", [actor_id])
+    patterns = [re.compile(re.escape(n).replace("\\ ", r"\s+"), re.IGNORECASE) for n in sorted(needles, key=len, reverse=True)]
+    seen: set[tuple] = set()
+    for text in needles:
+        for hit in person_mentions(db, text):
+            where = (hit["table"], hit["id"], hit["column"])
+            if hit["personal"] or where in seen:
+                continue
+            seen.add(where)
+            new = str(hit["value"])
+            for pattern in patterns:
+                new = pattern.sub(replacement, new)
+            if new == hit["value"]:
+                new = replacement
+            id_column = "key" if hit["table"] == "acknowledgements" else "id"
+            if hit["table"] in ("centres", "rooms", "actors") and hit["column"] == "name":
+                taken = db.execute(f"SELECT 1 FROM {hit['table']} WHERE name_key = ? AND id != ?", [name_key(new), hit["id"]]).fetchone()
+                if taken:
+                    new = f"{new} ({hit['id']})"
+                db.execute(f"UPDATE {hit['table']} SET name_key = ? WHERE id = ?", [name_key(new), hit["id"]])
+            db.execute(f'UPDATE {hit["table"]} SET "{hit["column"]}" = ? WHERE {id_column} = ?', [new, hit["id"]])
+            changed.append({**hit, "new": new})
+    return changed
+
+
+def scrub(db: Database) -> None:
+    """Rewrite the file and empty the write-ahead log: nothing deleted stays readable on disk."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -16,6 +16,14 @@ from ..errors import Conflict, MedborgerError
 from .common import State
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that an open transaction rolls back."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 class MedborgerGroup(TyperGroup):
     """Turns domain errors into one line on stderr and an exit code, never a traceback."""
 
@@ -29,8 +37,11 @@ class MedborgerGroup(TyperGroup):
                 raise
             code = report(exc)
             raise typer.Exit(code) from None
+        except Terminated:
+            _err("Stopped; the change in progress was rolled back.")
+            raise typer.Exit(143) from None
         except KeyboardInterrupt:
-            _err("Interrupted; nothing was written.")
+            _err("Interrupted; the change in progress was rolled back.")
             raise typer.Exit(130) from None
 
 
@@ -114,8 +125,11 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, listing, reports, removing  # noqa: E402,F401,I001
+from . import centres, activities, listing, reports, removing, data  # noqa: E402,F401,I001
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     app(prog_name="medborger")
