@@ -82,6 +82,35 @@ def _ensure_unique(db: Database, kind: str, name: str, field_name: str, centre_i
 # Centres, rooms, actors, closures
 
 
+def _flag(fields: dict[str, str] | None, name: str) -> str:
+    """How a field is named in messages: the flag on the command line, the column in a file."""
+    if fields is not None:
+        return fields.get(name, name)
+    return "NAME" if name in ("name", "title") else f"--{name}"
+
+
+def centre_record(values: dict[str, str | None], fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "name": clean_text(values.get("name"), _flag(fields, "name")),
+        "type": vocab.parse(vocab.CENTRE_TYPES, values.get("type") or "", _flag(fields, "type")),
+        "municipality": clean_text(values.get("municipality"), _flag(fields, "municipality")),
+        **{k: clean_text(values.get(k), _flag(fields, k), required=False) for k in ("area", "address", "owner", "operator")},
+    }
+
+
+def actor_record(values: dict[str, str | None], fields: dict[str, str] | None = None) -> dict[str, Any]:
+    record = {
+        "name": clean_text(values.get("name"), _flag(fields, "name")),
+        "sector": vocab.parse(vocab.SECTORS, values.get("sector") or "", _flag(fields, "sector")),
+        **{k: clean_text(values.get(k), _flag(fields, k), required=False) for k in ("contact", "email", "phone")},
+    }
+    if record["email"] and ("@" not in record["email"] or " " in record["email"]):
+        raise BadInput(f"{_flag(fields, 'email')}: '{record['email']}' is not an e-mail address; write it as name@example.dk")
+    if record["phone"] and not all(ch.isdigit() or ch in " +-()./" for ch in record["phone"]):
+        raise BadInput(f"{_flag(fields, 'phone')}: '{record['phone']}' is not a phone number; use digits, spaces and +")
+    return record
+
+
 def add_centre(
     db: Database,
     name: str,
@@ -92,15 +121,10 @@ def add_centre(
     owner: str | None = None,
     operator: str | None = None,
 ) -> int:
-    record = {
-        "name": clean_text(name, "NAME"),
-        "type": vocab.parse(vocab.CENTRE_TYPES, type_, "--type"),
-        "municipality": clean_text(municipality, "--municipality"),
-        "area": clean_text(area, "--area", required=False),
-        "address": clean_text(address, "--address", required=False),
-        "owner": clean_text(owner, "--owner", required=False),
-        "operator": clean_text(operator, "--operator", required=False),
-    }
+    record = centre_record(
+        {"name": name, "type": type_, "municipality": municipality, "area": area, "address": address,
+         "owner": owner, "operator": operator}
+    )
     with store.write(db):
         _ensure_unique(db, "centre", record["name"], "NAME")
         return store.insert_centre(db, record)
@@ -124,17 +148,7 @@ def add_actor(
     email: str | None = None,
     phone: str | None = None,
 ) -> int:
-    record = {
-        "name": clean_text(name, "NAME"),
-        "sector": vocab.parse(vocab.SECTORS, sector, "--sector"),
-        "contact": clean_text(contact, "--contact", required=False),
-        "email": clean_text(email, "--email", required=False),
-        "phone": clean_text(phone, "--phone", required=False),
-    }
-    if record["email"] and ("@" not in record["email"] or " " in record["email"]):
-        raise BadInput(f"--email: '{record['email']}' is not an e-mail address; write it as name@example.dk")
-    if record["phone"] and not all(ch.isdigit() or ch in " +-()" for ch in record["phone"]):
-        raise BadInput(f"--phone: '{record['phone']}' is not a phone number; use digits, spaces and +")
+    record = actor_record({"name": name, "sector": sector, "contact": contact, "email": email, "phone": phone})
     with store.write(db):
         _ensure_unique(db, "actor", record["name"], "NAME")
         return store.insert_actor(db, record)
@@ -483,9 +497,9 @@ def acknowledge(db: Database, key: str, note: str) -> tuple[dict[str, Any], bool
 def withdraw_acknowledgement(db: Database, key: str) -> bool:
     from . import coordination
 
-    kind, a, b = coordination.parse_key(key)
+    wanted = coordination.parse_key(key)
     with store.write(db):
-        return store.unacknowledge(db, coordination.finding_key(kind, a, b))
+        return store.unacknowledge(db, wanted)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,15 +34,21 @@ def _area_key(row: dict[str, Any]) -> str:
     return f"area:{store.name_key(area)}" if area else f"centre:{row['centre_id'] if 'centre_id' in row else row['id']}"
 
 
-def finding_key(kind: str, a: int, b: int) -> str:
-    return f"{kind}-{a}-{b}" if a < b else f"{kind}-{b}-{a}"
+def finding_key(kind: str, *parts: Any) -> str:
+    """A key from what the finding is about, not from row ids: the same finding gets the same key
+    in every run, and in a copy of the database made by export and import."""
+    import hashlib
+
+    text = "\x1f".join([kind, *sorted("\x1e".join(str(p) for p in part) for part in parts)])
+    return f"{kind}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
-def parse_key(key: str) -> tuple[str, int, int]:
-    parts = (key or "").strip().lower().split("-")
-    if len(parts) != 3 or parts[0] not in KINDS or not parts[1].isdigit() or not parts[2].isdigit():
-        raise BadInput(f"KEY: '{key}' is not a finding key; keys look like room-12-40 (see `medborger overlaps`)")
-    return parts[0], int(parts[1]), int(parts[2])
+def parse_key(key: str) -> str:
+    value = (key or "").strip().lower()
+    kind, _, digest = value.partition("-")
+    if kind not in KINDS or len(digest) != 10 or any(c not in "0123456789abcdef" for c in digest):
+        raise BadInput(f"KEY: '{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)")
+    return value
 
 
 def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged: bool = False) -> list[dict[str, Any]]:
@@ -81,6 +87,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
 
     acks = store.acknowledgements(db)
     actors = store.actor_names(db)
+    refs = store.activity_refs(db)
     by_id = {r["id"]: r for r in facts_rows}
 
     described: dict[int, dict[str, Any]] = {}
@@ -96,6 +103,10 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             }
         return described[activity_id]  # shared between findings; nothing changes it
 
+    def pair_of(a: int, b: int) -> list[dict[str, Any]]:
+        """The two activities in an order that does not depend on row ids."""
+        return sorted((activity(a), activity(b)), key=lambda x: (x["centre"], refs[x["id"]], x["id"]))
+
     findings: list[dict[str, Any]] = []
     if "room" in kinds:
         details = store.bookings_by_ids(db, sorted({r[0] for pair in found.rooms for r in pair}))
@@ -107,14 +118,14 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "room",
-                    "key": finding_key("room", a["id"], b["id"]),
+                    "key": finding_key("room", *[(x["centre"], x["room"], x["start"], x["end"], x["title"], x["actor"]) for x in (a, b)]),
                     "centre": a["centre"],
                     "room": a["room"],
                     "start": max(a["start"], b["start"]),
                     "end": min(a["end"], b["end"]),
                     "bookings": [
                         {k: x[k] for k in ("id", "title", "actor", "activity_id", "start", "end")}
-                        for x in sorted((a, b), key=lambda x: (x["start"], x["id"]))
+                        for x in sorted((a, b), key=lambda x: (x["start"], x["end"], x["title"], x["actor"], x["id"]))
                     ],
                 }
             )
@@ -125,12 +136,12 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "clash",
-                    "key": finding_key("clash", a, b),
+                    "key": finding_key("clash", (by_id[a]["centre"], refs[a]), (by_id[b]["centre"], refs[b])),
                     "centre": by_id[a]["centre"],
                     "target_groups": sorted(facts[a].targets & facts[b].targets),
                     "count": tally.count,
                     "first": tally.first_start,
-                    "activities": [activity(a), activity(b)],
+                    "activities": pair_of(a, b),
                 }
             )
     if "parallel" in kinds:
@@ -140,14 +151,20 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "parallel",
-                    "key": finding_key("parallel", a, b),
+                    "key": finding_key("parallel", (by_id[a]["centre"], refs[a]), (by_id[b]["centre"], refs[b])),
                     "area": centres[facts[a].centre_id]["area"] or None,
                     "category": facts[a].category,
                     "target_groups": sorted(facts[a].targets & facts[b].targets),
                     "same_time": same_time,
-                    "activities": [activity(a), activity(b)],
+                    "activities": pair_of(a, b),
                 }
             )
+    taken: dict[str, int] = {}
+    for finding in findings:  # two findings about identical rows: number the later ones
+        key = finding["key"]
+        taken[key] = taken.get(key, 0) + 1
+        if taken[key] > 1:
+            finding["key"] = f"{key}-{taken[key]}"
     for finding in findings:
         ack = acks.get(finding["key"])
         finding["acknowledged"] = ack is not None
@@ -179,8 +196,8 @@ def summary(findings: list[dict[str, Any]], kinds: list[str]) -> str:
 
 def find_finding(db: Database, key: str) -> dict[str, Any] | None:
     """The finding with this key anywhere in the calendar, acknowledged or not."""
-    kind, a, b = parse_key(key)
-    wanted = finding_key(kind, a, b)
+    wanted = parse_key(key)
+    kind = wanted.split("-")[0]
     return next((f for f in overlaps(db, [kind], Scope(), include_acknowledged=True) if f["key"] == wanted), None)
 
 
@@ -194,6 +211,10 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
     actors = store.actor_names(db)
     rows = store.activities(db, centre_id=scope.centre_id, first=scope.first, last=scope.last)
     facts = {r["id"]: r for r in store.activity_facts(db)}
+
+    def by_name(actor_id: int) -> tuple:
+        return (store.name_key(actors[actor_id]["name"]), actors[actor_id]["name"])
+
     report = []
     for centre in store.centres(db):
         if scope.centre_id is not None and centre["id"] != scope.centre_id:
@@ -214,7 +235,7 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
                 joint += 1
                 if len({actors[a]["sector"] for a in ids}) > 1:
                     cross += 1
-                for a, b in combinations(sorted(ids), 2):
+                for a, b in combinations(sorted(ids, key=by_name), 2):
                     pair_joint.setdefault((a, b), []).append(row["title"])
         actor_rows = [
             {
@@ -226,7 +247,7 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
             }
             for a, acts in actor_activities.items()
         ]
-        actor_rows.sort(key=lambda r: (r["sector"], store.name_key(r["name"])))
+        actor_rows.sort(key=lambda r: (r["sector"], store.name_key(r["name"]), r["name"]))
         pairs = [
             {
                 "actors": [actors[a]["name"], actors[b]["name"]],
@@ -236,9 +257,9 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
             }
             for (a, b), titles in pair_joint.items()
         ]
-        pairs.sort(key=lambda p: (-p["count"], p["actors"]))
+        pairs.sort(key=lambda p: (-p["count"], [store.name_key(a) for a in p["actors"]]))
         interfaces = []
-        for a, b in combinations(sorted(actor_activities), 2):
+        for a, b in combinations(sorted(actor_activities, key=by_name), 2):
             if (a, b) in pair_joint:
                 continue
             shared = serves[a] & serves[b]
@@ -250,7 +271,7 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
                         "target_groups": sorted(shared),
                     }
                 )
-        interfaces.sort(key=lambda i: (-len(i["target_groups"]), i["actors"]))
+        interfaces.sort(key=lambda i: (-len(i["target_groups"]), [store.name_key(a) for a in i["actors"]]))
         report.append(
             {
                 "centre": centre["name"],

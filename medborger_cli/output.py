@@ -161,12 +161,13 @@ def _csv_cell(value: Any) -> Any:
 def conflicts(rows: Sequence[Any], title: str) -> None:
     """The clashes of a proposed booking, all in one table, on stderr."""
     table = new_table(title)
-    for header in ("Date", "Time", "Clashes with", "Actor", "Its time", "Booking"):
+    for header in ("Date", "Time", "New", "Clashes with", "Actor", "Its time", "Booking"):
         table.add_column(header, overflow="fold")
     for c in rows:
         table.add_row(
             when(c.start)[:-6],
             f"{c.start[11:]}–{c.end[11:]}",
+            c.title,
             c.other_title,
             c.other_actor,
             f"{c.other_start[11:]}–{c.other_end[11:]}",
@@ -303,8 +304,9 @@ def overlap_csv_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
                "same_time": f.get("same_time"), "acknowledged": f["acknowledged"], "note": f["note"]}
         pair = f.get("bookings") or f.get("activities")
         for side, item in zip("ab", pair):
-            row[f"{side}_id"] = item["id"]
             row[f"{side}_title"] = item["title"]
+            row[f"{side}_start"] = item.get("start")
+            row[f"{side}_end"] = item.get("end")
             row[f"{side}_actors"] = item.get("actors") or [item.get("actor")]
             row[f"{side}_centre"] = item.get("centre") or f.get("centre")
         flat.append(row)
@@ -313,7 +315,8 @@ def overlap_csv_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
 
 OVERLAP_CSV_COLUMNS = [
     "kind", "key", "centre", "area", "room", "category", "target_groups", "start", "end", "count", "same_time",
-    "a_id", "a_title", "a_actors", "a_centre", "b_id", "b_title", "b_actors", "b_centre", "acknowledged", "note",
+    "a_title", "a_start", "a_end", "a_actors", "a_centre", "b_title", "b_start", "b_end", "b_actors", "b_centre",
+    "acknowledged", "note",
 ]
 
 

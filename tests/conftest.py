@@ -29,6 +29,7 @@ class Run:
     exit_code: int
     stdout: str
     stderr: str
+    stdout_bytes: bytes = b""  # as written: line ends and byte-order marks kept
 
     def json(self):
         return json.loads(self.stdout)
@@ -43,7 +44,7 @@ def cli():
         result = runner.invoke(app, [str(a) for a in args], input=input, prog_name="medborger")
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
-        return Run(result.exit_code, result.stdout, result.stderr)
+        return Run(result.exit_code, result.stdout, result.stderr, result.stdout_bytes)
 
     return run
 

@@ -236,7 +236,7 @@ BAD = [
     (["list", "bookings", "--status", "maybe"], "--status"),
     (["overlaps", "--kind", "double"], "--kind"),
     (["overlaps", "--area", DROP], "--area"),
-    (["acknowledge", "room-1-2", "--note", "x"], "KEY"),
+    (["acknowledge", "room-0123456789", "--note", "x"], "KEY"),
     (["privacy", "show", "ab"], "NAME"),
     (["backup", "/nonexistent/folder/copy.db"], "PATH"),
 ]

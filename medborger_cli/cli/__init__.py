@@ -125,7 +125,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, listing, reports, removing, data  # noqa: E402,F401,I001
+from . import centres, activities, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
 
 
 def main() -> None:

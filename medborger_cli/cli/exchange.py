@@ -1,0 +1,192 @@
+"""export csv|ics and import csv: files for spreadsheets and calendars."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app
+from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, state, window
+
+export_app = typer.Typer(help="Write CSV for spreadsheets or iCalendar for calendars.", no_args_is_help=True, rich_markup_mode=None)
+import_app = typer.Typer(help="Read CSV files (as export writes them, or as Excel saves them).", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="PATH", help="The file to write (- or nothing: standard output); a folder with --all.")]
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write beside the target and rename, so an interrupted export never leaves half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            result = write(stream)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _stdout():
+    import io
+    import sys
+
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+
+
+@export_app.command("csv")
+def export_csv(
+    ctx: typer.Context,
+    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, activities, bookings, closures, overlaps or collaboration.")] = None,
+    output_path: OutOption = None,
+    all_tables: Annotated[bool, typer.Option("--all", help="Every table, one file each, into the folder given by -o.")] = False,
+    centre: CentreFilter = None,
+    date_from: FromOption = None,
+    date_until: UntilOption = None,
+    week: WeekOption = None,
+    year: YearOption = None,
+    excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")] = False,
+) -> None:
+    """Export a table as CSV (every row unless filtered): names, not ids; a header row always."""
+    from .. import actions, csvio, output, transfer
+    from ..errors import BadInput
+
+    db = state(ctx).db()
+    first, last = window(date_from, date_until, week, year, default_from_today=False)
+    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"] if centre else None
+    filters = {"centre_id": centre_id, "first": first, "last": last}
+    if all_tables:
+        if table:
+            raise BadInput("TABLE: leave it out with --all, which writes every table")
+        if not output_path or output_path == "-":
+            raise BadInput("-o: --all writes one file per table; give a folder, e.g. -o export/")
+        folder = Path(output_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in csvio.EXPORT_TABLES:
+            count = _write_atomically(folder / f"{name}.csv", lambda s, n=name: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
+            output.message(f"{name}.csv: {count} row{'s' if count != 1 else ''}")
+        return
+    if not table:
+        raise BadInput(f"TABLE: name a table ({', '.join(csvio.EXPORT_TABLES)}) or pass --all -o DIR")
+    table = table.strip().lower()
+    if table not in csvio.EXPORT_TABLES:
+        raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
+    if output_path and output_path != "-":
+        target = Path(output_path)
+        if target.is_dir():
+            target = target / f"{table}.csv"
+        if not target.parent.is_dir():
+            raise BadInput(f"-o: folder {target.parent} does not exist")
+        count = _write_atomically(target, lambda s: transfer.export_csv(db, table, s, excel=excel, raw=raw, **filters))
+        output.message(f"Wrote {count} row{'s' if count != 1 else ''} to {target}.")
+    else:
+        stream = _stdout()
+        transfer.export_csv(db, table, stream, excel=excel, raw=raw, **filters)
+        stream.flush()
+        stream.detach()
+
+
+@import_app.command("csv")
+def import_csv(
+    ctx: typer.Context,
+    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, closures, activities or bookings.")] = None,
+    file: Annotated[str | None, typer.Argument(metavar="FILE", help="The CSV file (comma or semicolon, UTF-8 or as Excel saves it).")] = None,
+    all_dir: Annotated[str | None, typer.Option("--all", metavar="DIR", help="Import every TABLE.csv found in DIR, in order.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and say what would be added; write nothing.")] = False,
+    skip_conflicts: Annotated[bool, typer.Option("--skip-conflicts", help="Import the rows whose room is free; list the others.")] = False,
+    allow_conflicts: Annotated[bool, typer.Option("--allow-conflicts", help="Import every row even where the room is taken.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Keep a leading apostrophe (the file was exported with --raw).")] = False,
+) -> None:
+    """Import rows from CSV: every row is checked first; on any problem nothing is written.
+
+    Bookings need only centre, room, title, actor, start and end. Bookings and activities go
+    through the same room-conflict check as add-activity, rows of the same file included.
+    """
+    from .. import csvio, output, transfer
+    from ..errors import BadInput
+    from .activities import _policy
+
+    policy = _policy(skip_conflicts, allow_conflicts)
+    db = state(ctx).db()
+    if all_dir:
+        if table or file:
+            raise BadInput("TABLE: leave TABLE and FILE out with --all DIR")
+        folder = Path(all_dir)
+        if not folder.is_dir():
+            raise BadInput(f"--all: {folder} is not a folder")
+        files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if (folder / f"{t}.csv").is_file()}
+        if not files:
+            raise BadInput(f"--all: {folder} holds none of {', '.join(t + '.csv' for t in csvio.IMPORT_ORDER)}")
+    else:
+        if not table or not file:
+            raise BadInput("TABLE FILE: name a table and a file, e.g. `medborger import csv bookings bookings.csv`, or use --all DIR")
+        table = table.strip().lower()
+        if table not in csvio.IMPORT_ORDER:
+            raise BadInput(f"TABLE: cannot import '{table}'; use one of {', '.join(csvio.IMPORT_ORDER)}")
+        files = {table: Path(file)}
+    try:
+        result = transfer.import_files(db, files, policy=policy, dry_run=dry_run, raw=raw)
+    except transfer.ImportErrors as exc:
+        for error in exc.shown:
+            output.message(str(error))
+        if exc.more:
+            output.message(f"… and {exc.more} more")
+        raise
+    added = ", ".join(f"{n} {t}" for t, n in result.added.items()) or "nothing"
+    if result.conflicts:
+        verb = {"skip": "skipped", "allow": "imported although the room is taken"}[policy]
+        output.conflicts(result.conflicts[:50], f"{len(result.conflicts)} room conflicts ({verb})")
+    notes = []
+    if result.skipped_conflicts:
+        notes.append(f"{result.skipped_conflicts} rows skipped for room conflicts")
+    if result.cancelled_by_closures:
+        notes.append(f"{result.cancelled_by_closures} existing bookings cancelled by imported closures")
+    tail = f"; {'; '.join(notes)}" if notes else ""
+    if dry_run:
+        output.message(f"Dry run: would add {added}{tail}. Nothing was written.")
+    else:
+        output.message(f"Imported {added}{tail}.")
+
+
+@export_app.command("ics")
+def export_ics(
+    ctx: typer.Context,
+    output_path: Annotated[str | None, typer.Option("-o", "--output", metavar="FILE", help="The .ics file to write (- or nothing: standard output).")] = None,
+    centre: CentreFilter = None,
+    room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Only this room (with --centre when names repeat).")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Only this actor's activities and bookings.")] = None,
+    activity: Annotated[str | None, typer.Option("--activity", metavar="ACTIVITY", help="Only this activity (title or id).")] = None,
+) -> None:
+    """Export an iCalendar file that Outlook, Google and Apple calendars import or subscribe to.
+
+    A recurring activity is one event with a repeat rule and its skipped dates (holidays,
+    closures, cancellations); a one-off booking is a single event. Event ids stay the same from
+    one export to the next, so a calendar updates instead of duplicating.
+    """
+    from .. import actions, ics, output
+    from ..errors import BadInput
+
+    db = state(ctx).db()
+    centre_row = actions.resolve(db, "centre", centre, "--centre") if centre else None
+    centre_id = centre_row["id"] if centre_row else None
+    room_id = actions.resolve(db, "room", room, "--room", centre_id)["id"] if room else None
+    actor_id = actions.resolve(db, "actor", actor, "--actor")["id"] if actor else None
+    activity_id = actions.resolve(db, "activity", activity, "--activity", centre_id)["id"] if activity else None
+    name = " · ".join(x for x in (centre_row["name"] if centre_row else None, room, actor, activity) if x) or "medborger"
+    data = ics.calendar(db, centre_id=centre_id, room_id=room_id, actor_id=actor_id, activity_id=activity_id, name=name)
+    if output_path and output_path != "-":
+        target = Path(output_path)
+        if not target.parent.is_dir():
+            raise BadInput(f"-o: folder {target.parent} does not exist")
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+        output.message(f"Wrote {data.count(b'BEGIN:VEVENT')} events to {target}.")
+    else:
+        import sys
+
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()

@@ -1,0 +1,182 @@
+"""CSV that Danish spreadsheets read: dialects, formula-injection guard, reading what Excel saves.
+
+Export is RFC 4180 (UTF-8, comma, CRLF) by default, or with `excel=True` what Danish Excel opens
+by double-click (UTF-8 with BOM, semicolon, CRLF). A text cell that a spreadsheet would run as a
+formula gets one leading apostrophe; import takes exactly that one away again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import BadInput
+
+# What each table's file holds, in order. Lists inside a cell are separated by ";".
+COLUMNS: dict[str, list[str]] = {
+    "centres": ["name", "type", "municipality", "area", "address", "owner", "operator"],
+    "rooms": ["centre", "name", "capacity"],
+    "actors": ["name", "sector", "contact", "email", "phone"],
+    "closures": ["centre", "from", "until", "reason"],
+    "activities": [
+        "centre", "activity", "title", "room", "actor", "partners", "category", "target_groups", "focus",
+        "weekdays", "start", "end", "from", "until", "on", "every", "monthly", "include_holidays",
+    ],
+    "bookings": ["centre", "room", "title", "actor", "start", "end", "status", "activity", "note"],
+}
+REQUIRED: dict[str, list[str]] = {
+    "centres": ["name", "type", "municipality"],
+    "rooms": ["centre", "name"],
+    "actors": ["name", "sector"],
+    "closures": ["centre", "from", "until", "reason"],
+    "activities": ["centre", "title", "room", "actor", "category", "target_groups", "start", "end"],
+    "bookings": ["centre", "room", "title", "actor", "start", "end"],
+}
+IMPORT_ORDER = ["centres", "rooms", "actors", "closures", "activities", "bookings"]
+EXPORT_TABLES = IMPORT_ORDER + ["overlaps", "collaboration"]
+
+_DANGEROUS = re.compile(r"^'*[=+\-@\t\r]")
+_ADDED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run (=, +, -, @, tab, CR first; also after apostrophes,
+    so that the round trip stays exact) gets one apostrophe in front."""
+    if isinstance(value, str) and _DANGEROUS.match(value):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """Take away the one apostrophe that `neutralise` added."""
+    if _ADDED.match(value):
+        return value[1:]
+    return value
+
+
+def cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+class Writer:
+    """Writes rows to a text stream in one of the two dialects, one row at a time."""
+
+    def __init__(self, stream: TextIO, columns: list[str], *, excel: bool = False, raw: bool = False):
+        self.stream = stream
+        self.columns = columns
+        self.raw = raw
+        if excel:
+            stream.write("\ufeff")
+        self.writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self.writer.writerow(columns)
+
+    def write(self, row: dict[str, Any]) -> None:
+        values = [cell(row.get(c)) for c in self.columns]
+        if not self.raw:
+            values = [neutralise(v) for v in values]
+        self.writer.writerow(values)
+
+    def write_all(self, rows: Iterable[dict[str, Any]]) -> int:
+        count = 0
+        for row in rows:
+            self.write(row)
+            count += 1
+        return count
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM); what older Excel saves on Danish Windows (cp1252) otherwise."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
+
+
+def _cp1252_ok(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab, from the header line."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class Table:
+    """A CSV file read for import: header mapped to our columns, rows with their line numbers."""
+
+    def __init__(self, path: Path, table: str, *, raw: bool = False):
+        self.path = path
+        self.table = table
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise BadInput(f"FILE: {path} does not exist") from None
+        except IsADirectoryError:
+            raise BadInput(f"FILE: {path} is a folder; give a CSV file (or use --all DIR)") from None
+        except OSError as exc:
+            raise BadInput(f"FILE: cannot read {path}: {exc.strerror}") from None
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise BadInput(f"FILE: {path} is not a text file; save it from the spreadsheet as CSV")
+        text = decode(data, str(path))
+        delimiter = sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise BadInput(f"FILE: {path} is empty; it needs a header row") from None
+        except csv.Error as exc:
+            raise BadInput(f"FILE: {path} is not readable as CSV ({exc})") from None
+        self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
+        known = COLUMNS[table]
+        missing = [c for c in REQUIRED[table] if c not in self.header]
+        if missing:
+            raise BadInput(
+                f"{path.name}: row 1 (the header) lacks column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}; a {table} file needs {', '.join(REQUIRED[table])} (optional: "
+                f"{', '.join(c for c in known if c not in REQUIRED[table]) or 'none'})"
+            )
+        self.raw = raw
+        self._reader = reader
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(line number as a spreadsheet shows it, row); blank lines are passed over."""
+        line = 1
+        try:
+            for values in self._reader:
+                line += 1
+                if not any(v.strip() for v in values):
+                    continue
+                cells = [v if self.raw else restore(v) for v in values]
+                row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(self.header)}
+                if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header):]):
+                    row["__extra__"] = "yes"
+                yield line, row
+        except csv.Error as exc:
+            raise BadInput(f"{self.path.name}: row {line + 1}: not readable as CSV ({exc})") from None
+
+
+def split_list(text: str) -> list[str]:
+    """A list cell: `a;b` (or `a, b` when no semicolon is used)."""
+    parts = text.split(";") if ";" in text else text.split(",")
+    return [p.strip() for p in parts if p.strip()]
