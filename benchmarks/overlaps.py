@@ -175,6 +175,20 @@ def measure(path: Path, repeat: int) -> dict[str, float]:
     return {"report": min(reports), "scan": min(scans), "memory": memory}
 
 
+def generate_in_child(path: Path, occurrences: int) -> dict[str, int]:
+    """Generate in a separate process: a child forked from a big parent reports the parent's
+    memory as its own peak, so the timing process must stay small."""
+    import json
+
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); from overlaps import generate; "
+        "from pathlib import Path; print(json.dumps(generate(Path(sys.argv[2]), int(sys.argv[3]))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parent), str(path), str(occurrences)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -188,7 +202,7 @@ def main() -> None:
         path = folder / f"overlaps-{size}.db"
         if not path.exists():
             t = time.perf_counter()
-            made = generate(path, size)
+            made = generate_in_child(path, size)
             print(f"generated {path.name}: {made} in {time.perf_counter() - t:.1f} s", flush=True)
         results[size] = r = measure(path, args.repeat)
         print(f"{size:>9,} occurrences: report {r['report']:.2f} s, scan {r['scan']:.2f} s, "

@@ -132,11 +132,13 @@ def write_json(data: Any) -> None:
         if not data:
             sys.stdout.write("[]\n")
             return
-        sys.stdout.write("[\n")
-        last = len(data) - 1
-        for i, item in enumerate(data):
-            sys.stdout.write(json.dumps(item, ensure_ascii=False) + (",\n" if i < last else "\n"))
-        sys.stdout.write("]\n")
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all items
+        write = sys.stdout.write
+        write("[\n")
+        for start in range(0, len(data), 1000):
+            chunk = data[start : start + 1000]
+            write(",\n".join(map(encode, chunk)) + (",\n" if start + 1000 < len(data) else "\n"))
+        write("]\n")
     else:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

@@ -273,6 +273,14 @@ def m003_active_index(db: Database) -> None:
     db.execute(f'CREATE INDEX bookings_active ON bookings({_GROUP_KEY}, start, "end") WHERE status = \'active\'')
 
 
+@migrations()
+def m004_bookings_by_start(db: Database) -> None:
+    """The bookings in start order with every column an export writes: `export csv bookings`
+    reads it front to back instead of jumping through the table for each row."""
+    db.execute("DROP INDEX bookings_start")
+    db.execute('CREATE INDEX bookings_start ON bookings(start, room_id, actor_id, activity_id, "end", status, title, note)')
+
+
 # ---------------------------------------------------------------------------------------------
 # Writes (call inside `write(db)`)
 
@@ -930,7 +938,9 @@ def export_rows(
         yield from _export_activities(db, centre_id, first, last)
         return
     elif table == "bookings":
-        yield from _export_bookings(db, centre_id, first, last)
+        names = ["centre", "room", "title", "actor", "start", "end", "status", "activity", "note"]
+        for cells in export_bookings_cells(db, centre_id=centre_id, first=first, last=last, guard=False):
+            yield dict(zip(names, cells))
         return
     else:
         raise ValueError(table)
@@ -964,11 +974,25 @@ def _export_activities(db: Database, centre_id: int | None, first: str | None, l
         }
 
 
-def _export_bookings(db: Database, centre_id: int | None, first: str | None, last: str | None) -> Iterator[dict[str, Any]]:
-    refs = activity_refs(db)
+def _guard(column: str) -> str:
+    """SQL for a text cell with the formula guard of csvio.neutralise: one apostrophe in front of
+    a value that starts (after any apostrophes) with = + - @ tab or CR."""
+    return (
+        f"CASE WHEN substr(ltrim({column}, char(39)), 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) "
+        f"THEN char(39) || {column} ELSE {column} END"
+    )
+
+
+def export_bookings_cells(
+    db: Database, *, centre_id: int | None = None, first: str | None = None, last: str | None = None, guard: bool = True
+):
+    """The bookings file's cells, row by row, straight from SQLite: names, the activity's reference
+    and the formula guard are all worked out in the query (the names once per centre, room, actor
+    and activity), so a million rows stream at the speed of the csv writer. In start order, ties
+    in the order the bookings were added; columns as csvio.COLUMNS['bookings']."""
     where, params = [], []
     if centre_id is not None:
-        where.append("r.centre_id = ?")
+        where.append("p.centre_id = ?")
         params.append(centre_id)
     if first:
         where.append("b.start >= ?")
@@ -976,17 +1000,24 @@ def _export_bookings(db: Database, centre_id: int | None, first: str | None, las
     if last:
         where.append("b.start < ?")
         params.append(_day_after(last))
+    cell = _guard if guard else (lambda column: column)
+    numbered = "CASE WHEN n = 1 THEN title ELSE title || ' #' || n END"
     sql = (
-        'SELECT c.name AS centre, r.name AS room, b.title, ac.name AS actor, b.start, b."end", b.status, '
-        "b.activity_id, b.note FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN centres c ON c.id = r.centre_id "
-        "JOIN actors ac ON ac.id = b.actor_id"
+        "WITH refs AS MATERIALIZED (SELECT id, "
+        f"{cell(numbered)} AS ref FROM "
+        "(SELECT id, title, row_number() OVER (PARTITION BY centre_id, name_key ORDER BY id) AS n FROM activities)), "
+        f"places AS MATERIALIZED (SELECT r.id, r.centre_id, {cell('c.name')} AS centre, {cell('r.name')} AS room "
+        "FROM rooms r JOIN centres c ON c.id = r.centre_id), "
+        f"people AS MATERIALIZED (SELECT id, {cell('name')} AS actor FROM actors) "
+        f"SELECT p.centre, p.room, {cell('b.title')}, a.actor, b.start, b.\"end\", b.status, refs.ref, {cell('b.note')} "
+        "FROM bookings b CROSS JOIN places p ON p.id = b.room_id CROSS JOIN people a ON a.id = b.actor_id "
+        "LEFT JOIN refs ON refs.id = b.activity_id"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY b.start, c.name_key, r.name_key, b.id"
+        + " ORDER BY b.start, b.id"
     )
-    for row in _stream(db, sql, params):
-        activity_id = row.pop("activity_id")
-        row["activity"] = refs.get(activity_id) if activity_id is not None else None
-        yield row
+    cursor = db.conn.execute(sql, params)
+    cursor.arraysize = 5000
+    return cursor
 
 
 def name_maps(db: Database) -> dict[str, dict]:

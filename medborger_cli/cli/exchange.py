@@ -33,7 +33,7 @@ def _stdout():
     import io
     import sys
 
-    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
 
 
 @export_app.command("csv")
