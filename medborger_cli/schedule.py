@@ -21,7 +21,7 @@ ISO_MINUTES = "%Y-%m-%dT%H:%M"
 
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_DK = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?:[:.]00)?$")  # Excel may add ":00" seconds
 
 
 def parse_date(text: str, field_name: str) -> dt.date:

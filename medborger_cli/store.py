@@ -517,8 +517,8 @@ def actors(db: Database, centre_id: int | None = None) -> list[dict[str, Any]]:
             " WHERE x.centre_id = ?"
             " UNION SELECT b.actor_id FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE r.centre_id = ?)"
         )
-        return _rows(db, sql + " ORDER BY a.name", [centre_id] * 3)
-    return _rows(db, sql + " ORDER BY a.name")
+        return _rows(db, sql + " ORDER BY a.name_key, a.id", [centre_id] * 3)
+    return _rows(db, sql + " ORDER BY a.name_key, a.id")
 
 
 _BOOKINGS_SELECT = (
@@ -910,15 +910,9 @@ def export_rows(
         sql = "SELECT c.name AS centre, r.name, r.capacity FROM rooms r JOIN centres c ON c.id = r.centre_id"
         order = "c.name_key, r.name_key, r.id"
     elif table == "actors":
-        if centre_id is not None:
-            where.append(
-                "a.id IN (SELECT actor_id FROM activities WHERE centre_id = ? UNION SELECT p.actor_id FROM activity_partners p "
-                "JOIN activities x ON x.id = p.activity_id WHERE x.centre_id = ? UNION SELECT b.actor_id FROM bookings b "
-                "JOIN rooms r ON r.id = b.room_id WHERE r.centre_id = ?)"
-            )
-            params += [centre_id] * 3
-        sql = "SELECT a.name, a.sector, a.contact, a.email, a.phone FROM actors a"
-        order = "a.name_key, a.id"
+        for row in actors(db, centre_id):
+            yield {k: row[k] for k in ("name", "sector", "contact", "email", "phone")}
+        return
     elif table == "closures":
         if centre_id is not None:
             where.append("cl.centre_id = ?")
@@ -1001,6 +995,7 @@ def export_bookings_cells(
         where.append("b.start < ?")
         params.append(_day_after(last))
     cell = _guard if guard else (lambda column: column)
+    # the same numbering as activity_refs(), in SQL so that it runs once per activity
     numbered = "CASE WHEN n = 1 THEN title ELSE title || ' #' || n END"
     sql = (
         "WITH refs AS MATERIALIZED (SELECT id, "

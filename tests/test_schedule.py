@@ -25,12 +25,12 @@ def test_bad_dates_name_the_field(text):
     assert err.value.message.startswith("--until:")
 
 
-@pytest.mark.parametrize("text,expected", [("16:00", dt.time(16)), ("16.00", dt.time(16)), ("9.30", dt.time(9, 30)), ("7", dt.time(7))])
+@pytest.mark.parametrize("text,expected", [("16:00", dt.time(16)), ("16.00", dt.time(16)), ("9.30", dt.time(9, 30)), ("7", dt.time(7)), ("17:30:00", dt.time(17, 30))])
 def test_times(text, expected):
     assert schedule.parse_time(text, "--start") == expected
 
 
-@pytest.mark.parametrize("text", ["24:30", "25:00", "16:60", "16:5", "kl 16", ""])
+@pytest.mark.parametrize("text", ["24:30", "25:00", "16:60", "16:5", "kl 16", "", "17:30:15"])
 def test_bad_times(text):
     with pytest.raises(BadInput, match="^--start:"):
         schedule.parse_time(text, "--start")
