@@ -44,7 +44,8 @@ def main() -> None:
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"medborger --help     median {ma * 1000:7.1f} ms  (min {min(a) * 1000:.1f})")
     print(f"sqlite-utils --help  median {mb * 1000:7.1f} ms  (min {min(b) * 1000:.1f})")
-    print(f"ratio                {ma / mb:.2f}  (aim: ≤ 0.70)")
+    print(f"ratio of medians     {ma / mb:.2f}  (aim: ≤ 0.70)")
+    print(f"ratio of minimums    {min(a) / min(b):.2f}  (less noisy on a busy machine)")
 
 
 if __name__ == "__main__":
