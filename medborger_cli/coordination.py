@@ -34,13 +34,20 @@ def _area_key(row: dict[str, Any]) -> str:
     return f"area:{store.name_key(area)}" if area else f"centre:{row['centre_id'] if 'centre_id' in row else row['id']}"
 
 
-def finding_key(kind: str, *parts: Any) -> str:
-    """A key from what the finding is about, not from row ids: the same finding gets the same key
-    in every run, and in a copy of the database made by export and import."""
+def finding_key(kind: str, first: str, second: str) -> str:
+    """A key from what the finding is about (two tokens that describe its two sides), not from
+    row ids: the same finding gets the same key in every run, and in a copy of the database made
+    by export and import."""
     import hashlib
 
-    text = "\x1f".join([kind, *sorted("\x1e".join(str(p) for p in part) for part in parts)])
+    if second < first:
+        first, second = second, first
+    text = "\x1f".join((kind, first, second))
     return f"{kind}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _token(*parts: Any) -> str:
+    return "\x1e".join(str(p) for p in parts)
 
 
 def parse_key(key: str) -> str:
@@ -103,6 +110,13 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             }
         return described[activity_id]  # shared between findings; nothing changes it
 
+    tokens: dict[int, str] = {}
+
+    def token(activity_id: int) -> str:
+        if activity_id not in tokens:
+            tokens[activity_id] = _token(by_id[activity_id]["centre"], refs[activity_id])
+        return tokens[activity_id]
+
     def pair_of(a: int, b: int) -> list[dict[str, Any]]:
         """The two activities in an order that does not depend on row ids."""
         return sorted((activity(a), activity(b)), key=lambda x: (x["centre"], refs[x["id"]], x["id"]))
@@ -118,7 +132,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "room",
-                    "key": finding_key("room", *[(x["centre"], x["room"], x["start"], x["end"], x["title"], x["actor"]) for x in (a, b)]),
+                    "key": finding_key("room", *[_token(x["centre"], x["room"], x["start"], x["end"], x["title"], x["actor"]) for x in (a, b)]),
                     "centre": a["centre"],
                     "room": a["room"],
                     "start": max(a["start"], b["start"]),
@@ -136,7 +150,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "clash",
-                    "key": finding_key("clash", (by_id[a]["centre"], refs[a]), (by_id[b]["centre"], refs[b])),
+                    "key": finding_key("clash", token(a), token(b)),
                     "centre": by_id[a]["centre"],
                     "target_groups": sorted(facts[a].targets & facts[b].targets),
                     "count": tally.count,
@@ -151,7 +165,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
             findings.append(
                 {
                     "kind": "parallel",
-                    "key": finding_key("parallel", (by_id[a]["centre"], refs[a]), (by_id[b]["centre"], refs[b])),
+                    "key": finding_key("parallel", token(a), token(b)),
                     "area": centres[facts[a].centre_id]["area"] or None,
                     "category": facts[a].category,
                     "target_groups": sorted(facts[a].targets & facts[b].targets),
