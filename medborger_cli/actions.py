@@ -481,17 +481,24 @@ def describe_dependants(kind: str, blocking: dict[str, list[str]]) -> str:
 # Acknowledging findings of the overlaps report
 
 
-def acknowledge(db: Database, key: str, note: str) -> tuple[dict[str, Any], bool]:
-    """Record that a finding is known and intended; returns the finding and whether it is new."""
+def acknowledge(db: Database, keys: list[str], note: str) -> list[tuple[dict[str, Any], bool]]:
+    """Record that findings are known and intended, all or none; returns each finding and
+    whether its acknowledgement is new (else its note was updated)."""
     from . import coordination
 
     text = clean_text(note, "--note", limit=MAX_TEXT)
-    coordination.parse_key(key)
+    wanted = [coordination.parse_key(k) for k in keys]
+    if not wanted:
+        raise BadInput("KEY: give the key of at least one finding (see `medborger overlaps`)")
+    kinds = sorted({k.split("-")[0] for k in wanted})
     with store.write(db):
-        finding = coordination.find_finding(db, key)
-        if finding is None:
-            raise BadInput(f"KEY: there is no finding {key.strip().lower()}; `medborger overlaps --all --from 2000-01-01` lists every key")
-        return finding, store.acknowledge(db, finding["key"], finding["kind"], text)
+        found = {f["key"]: f for f in coordination.overlaps(db, kinds, coordination.Scope(), include_acknowledged=True)}
+        missing = [k for k in wanted if k not in found]
+        if missing:
+            raise BadInput(
+                f"KEY: there is no finding {', '.join(missing)}; `medborger overlaps --all --from 2000-01-01` lists every key"
+            )
+        return [(found[k], store.acknowledge(db, k, found[k]["kind"], text)) for k in dict.fromkeys(wanted)]
 
 
 def withdraw_acknowledgement(db: Database, key: str) -> bool:

@@ -266,6 +266,22 @@ def test_acknowledge_refuses_unknown_keys_and_missing_notes(cli, house):
     assert dump(house) == before
 
 
+def test_several_keys_are_acknowledged_together_or_not_at_all(cli, house):
+    cli("add-activity", "A", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "læring", "-g", "børn", "-d", "man",
+        "--start", "16:00", "--end", "18:00", "--from", "2026-12-07", "--until", "2026-12-14")
+    cli("add-activity", "B", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige", "-d", "man",
+        "--start", "17:00", "--end", "19:00", "--from", "2026-12-07", "--until", "2026-12-14", "--allow-conflicts")
+    keys = [f["key"] for f in report(cli, "--kind", "room")]
+    assert len(keys) == 2
+    before = dump(house)
+    result = cli("acknowledge", *keys, "room-0123456789", "--note", "x")
+    assert result.exit_code == 2 and "room-0123456789" in result.stderr
+    assert dump(house) == before
+    result = cli("acknowledge", *keys, "--note", "aftalt")
+    assert result.exit_code == 0 and "Acknowledged 2 findings" in result.stderr
+    assert report(cli, "--kind", "room") == []
+
+
 def test_csv_output_has_one_row_per_finding(cli, house):
     add(cli, "A", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "læring", "-g", "børn", *ON)
     cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Røde Kors", "--title", "B", "--start", "2026-12-07 17:00",

@@ -102,7 +102,7 @@ def _resolve(st, db, kinds, scope) -> None:
             break
         if choice == "ack":
             note = prompts.text("Note (why it is fine):", lambda v: actions.clean_text(v, "--note", limit=actions.MAX_TEXT))
-            actions.acknowledge(db, finding["key"], note)
+            actions.acknowledge(db, [finding["key"]], note)
             output.message(f"Acknowledged {finding['key']}.")
             done += 1
         elif choice.startswith("cancel:"):
@@ -118,26 +118,36 @@ def _resolve(st, db, kinds, scope) -> None:
 @app.command("acknowledge")
 def acknowledge(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help="The finding's key from `medborger overlaps`, e.g. room-12-40.")],
+    keys: Annotated[list[str], typer.Argument(metavar="KEY...", help="Keys of findings from `medborger overlaps`, e.g. room-3f9a0c12d4.")],
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Why it is fine, e.g. 'different languages'.")] = None,
-    undo: Annotated[bool, typer.Option("--undo", help="Take the acknowledgement back; the finding shows again.")] = False,
+    undo: Annotated[bool, typer.Option("--undo", help="Take the acknowledgements back; the findings show again.")] = False,
 ) -> None:
-    """Mark a known, intended overlap so that it stops cluttering the report."""
+    """Mark known, intended findings so that they stop cluttering the report.
+
+    Give several keys to acknowledge a weekly double booking in one go; `overlaps --json` lists
+    the keys for a script to pick from.
+    """
     from .. import actions, output, prompts
 
     st = state(ctx)
     db = st.db()
     if undo:
-        if actions.withdraw_acknowledgement(db, key):
-            output.message(f"{key} shows in the report again.")
-        else:
-            output.message(f"{key} was not acknowledged; nothing changed.")
+        for key in keys:
+            if actions.withdraw_acknowledgement(db, key):
+                output.message(f"{key} shows in the report again.")
+            else:
+                output.message(f"{key} was not acknowledged; nothing changed.")
         return
     prompts.require([] if note else ["--note"], st.no_input)
     if not note:
         note = prompts.text("Note (why it is fine):", lambda v: actions.clean_text(v, "--note", limit=actions.MAX_TEXT))
-    finding, new = actions.acknowledge(db, key, note)
-    output.message(f"{'Acknowledged' if new else 'Updated the note of'} {finding['key']}; `medborger overlaps --all` shows it with the note.")
+    done = actions.acknowledge(db, keys, note)
+    new = sum(1 for _, is_new in done if is_new)
+    output.message(
+        f"Acknowledged {new} finding{'s' if new != 1 else ''}"
+        + (f", updated the note of {len(done) - new}" if len(done) > new else "")
+        + "; `medborger overlaps --all` shows them with the note."
+    )
 
 
 @app.command("collaboration")
