@@ -30,20 +30,6 @@ def _uid(kind: str, row_id: int, centre: str) -> str:
     return f"{kind}-{row_id}-{house}@medborger"
 
 
-def _rule(activity: dict[str, Any]) -> schedule.Recurrence:
-    single = bool(activity["single_date"])
-    return schedule.Recurrence(
-        start_time=dt.time.fromisoformat(activity["start_time"]),
-        end_time=dt.time.fromisoformat(activity["end_time"]),
-        weekdays=() if single else tuple(schedule.parse_weekdays([activity["weekdays"]], "weekdays")),
-        date_from=None if single else dt.date.fromisoformat(activity["date_from"]),
-        date_until=None if single else dt.date.fromisoformat(activity["date_until"]),
-        interval=activity["interval"],
-        monthly=activity["monthly"],
-        on=dt.date.fromisoformat(activity["date_from"]) if single else None,
-    )
-
-
 def calendar(
     db: Database,
     *,
@@ -89,7 +75,7 @@ def calendar(
             + ", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in activity["target_groups"])
         )
         uid = _uid("activity", activity["id"], activity["centre"])
-        rule = _rule(activity)
+        rule = schedule.Recurrence.from_stored(activity)
         dates = rule.dates()
         begins, ends = activity["start_time"], activity["end_time"]
         times = {(b["start"], b["end"]) for b in booked}

@@ -73,6 +73,14 @@ def parse_datetime(text: str, field_name: str) -> dt.datetime:
     return dt.datetime.combine(day, time)
 
 
+def parse_end(text: str, start: dt.datetime, field_name: str) -> dt.datetime:
+    """An end: a date and a time, or a time alone (`18:00`), which is on the start's day."""
+    value = (text or "").strip()
+    if value and " " not in value and "T" not in value and "-" not in value and "/" not in value and value.count(".") <= 1:
+        return dt.datetime.combine(start.date(), parse_time(value, field_name))
+    return parse_datetime(value, field_name)
+
+
 def fmt(moment: dt.datetime) -> str:
     return moment.strftime(ISO_MINUTES)
 
@@ -140,6 +148,21 @@ class Recurrence:
     interval: int = 1
     monthly: str | None = None  # first|second|third|fourth|last
     on: dt.date | None = None
+
+    @classmethod
+    def from_stored(cls, row: dict) -> "Recurrence":
+        """The rule as the store keeps it on an activity row (weekdays as codes, ISO dates)."""
+        single = bool(row["single_date"])
+        return cls(
+            start_time=dt.time.fromisoformat(row["start_time"]),
+            end_time=dt.time.fromisoformat(row["end_time"]),
+            weekdays=() if single else tuple(parse_weekdays([row["weekdays"]], "weekdays")),
+            date_from=None if single else dt.date.fromisoformat(row["date_from"]),
+            date_until=None if single else dt.date.fromisoformat(row["date_until"]),
+            interval=row["interval"],
+            monthly=row["monthly"],
+            on=dt.date.fromisoformat(row["date_from"]) if single else None,
+        )
 
     def validate(self) -> None:
         if self.end_time <= self.start_time:

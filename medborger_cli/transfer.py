@@ -283,7 +283,7 @@ class Importer:
         try:
             title = actions.clean_text(row.get("title"), "title")
             start = schedule.parse_datetime(row.get("start", ""), "start")
-            end = _end(row.get("end", ""), start)
+            end = schedule.parse_end(row.get("end", ""), start, "end")
             note = actions.clean_text(row.get("note"), "note", required=False, limit=actions.MAX_TEXT)
         except MedborgerError as exc:
             raise _field(exc, exc.message.split(":")[0]) from None
@@ -436,13 +436,6 @@ class Importer:
 
 class _DryRun(Exception):
     pass
-
-
-def _end(text: str, start: dt.datetime) -> dt.datetime:
-    value = (text or "").strip()
-    if value and " " not in value and "T" not in value and "-" not in value and value.count(".") <= 1 and "/" not in value:
-        return dt.datetime.combine(start.date(), schedule.parse_time(value, "end"))
-    return schedule.parse_datetime(value, "end")
 
 
 def import_files(db: Database, files: dict[str, Path], *, policy: str, dry_run: bool, raw: bool) -> ImportResult:

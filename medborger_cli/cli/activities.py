@@ -201,9 +201,9 @@ def book(
         start = prompts.text("Starts (2026-03-04 16:00):", lambda v: schedule.parse_datetime(v, "--start"))
     starts = schedule.parse_datetime(start, "--start")
     if not end:
-        end = prompts.text("Ends (18:00 or a date and time):", lambda v: _end(v, starts))
+        end = prompts.text("Ends (18:00 or a date and time):", lambda v: schedule.parse_end(v, starts, "--end"))
     booking = actions.build_booking(
-        db, centre=centre, room=room, actor=actor, title=title, start=starts, end=_end(end, starts)
+        db, centre=centre, room=room, actor=actor, title=title, start=starts, end=schedule.parse_end(end, starts, "--end")
     )
     policy = _policy(False, allow_conflicts)
     result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
@@ -212,18 +212,6 @@ def book(
         f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "
         f"{output.when(booking.start)}–{booking.end[11:]} (booking {result.booking_ids[0]})."
     )
-
-
-def _end(text: str, starts):
-    """An end given as a time alone is on the start's day."""
-    import datetime as dt
-
-    from .. import schedule
-
-    value = (text or "").strip()
-    if value and len(value.split()) == 1 and "T" not in value and "-" not in value and value.count(".") <= 1:
-        return dt.datetime.combine(starts.date(), schedule.parse_time(value, "--end"))
-    return schedule.parse_datetime(value, "--end")
 
 
 @app.command("cancel")

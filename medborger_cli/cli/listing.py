@@ -114,7 +114,7 @@ def list_activities(
     as_csv: CsvOption = False,
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
-    from .. import output, store, vocab
+    from .. import output, schedule, store, vocab
     from ..output import Column
 
     fmt = output_format(as_json, as_csv)
@@ -123,7 +123,7 @@ def list_activities(
     ids = _ids(db, centre, room, actor)
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
-        row["schedule"] = _describe(row)
+        row["schedule"] = schedule.Recurrence.from_stored(row).describe()
     output.emit(
         rows,
         [
@@ -136,24 +136,6 @@ def list_activities(
         fmt, title="Activities", empty="No activities match.",
         extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"],
     )
-
-
-def _describe(row: dict) -> str:
-    import datetime as dt
-
-    from .. import schedule
-
-    rule = schedule.Recurrence(
-        start_time=dt.time.fromisoformat(row["start_time"]),
-        end_time=dt.time.fromisoformat(row["end_time"]),
-        weekdays=tuple(schedule.parse_weekdays([row["weekdays"]], "weekdays")) if row["weekdays"] else (),
-        date_from=dt.date.fromisoformat(row["date_from"]),
-        date_until=dt.date.fromisoformat(row["date_until"]),
-        interval=row["interval"],
-        monthly=row["monthly"],
-        on=dt.date.fromisoformat(row["date_from"]) if row["single_date"] else None,
-    )
-    return rule.describe()
 
 
 @list_app.command("bookings")
