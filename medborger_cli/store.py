@@ -556,12 +556,7 @@ def bookings(
             "(b.actor_id = ? OR b.activity_id IN (SELECT activity_id FROM activity_partners WHERE actor_id = ?))"
         )
         params += [actor_id, actor_id]
-    if first:
-        where.append("b.start >= ?")
-        params.append(first)
-    if last:
-        where.append("b.start < ?")
-        params.append(_day_after(last))
+    _starting_within("b.start", first, last, where, params)
     sql = _BOOKINGS_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.start, c.name, r.name, b.id"
     return _rows(db, sql, params)
 
@@ -597,12 +592,7 @@ def activities(
         params += [actor_id, actor_id]
     if first or last:
         window = ["b.activity_id = a.id", "b.status = 'active'"]
-        if first:
-            window.append("b.start >= ?")
-            params.append(first)
-        if last:
-            window.append("b.start < ?")
-            params.append(_day_after(last))
+        _starting_within("b.start", first, last, window, params)
         where.append(f"EXISTS (SELECT 1 FROM bookings b WHERE {' AND '.join(window)})")
     sql = (
         "SELECT a.id, a.title, c.name AS centre, r.name AS room, ac.name AS actor, ac.sector AS actor_sector, "
@@ -659,6 +649,16 @@ def dependants(db: Database, kind: str, row_id: int) -> dict[str, list[str]]:
     return found
 
 
+def _starting_within(column: str, first: str | None, last: str | None, where: list[str], params: list[Any]) -> None:
+    """Add the conditions for 'starts on a day from `first` to `last`' (ISO dates, either optional)."""
+    if first:
+        where.append(f"{column} >= ?")
+        params.append(first)
+    if last:
+        where.append(f"{column} < ?")
+        params.append(_day_after(last))
+
+
 def _day_after(day: str) -> str:
     return (dt.date.fromisoformat(day[:10]) + dt.timedelta(days=1)).isoformat()
 
@@ -683,12 +683,7 @@ def occurrence_groups(db: Database, first: str | None, last: str | None, room_id
     # `+start`: read the covering index front to back; a range search on start inside each
     # (room, activity) prefix is slower for a whole calendar.
     where, params = ["status = 'active'"], []
-    if first:
-        where.append("+start >= ?")
-        params.append(first)
-    if last:
-        where.append("+start < ?")
-        params.append(_day_after(last))
+    _starting_within("+start", first, last, where, params)
     if room_ids is not None:
         where.append("room_id IN (SELECT value FROM json_each(?))")
         params.append(_json_ids(room_ids))
@@ -988,12 +983,7 @@ def export_bookings_cells(
     if centre_id is not None:
         where.append("p.centre_id = ?")
         params.append(centre_id)
-    if first:
-        where.append("b.start >= ?")
-        params.append(first)
-    if last:
-        where.append("b.start < ?")
-        params.append(_day_after(last))
+    _starting_within("b.start", first, last, where, params)
     cell = _guard if guard else (lambda column: column)
     # the same numbering as activity_refs(), in SQL so that it runs once per activity
     numbered = "CASE WHEN n = 1 THEN title ELSE title || ' #' || n END"
