@@ -216,6 +216,60 @@ def find_finding(db: Database, key: str) -> dict[str, Any] | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The week at a glance
+
+
+@dataclass
+class CentreWeek:
+    centre: dict[str, Any]
+    rooms: list[dict[str, Any]]
+    days: list  # the dates to show: Monday to Friday, and a weekend day when something happens then
+    bookings: list[dict[str, Any]]
+    notes: dict  # date -> "lukket: Juleferie" or the public holiday's name
+
+
+@dataclass
+class Week:
+    bookings: list[dict[str, Any]]  # every booking of the week, each with `conflict`
+    conflicting: set[int]  # ids of active bookings that share their room at the same time
+    centres: list[CentreWeek]
+
+
+def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
+    import datetime as dt
+
+    from . import actions, schedule
+    from .overlaps import Slot, overlapping_pairs
+
+    sunday = monday + dt.timedelta(days=6)
+    rows = store.bookings(db, centre_id=centre_id, first=monday.isoformat(), last=sunday.isoformat())
+    active = [b for b in rows if b["status"] == "active"]
+    conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    for b in rows:
+        b["conflict"] = b["id"] in conflicting
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    holidays = schedule.danish_holidays(monday, sunday)
+    centres = []
+    for c in [store.centre(db, centre_id)] if centre_id else store.centres(db):
+        rooms = store.rooms(db, c["id"])
+        if not rooms:
+            continue
+        closures = actions.closures_for(db, c["id"])
+        notes = {}
+        for day in days:
+            closed = next((cl for cl in closures if cl.covers(day)), None)
+            if closed:
+                notes[day] = f"lukket: {closed.reason}"
+            elif day in holidays:
+                notes[day] = holidays[day]
+        used = [b for b in rows if b["centre_id"] == c["id"]]
+        busy = {b["start"][:10] for b in used}
+        shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
+        centres.append(CentreWeek(c, rooms, shown, used, notes))
+    return Week(rows, conflicting, centres)
+
+
+# ---------------------------------------------------------------------------------------------
 # Collaboration
 
 

@@ -210,8 +210,8 @@ def schedule_week(
     """The week at a glance: days across, rooms down, double bookings marked ⚠."""
     import datetime as dt
 
-    from .. import output, schedule, store
-    from ..overlaps import Slot, overlapping_pairs
+    from .. import coordination, output, schedule, store
+    from ..output import Column
 
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
@@ -220,45 +220,16 @@ def schedule_week(
             raise typer.BadParameter("--year goes with --week", param_hint="--year")
         today = dt.date.today().isocalendar()
         week, year = today.week, today.year
-    monday, sunday = schedule.week_window(week, year)
-    centre_id = _ids(db, centre)["centre_id"]
-    rows = store.bookings(db, centre_id=centre_id, first=monday.isoformat(), last=sunday.isoformat())
-    active = [b for b in rows if b["status"] == "active"]
-    conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    monday, _ = schedule.week_window(week, year)
+    plan = coordination.week(db, _ids(db, centre)["centre_id"], monday)
     if fmt != "table":
-        for b in rows:
-            b["conflict"] = b["id"] in conflicting
-        from ..output import Column
-
-        output.emit(
-            rows,
-            [Column(k, k) for k in ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")],
-            fmt,
-        )
+        columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")
+        output.emit(plan.bookings, [Column(k, k) for k in columns], fmt)
         return
-    days = [monday + dt.timedelta(days=i) for i in range(7)]
-    holidays = schedule.danish_holidays(monday, sunday)
-    centres = [store.centre(db, centre_id)] if centre_id else store.centres(db)
-    if not centres:
+    if not store.centres(db):
         output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")
         return
-    for c in centres:
-        closures = store.closures(db, c["id"])
-        notes = {}
-        for day in days:
-            closed = next((cl for cl in closures if cl["date_from"] <= day.isoformat() <= cl["date_until"]), None)
-            if closed:
-                notes[day] = f"lukket: {closed['reason']}"
-            elif day in holidays:
-                notes[day] = holidays[day]
-        rooms = store.rooms(db, c["id"])
-        used = [b for b in rows if b["centre_id"] == c["id"]]
-        if not rooms:
-            continue
-        # Weekend columns only when something happens then: most centres keep weekdays.
-        busy = {b["start"][:10] for b in used}
-        shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
-        output.week_grid(c, rooms, shown, used, conflicting, notes)
-    clashes = len(conflicting)
-    if clashes:
-        output.warning(f"⚠ {clashes} bookings this week share a room with another at the same time.")
+    for c in plan.centres:
+        output.week_grid(c.centre, c.rooms, c.days, c.bookings, plan.conflicting, c.notes)
+    if plan.conflicting:
+        output.warning(f"⚠ {len(plan.conflicting)} bookings this week share a room with another at the same time.")
