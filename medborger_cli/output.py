@@ -144,16 +144,13 @@ def write_json(data: Any) -> None:
 
 
 def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    """`--csv` of a listing or report: cells as `export csv` writes them (lists with ;, yes/no)."""
+    from .csvio import cell
+
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([_csv_cell(row.get(k)) for k in keys])
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else value
+        writer.writerow([cell(row.get(k)) for k in keys])
 
 
 # ---------------------------------------------------------------------------------------------
