@@ -286,3 +286,15 @@ def test_read_only_database(house):
     os.chmod(house, 0o400)
     result = run(house, "add-actor", "Ny", "--sector", "andet")
     assert result.returncode in (1, 2) and "read-only" in result.stderr
+
+
+def test_a_closed_pipe_is_no_error(db_path):
+    run(db_path, "load-sample")
+    env = {**os.environ, "MEDBORGER_DB": str(db_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "medborger_cli", "export", "csv", "bookings"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"centre,room,title")
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=30)
+    assert "Error" not in err and "Traceback" not in err

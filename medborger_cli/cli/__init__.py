@@ -30,8 +30,8 @@ class MedborgerGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, BrokenPipeError):
+            raise  # a closed pipe (`| head`) is Typer's to quiet, not an error to report
         except Exception as exc:  # noqa: BLE001 - the one place that decides what the user sees
             if type(exc).__module__.startswith("typer"):
                 raise
