@@ -81,3 +81,18 @@ def window(
     if first is None and last is None and default_from_today:
         first = dt.date.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
+
+
+def filter_ids(db, centre: str | None = None, room: str | None = None, actor: str | None = None) -> dict:
+    """The ids behind the --centre, --room and --actor filters (None where not given); a room is
+    looked up in the given centre."""
+    from .. import actions
+
+    found: dict = {"centre_id": None, "room_id": None, "actor_id": None}
+    if centre:
+        found["centre_id"] = actions.resolve(db, "centre", centre, "--centre")["id"]
+    if room:
+        found["room_id"] = actions.resolve(db, "room", room, "--room", found["centre_id"])["id"]
+    if actor:
+        found["actor_id"] = actions.resolve(db, "actor", actor, "--actor")["id"]
+    return found

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, state, window
+from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, filter_ids, state, window
 
 export_app = typer.Typer(help="Write CSV for spreadsheets or iCalendar for calendars.", no_args_is_help=True, rich_markup_mode=None)
 import_app = typer.Typer(help="Read CSV files (as export writes them, or as Excel saves them).", no_args_is_help=True, rich_markup_mode=None)
@@ -56,8 +56,7 @@ def export_csv(
 
     db = state(ctx).db()
     first, last = window(date_from, date_until, week, year, default_from_today=False)
-    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"] if centre else None
-    filters = {"centre_id": centre_id, "first": first, "last": last}
+    filters = {"centre_id": filter_ids(db, centre)["centre_id"], "first": first, "last": last}
     if all_tables:
         if table:
             raise BadInput("TABLE: leave it out with --all, which writes every table")
@@ -166,17 +165,15 @@ def export_ics(
     closures, cancellations); a one-off booking is a single event. Event ids stay the same from
     one export to the next, so a calendar updates instead of duplicating.
     """
-    from .. import actions, ics, output
+    from .. import actions, ics, output, store
     from ..errors import BadInput
 
     db = state(ctx).db()
-    centre_row = actions.resolve(db, "centre", centre, "--centre") if centre else None
-    centre_id = centre_row["id"] if centre_row else None
-    room_id = actions.resolve(db, "room", room, "--room", centre_id)["id"] if room else None
-    actor_id = actions.resolve(db, "actor", actor, "--actor")["id"] if actor else None
-    activity_id = actions.resolve(db, "activity", activity, "--activity", centre_id)["id"] if activity else None
-    name = " · ".join(x for x in (centre_row["name"] if centre_row else None, room, actor, activity) if x) or "medborger"
-    data = ics.calendar(db, centre_id=centre_id, room_id=room_id, actor_id=actor_id, activity_id=activity_id, name=name)
+    ids = filter_ids(db, centre, room, actor)
+    activity_id = actions.resolve(db, "activity", activity, "--activity", ids["centre_id"])["id"] if activity else None
+    centre_name = store.centre(db, ids["centre_id"])["name"] if ids["centre_id"] else None
+    name = " · ".join(x for x in (centre_name, room, actor, activity) if x) or "medborger"
+    data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
     if output_path and output_path != "-":
         target = Path(output_path)
         if not target.parent.is_dir():

@@ -14,6 +14,7 @@ from .common import (
     UntilOption,
     WeekOption,
     YearOption,
+    filter_ids,
     output_format,
     state,
     window,
@@ -24,19 +25,6 @@ app.add_typer(list_app, name="list")
 
 RoomFilter = Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Only this room (name or id; with --centre when names repeat).")]
 ActorFilter = Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Only this actor, as lead or partner.")]
-
-
-def _ids(db, centre: str | None, room: str | None = None, actor: str | None = None) -> dict:
-    from .. import actions
-
-    found: dict = {"centre_id": None, "room_id": None, "actor_id": None}
-    if centre:
-        found["centre_id"] = actions.resolve(db, "centre", centre, "--centre")["id"]
-    if room:
-        found["room_id"] = actions.resolve(db, "room", room, "--room", found["centre_id"])["id"]
-    if actor:
-        found["actor_id"] = actions.resolve(db, "actor", actor, "--actor")["id"]
-    return found
 
 
 @list_app.command("centres")
@@ -72,7 +60,7 @@ def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOpt
 
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
-    rows = store.rooms(db, _ids(db, centre)["centre_id"])
+    rows = store.rooms(db, filter_ids(db, centre)["centre_id"])
     output.emit(
         rows,
         [Column("id", "Id", style="dim"), Column("name", "Room", style="bold"), Column("centre", "Centre"), Column("capacity", "Seats")],
@@ -88,7 +76,7 @@ def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOp
 
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
-    rows = store.actors(db, _ids(db, centre)["centre_id"])
+    rows = store.actors(db, filter_ids(db, centre)["centre_id"])
     output.emit(
         rows,
         [
@@ -120,7 +108,7 @@ def list_activities(
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
     first, last = window(date_from, date_until, week, year, default_from_today=False)
-    ids = _ids(db, centre, room, actor)
+    ids = filter_ids(db, centre, room, actor)
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
         row["schedule"] = schedule.Recurrence.from_stored(row).describe()
@@ -163,7 +151,7 @@ def list_bookings(
         raise BadInput(f"--status: '{status}' is not a status; use active or cancelled")
     db = state(ctx).db()
     first, last = window(date_from, date_until, week, year, default_from_today=True)
-    ids = _ids(db, centre, room, actor)
+    ids = filter_ids(db, centre, room, actor)
     activity_id = actions.resolve(db, "activity", activity, "--activity", ids["centre_id"])["id"] if activity else None
     rows = store.bookings(db, **ids, activity_id=activity_id, first=first, last=last, status=status)
     for row in rows:
@@ -190,7 +178,7 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
 
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
-    rows = store.closures(db, _ids(db, centre)["centre_id"])
+    rows = store.closures(db, filter_ids(db, centre)["centre_id"])
     output.emit(
         rows,
         [Column("id", "Id", style="dim"), Column("centre", "Centre"), Column("date_from", "From"), Column("date_until", "Until"), Column("reason", "Reason")],
@@ -221,7 +209,7 @@ def schedule_week(
         today = dt.date.today().isocalendar()
         week, year = today.week, today.year
     monday, _ = schedule.week_window(week, year)
-    plan = coordination.week(db, _ids(db, centre)["centre_id"], monday)
+    plan = coordination.week(db, filter_ids(db, centre)["centre_id"], monday)
     if fmt != "table":
         columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")
         output.emit(plan.bookings, [Column(k, k) for k in columns], fmt)

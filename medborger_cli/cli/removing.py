@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import CentreFilter, state
+from .common import CentreFilter, filter_ids, state
 
 
 class Kind(str, Enum):
@@ -33,7 +33,7 @@ def remove(
 
     st = state(ctx)
     db = st.db()
-    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"] if centre else None
+    centre_id = filter_ids(db, centre)["centre_id"]
     row = actions.resolve(db, kind.value, name, "NAME-OR-ID", centre_id if kind.value in ("room", "activity") else None)
     blocking = actions.removal_plan(db, kind.value, str(row["id"]))[1]
     if blocking and not cascade:

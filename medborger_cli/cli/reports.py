@@ -5,15 +5,26 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import CentreFilter, CsvOption, FromOption, JsonOption, UntilOption, WeekOption, YearOption, output_format, state, window
+from .common import (
+    CentreFilter,
+    CsvOption,
+    FromOption,
+    JsonOption,
+    UntilOption,
+    WeekOption,
+    YearOption,
+    filter_ids,
+    output_format,
+    state,
+    window,
+)
 
 
 def _scope(db, centre, area, date_from, date_until, week, year):
-    from .. import actions
     from ..coordination import Scope
 
     first, last = window(date_from, date_until, week, year, default_from_today=True)
-    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"] if centre else None
+    centre_id = filter_ids(db, centre)["centre_id"]
     return Scope(first=first, last=last, centre_id=centre_id, area=area.strip() if area else None)
 
 
