@@ -153,6 +153,21 @@ def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
         writer.writerow([cell(row.get(k)) for k in keys])
 
 
+def check_report(result: dict[str, Any]) -> None:
+    """`medborger check` in plain words, on stdout."""
+    counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
+    integrity = result["integrity"]
+    lines = [
+        f"Database: {result['path']}",
+        f"Schema version: {result['schema']} (journal: {result['journal_mode']})",
+        "Integrity: ok" if integrity == ["ok"] else "Integrity: PROBLEMS\n  " + "\n  ".join(integrity[:20]),
+        "References: ok" if not result["foreign_keys"]
+        else f"References: {len(result['foreign_keys'])} rows point at something that is gone",
+        f"Holds: {counts}",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # Reports of the write commands
 

@@ -30,21 +30,12 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from .. import output, store
 
     st = state(ctx)
-    result = store.check(st.db())
+    result = {**store.check(st.db()), "path": str(st.path)}
     ok = result["integrity"] == ["ok"] and not result["foreign_keys"]
     if as_json:
-        output.write_json({**result, "ok": ok, "path": str(st.path)})
+        output.write_json({**result, "ok": ok})
     else:
-        counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
-        lines = [
-            f"Database: {st.path}",
-            f"Schema version: {result['schema']} (journal: {result['journal_mode']})",
-            "Integrity: ok" if result["integrity"] == ["ok"] else "Integrity: PROBLEMS\n  " + "\n  ".join(result["integrity"][:20]),
-            "References: ok" if not result["foreign_keys"] else
-            f"References: {len(result['foreign_keys'])} rows point at something that is gone",
-            f"Holds: {counts}",
-        ]
-        typer.echo("\n".join(lines))
+        output.check_report(result)
     if not ok:
         output.error("the database has problems; restore a backup, or copy it aside before changing anything")
         raise typer.Exit(1)
