@@ -438,10 +438,19 @@ class _DryRun(Exception):
     pass
 
 
-def import_files(db: Database, files: dict[str, Path], *, policy: str, dry_run: bool, raw: bool) -> ImportResult:
-    """Import tables from files (table → path), in dependency order, all or nothing."""
+def import_files(
+    db: Database, files: dict[str, Path], *, policy: str, dry_run: bool = False, raw: bool = False,
+    generate_occurrences: bool | None = None,
+) -> ImportResult:
+    """Import tables from files (table → path), in dependency order, all or nothing.
+
+    Activities get their occurrences from their rules unless a bookings file comes along, which
+    then holds them (as `export csv --all` writes them); `generate_occurrences` overrides that.
+    """
+    if generate_occurrences is None:
+        generate_occurrences = "bookings" not in files
     importer = Importer(db, policy=policy, raw=raw)
     for table in csvio.IMPORT_ORDER:
         if table in files:
-            importer.read(table, files[table], generate_occurrences=not (table == "activities" and "bookings" in files))
+            importer.read(table, files[table], generate_occurrences=generate_occurrences)
     return importer.apply(dry_run=dry_run)
