@@ -54,7 +54,8 @@ def parse_key(key: str) -> str:
     value = (key or "").strip().lower()
     kind, _, digest = value.partition("-")
     if kind not in KINDS or len(digest) != 10 or any(c not in "0123456789abcdef" for c in digest):
-        raise BadInput(f"KEY: '{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)")
+        raise BadInput(f"'{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)",
+                       field="keys", value=key)
     return value
 
 
@@ -69,7 +70,8 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         key = f"area:{store.name_key(scope.area)}"
         if not any(c["area_key"] == key for c in centres.values()):
             known = sorted({c["area"] for c in centres.values() if c["area"]})
-            raise BadInput(f"--area: no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}")
+            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+                           field="area", value=scope.area)
         wanted_areas = {key} if wanted_areas is None else wanted_areas & {key}
     room_centre = store.room_centres(db)
     room_ids = None
@@ -208,13 +210,6 @@ def summary(findings: list[dict[str, Any]], kinds: list[str]) -> str:
     return ", ".join(parts)
 
 
-def find_finding(db: Database, key: str) -> dict[str, Any] | None:
-    """The finding with this key anywhere in the calendar, acknowledged or not."""
-    wanted = parse_key(key)
-    kind = wanted.split("-")[0]
-    return next((f for f in overlaps(db, [kind], Scope(), include_acknowledged=True) if f["key"] == wanted), None)
-
-
 # ---------------------------------------------------------------------------------------------
 # The week at a glance
 
@@ -238,7 +233,7 @@ class Week:
 def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
     import datetime as dt
 
-    from . import actions, schedule
+    from . import schedule
     from .overlaps import Slot, overlapping_pairs
 
     sunday = monday + dt.timedelta(days=6)
@@ -254,7 +249,7 @@ def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
         rooms = store.rooms(db, c["id"])
         if not rooms:
             continue
-        closures = actions.closures_for(db, c["id"])
+        closures = [schedule.Closure.from_row(row) for row in store.closures(db, c["id"])]
         notes = {}
         for day in days:
             closed = next((cl for cl in closures if cl.covers(day)), None)

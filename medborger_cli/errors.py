@@ -1,19 +1,50 @@
 """Domain errors. Each carries its exit code; one handler in cli/ prints them as one line.
 
+An error is about a *field* (`start`, `weekdays`, `target_groups`: the logical name, the same
+as the column of an import file), not about a flag: the command line renders the field as its
+flag (`--start`), the importer as `bookings.csv: row 3, column start`, a translation in its own
+words. A reason may name another field as `{field:NAME}`; the renderer puts that field's label
+there. No code parses a message.
+
 Exit codes: 0 ok, 1 refused by the domain, 2 bad usage or bad input, 130 interrupted.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
+
+_FIELD_REF = re.compile(r"\{field:([a-z_]+)\}")
+
+
+def plain_label(field: str) -> str:
+    """A field under its own name: what a message says where no interface renders it."""
+    return field
 
 
 class MedborgerError(Exception):
     exit_code = 1
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: str, *, field: str | None = None, value: Any = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.value = value
+
+    def render(self, label: Callable[[str], str] = plain_label, *, with_field: bool = True) -> str:
+        """The one-line message, each field named by `label(field)`."""
+        reason = _FIELD_REF.sub(lambda m: label(m.group(1)), self.reason)
+        if self.field and with_field:
+            return f"{label(self.field)}: {reason}"
+        return reason
+
+    @property
+    def message(self) -> str:
+        return self.render()
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class BadInput(MedborgerError):
@@ -41,11 +72,16 @@ class Refused(MedborgerError):
 
 
 class Conflict(Refused):
-    """Room conflicts stop a booking; `conflicts` holds them for the report."""
+    """Room conflicts stop a change. `conflicts` holds them for the report; `colliding` of
+    `total` proposed dates collide; `can_skip` says whether leaving those out would leave any
+    date to store. The interface adds how to go on (its own flags or choices)."""
 
-    def __init__(self, message: str, conflicts: list[Any]):
-        super().__init__(message)
+    def __init__(self, reason: str, conflicts: list[Any], *, colliding: int = 0, total: int = 0, can_skip: bool = False):
+        super().__init__(reason, field=None)
         self.conflicts = conflicts
+        self.colliding = colliding
+        self.total = total
+        self.can_skip = can_skip
 
 
 class StoreError(MedborgerError):

@@ -75,7 +75,7 @@ def calendar(
             + ", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in activity["target_groups"])
         )
         uid = _uid("activity", activity["id"], activity["centre"])
-        rule = schedule.Recurrence.from_stored(activity)
+        rule = schedule.Recurrence.from_row(activity)
         dates = rule.dates()
         begins, ends = activity["start_time"], activity["end_time"]
         times = {(b["start"], b["end"]) for b in booked}

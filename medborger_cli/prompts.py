@@ -30,7 +30,7 @@ def require(missing: list[str], no_input: bool) -> None:
     if missing and not interactive(no_input):
         raise MissingInput(
             f"missing {', '.join(missing)}; pass {'it' if len(missing) == 1 else 'them'} as "
-            f"{'a flag' if len(missing) == 1 else 'flags'}, or run at a terminal without --no-input to be asked"
+            f"{'a flag' if len(missing) == 1 else 'flags'}, or run at a terminal without {{field:no_input}} to be asked"
         )
 
 
@@ -41,7 +41,7 @@ def _check(parse: Validator | None) -> Callable[[str], bool | str]:
         try:
             parse(value)
         except MedborgerError as exc:
-            return exc.message
+            return exc.render(with_field=False)  # the question names the field
         return True
 
     return validate
@@ -58,12 +58,6 @@ def text(message: str, parse: Validator | None = None, default: str = "") -> str
     import questionary
 
     return _ask(questionary.text(message, default=default, validate=_check(parse)))
-
-
-def optional_text(message: str) -> str:
-    import questionary
-
-    return _ask(questionary.text(message + " (Enter to skip)"))
 
 
 def select(message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
@@ -103,12 +97,10 @@ def confirm(message: str, default: bool = False) -> bool:
     return bool(_ask(questionary.confirm(message, default=default)))
 
 
-def conflict_policy() -> str:
-    return select(
-        "What should happen?",
-        [
-            ("Book nothing (cancel)", "refuse"),
-            ("Skip the conflicting dates and book the free ones", "skip"),
-            ("Book all dates anyway; the conflicts stay in the overlaps report", "allow"),
-        ],
-    )
+def conflict_policy(free: int, total: int) -> str:
+    """Ask what to do about a room conflict; skipping is offered only when a date is free."""
+    choices = [("Book nothing (cancel)", "refuse")]
+    if free:
+        choices.append((f"Skip the taken dates and book the {free} free of {total}", "skip"))
+    choices.append(("Book all dates anyway; the conflicts stay in the overlaps report", "allow"))
+    return select("What should happen?", choices)

@@ -24,56 +24,67 @@ _DATE_DK = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?:[:.]00)?$")  # Excel may add ":00" seconds
 
 
-def parse_date(text: str, field_name: str) -> dt.date:
+FIRST_YEAR, LAST_YEAR = 1990, 2199  # dates outside are typos (or attacks), not plans
+_RELATIVE = re.compile(r"^\+(\d{1,4})$")
+DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, i dag, i morgen or +7 (days from today)"
+
+
+def parse_date(text: str | None, field_name: str) -> dt.date:
+    """A date as ISO, Danish (`4-3-2026`, `04.03.2026`), `i dag`/`today`, `i morgen`/`tomorrow`
+    or `+N` days from today, from 1990 to 2199."""
     value = (text or "").strip()
-    lowered = value.casefold()
+    lowered = " ".join(value.casefold().split())
     if lowered in ("today", "i dag", "idag"):
         return dt.date.today()
     if lowered in ("tomorrow", "i morgen", "imorgen"):
         return dt.date.today() + dt.timedelta(days=1)
+    relative = _RELATIVE.match(lowered)
+    if relative:
+        return dt.date.today() + dt.timedelta(days=int(relative.group(1)))
     m = _DATE_ISO.match(value)
     if m:
         year, month, day = (int(g) for g in m.groups())
     else:
         m = _DATE_DK.match(value)
         if not m:
-            raise BadInput(
-                f"{field_name}: '{value or '(empty)'}' is not a date; "
-                "write it as 2026-03-04, 4-3-2026 or 04.03.2026"
-            )
+            raise BadInput(f"'{value or '(empty)'}' is not a date; write it as {DATE_FORMS}", field=field_name, value=text)
         day, month, year = (int(g) for g in m.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadInput(f"'{value}' is not a year medborger plans for; use a year from {FIRST_YEAR} to {LAST_YEAR}",
+                       field=field_name, value=text)
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadInput(f"{field_name}: '{value}' is not a real date (day {day}, month {month}, year {year})") from None
+        raise BadInput(f"'{value}' is not a real date (day {day}, month {month}, year {year})", field=field_name,
+                       value=text) from None
 
 
-def parse_time(text: str, field_name: str) -> dt.time:
+def parse_time(text: str | None, field_name: str) -> dt.time:
     value = (text or "").strip()
     m = _TIME.match(value)
     if not m:
-        raise BadInput(f"{field_name}: '{value or '(empty)'}' is not a time; write it as 16:00 or 16.00")
+        raise BadInput(f"'{value or '(empty)'}' is not a time; write it as 16:00 or 16.00", field=field_name, value=text)
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise BadInput(f"{field_name}: '{value}' is not a time of day; use 00:00 to 23:59")
+        raise BadInput(f"'{value}' is not a time of day; use 00:00 to 23:59", field=field_name, value=text)
     return dt.time(hour, minute)
 
 
-def parse_datetime(text: str, field_name: str) -> dt.datetime:
+def parse_datetime(text: str | None, field_name: str) -> dt.datetime:
     """`2026-03-04 16:00`, `2026-03-04T16:00`, `4-3-2026 16.00`."""
     value = (text or "").strip()
     parts = value.replace("T", " ", 1).split() if _DATE_ISO.match(value.split("T")[0]) else value.split()
     if len(parts) != 2:
         raise BadInput(
-            f"{field_name}: '{value or '(empty)'}' needs a date and a time, "
-            "for example \"2026-03-04 16:00\" or \"4-3-2026 16.00\""
+            f"'{value or '(empty)'}' needs a date and a time, for example \"2026-03-04 16:00\" or \"4-3-2026 16.00\"",
+            field=field_name, value=text,
         )
     day = parse_date(parts[0], field_name)
     time = parse_time(parts[1], field_name)
     return dt.datetime.combine(day, time)
 
 
-def parse_end(text: str, start: dt.datetime, field_name: str) -> dt.datetime:
+def parse_end(text: str | None, start: dt.datetime, field_name: str) -> dt.datetime:
     """An end: a date and a time, or a time alone (`18:00`), which is on the start's day."""
     value = (text or "").strip()
     if value and " " not in value and "T" not in value and "-" not in value and "/" not in value and value.count(".") <= 1:
@@ -83,10 +94,6 @@ def parse_end(text: str, start: dt.datetime, field_name: str) -> dt.datetime:
 
 def fmt(moment: dt.datetime) -> str:
     return moment.strftime(ISO_MINUTES)
-
-
-def parse_stored(value: str) -> dt.datetime:
-    return dt.datetime.strptime(value, ISO_MINUTES)
 
 
 def parse_weekdays(values: list[str], field_name: str) -> list[int]:
@@ -103,11 +110,12 @@ def week_window(week: int, year: int | None = None) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of ISO week `week` of `year` (default: this ISO year)."""
     if year is None:
         year = dt.date.today().isocalendar().year
-    if not 1 <= year <= 9998:
-        raise BadInput(f"--year: {year} is not a year; use for example 2026")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadInput(f"{year} is not a year medborger plans for; use a year from {FIRST_YEAR} to {LAST_YEAR}",
+                       field="year", value=year)
     last_week = dt.date(year, 12, 28).isocalendar().week
     if not 1 <= week <= last_week:
-        raise BadInput(f"--week: {year} has weeks 1 to {last_week}, not {week}")
+        raise BadInput(f"{year} has weeks 1 to {last_week}, not {week}", field="week", value=week)
     monday = dt.date.fromisocalendar(year, week, 1)
     return monday, monday + dt.timedelta(days=6)
 
@@ -132,6 +140,13 @@ class Closure:
     date_until: dt.date
     reason: str
 
+    @classmethod
+    def from_row(cls, row: dict) -> "Closure":
+        return cls(dt.date.fromisoformat(row["date_from"]), dt.date.fromisoformat(row["date_until"]), row["reason"])
+
+    def to_row(self) -> dict:
+        return {"date_from": self.date_from.isoformat(), "date_until": self.date_until.isoformat(), "reason": self.reason}
+
     def covers(self, day: dt.date) -> bool:
         return self.date_from <= day <= self.date_until
 
@@ -150,7 +165,7 @@ class Recurrence:
     on: dt.date | None = None
 
     @classmethod
-    def from_stored(cls, row: dict) -> "Recurrence":
+    def from_row(cls, row: dict) -> "Recurrence":
         """The rule as the store keeps it on an activity row (weekdays as codes, ISO dates)."""
         single = bool(row["single_date"])
         return cls(
@@ -164,26 +179,43 @@ class Recurrence:
             on=dt.date.fromisoformat(row["date_from"]) if single else None,
         )
 
+    def to_row(self) -> dict:
+        """The columns of an activity row that hold the rule; `from_row(to_row())` is the rule."""
+        single = self.on is not None
+        return {
+            "weekdays": weekday_codes([self.on.weekday()] if single else list(self.weekdays)),
+            "start_time": self.start_time.strftime("%H:%M"),
+            "end_time": self.end_time.strftime("%H:%M"),
+            "date_from": (self.on if single else self.date_from).isoformat(),
+            "date_until": (self.on if single else self.date_until).isoformat(),
+            "interval": self.interval,
+            "monthly": self.monthly,
+            "single_date": int(single),
+        }
+
     def validate(self) -> None:
         if self.end_time <= self.start_time:
             raise BadInput(
-                f"--end: {self.end_time:%H:%M} is not after --start {self.start_time:%H:%M}; "
-                "an activity ends on the day it starts"
+                f"{self.end_time:%H:%M} is not after {{field:start}} {self.start_time:%H:%M}; "
+                "an activity ends on the day it starts",
+                field="end",
             )
         if self.on is not None:
             return
         if not self.weekdays:
-            raise BadInput("--weekday: give at least one weekday, for example --weekday mandag")
+            raise BadInput("give at least one weekday, for example mandag", field="weekdays")
         if self.date_from is None or self.date_until is None:
-            raise BadInput("--from/--until: a recurring activity needs both, or use --on DATE for one date")
+            missing = "from" if self.date_from is None else "until"
+            raise BadInput("a recurring activity needs both {field:from} and {field:until}, or {field:on} for one date",
+                           field=missing)
         if self.date_until < self.date_from:
-            raise BadInput(f"--until: {self.date_until} is before --from {self.date_from}")
+            raise BadInput(f"{self.date_until} is before {{field:from}} {self.date_from}", field="until")
         if (self.date_until - self.date_from).days > MAX_SPAN_DAYS:
-            raise BadInput("--until: the rule spans more than three years; register one season at a time")
+            raise BadInput("the rule spans more than three years; register one season at a time", field="until")
         if self.interval < 1 or self.interval > 52:
-            raise BadInput(f"--every: {self.interval} is not a number of weeks or months from 1 to 52")
+            raise BadInput(f"{self.interval} is not a number of weeks or months from 1 to 52", field="every")
         if self.monthly is not None and self.monthly not in vocab.MONTHLY_NTH:
-            raise BadInput(f"--monthly: use one of {', '.join(vocab.MONTHLY_NTH)}")
+            raise BadInput(f"use one of {', '.join(vocab.MONTHLY_NTH)}", field="monthly")
 
     def dates(self) -> list[dt.date]:
         """Every date the rule names, before holidays and closures are taken out."""

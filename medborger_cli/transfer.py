@@ -13,9 +13,8 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from . import actions, csvio, schedule, store, vocab
-from .errors import BadInput, Conflict, MedborgerError
-from .overlaps import Slot, conflicts_of
+from . import actions, csvio, rules, schedule, store
+from .errors import BadInput, MedborgerError
 
 MAX_ERRORS_SHOWN = 50
 
@@ -55,11 +54,17 @@ def export_csv(db: Database, table: str, stream: TextIO, *, excel=False, raw=Fal
 class RowError:
     file: str
     line: int
-    column: str
+    column: str | None
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}: row {self.line}, {self.column}: {self.reason}"
+        where = f"row {self.line}, column {self.column}" if self.column else f"row {self.line}"
+        return f"{self.file}: {where}: {self.reason}"
+
+
+def _column(field: str) -> str:
+    """How an import names a field: by its column (the logical field names are the columns)."""
+    return field
 
 
 class ImportErrors(BadInput):
@@ -80,22 +85,39 @@ class ImportErrors(BadInput):
 @dataclass
 class ImportResult:
     added: dict[str, int] = field(default_factory=dict)
-    conflicts: list[Any] = field(default_factory=list)
+    conflicts: list[rules.ConflictRow] = field(default_factory=list)
     skipped_conflicts: int = 0
-    skipped_dates: int = 0
     cancelled_by_closures: int = 0
     dry_run: bool = False
 
 
-class _Bad(Exception):
-    def __init__(self, column: str, reason: str):
-        self.column, self.reason = column, reason
+@dataclass(frozen=True)
+class New:
+    """A centre, room, actor or activity this import adds, named before it has an id."""
+
+    kind: str
+    key: tuple
 
 
-def _field(exc: MedborgerError, column: str) -> _Bad:
-    """A domain message `field: reason` as a row error on `column`."""
-    head, _, reason = exc.message.partition(": ")
-    return _Bad(column, reason if reason else exc.message)
+@dataclass
+class PendingActivity:
+    centre: Any
+    room: Any
+    actor: Any
+    actor_name: str
+    partners: list[Any]
+    ref: str
+    fields: rules.ActivityFields
+    occurrences: list[tuple[str, str]]
+
+
+@dataclass
+class PendingBooking:
+    room: Any
+    actor: Any
+    actor_name: str
+    activity: Any
+    fields: rules.BookingFields
 
 
 class Importer:
@@ -108,48 +130,38 @@ class Importer:
         self.files: dict[str, str] = {}
         self.pending: dict[str, list] = {t: [] for t in csvio.IMPORT_ORDER}
         # names this import adds, so that later rows and files can refer to them
-        self.new_centres: dict[str, int] = {}
-        self.new_rooms: set[tuple[Any, str]] = set()
-        self.new_actors: set[str] = set()
-        self.new_activities: dict[tuple[Any, str], int] = {}
-        self.closures: dict[Any, list[schedule.Closure]] = {}
-        for c in store.closures(db):
-            self.closures.setdefault(c["centre_id"], []).append(
-                schedule.Closure(dt.date.fromisoformat(c["date_from"]), dt.date.fromisoformat(c["date_until"]), c["reason"])
-            )
+        self.new_names: set[New] = set()
+        self.closures: dict[Any, list[schedule.Closure]] = actions.closures_by_centre(db)
 
-    # -- names ---------------------------------------------------------------------------------
+    # -- names: exact (case-insensitive) in files, never a guess -------------------------------
 
-    def centre(self, text: str, column: str = "centre") -> Any:
-        """An existing centre's id, or ('new', key) for one this import adds."""
-        key = store.name_key(text)
-        if not key:
-            raise _Bad(column, "must not be empty")
-        if key in self.maps["centres"]:
-            return self.maps["centres"][key]
-        if key in self.new_centres:
-            return ("new", key)
-        raise _Bad(column, f"no centre '{text}'; add it first or include it in centres.csv")
+    def _known(self, kind: str, existing: dict, key: tuple, text: str, field: str, where: str = "") -> Any:
+        if not key[-1]:
+            raise BadInput("must not be empty", field=field)
+        lookup = key if len(key) > 1 else key[0]
+        if not any(isinstance(k, New) for k in key) and lookup in existing:
+            return existing[lookup]
+        if New(kind, key) in self.new_names:
+            return New(kind, key)
+        raise BadInput(f"no {kind} '{text}'{where}; add it first or include it in {kind.replace('activity', 'activitie')}s.csv",
+                       field=field, value=text)
+
+    def centre(self, text: str) -> Any:
+        """An existing centre's id, or New('centre', ...) for one this import adds."""
+        return self._known("centre", self.maps["centres"], (store.name_key(text or ""),), text, "centre")
 
     def room(self, centre: Any, text: str) -> Any:
-        key = store.name_key(text)
-        if not key:
-            raise _Bad("room", "must not be empty")
-        if not isinstance(centre, tuple) and (centre, key) in self.maps["rooms"]:
-            return self.maps["rooms"][(centre, key)]
-        if (centre, key) in self.new_rooms:
-            return ("new", centre, key)
-        raise _Bad("room", f"no room '{text}' in that centre; add it first or include it in rooms.csv")
+        return self._known("room", self.maps["rooms"], (centre, store.name_key(text or "")), text, "room", " in that centre")
 
-    def actor(self, text: str, column: str = "actor") -> Any:
-        key = store.name_key(text)
-        if not key:
-            raise _Bad(column, "must not be empty")
-        if key in self.maps["actors"]:
-            return self.maps["actors"][key]
-        if key in self.new_actors:
-            return ("new", key)
-        raise _Bad(column, f"no actor '{text}'; add it first or include it in actors.csv")
+    def actor(self, text: str, field: str = "actor") -> Any:
+        return self._known("actor", self.maps["actors"], (store.name_key(text or ""),), text, field)
+
+    def _add_name(self, kind: str, existing: dict, key: tuple, shown: str, taken: str) -> None:
+        """Note a name this import adds; `taken` says why it cannot (it exists already)."""
+        lookup = key if len(key) > 1 else key[0]
+        if (not any(isinstance(k, New) for k in key) and lookup in existing) or New(kind, key) in self.new_names:
+            raise BadInput(taken, field="name", value=shown)
+        self.new_names.add(New(kind, key))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -160,155 +172,80 @@ class Importer:
         for line, row in source.rows():
             try:
                 if "__extra__" in row:
-                    raise _Bad("(row)", "has more cells than the header has columns")
+                    raise BadInput("has more cells than the header has columns")
                 record = parse(row, generate_occurrences) if table == "activities" else parse(row)
-            except _Bad as bad:
-                self.errors.append(RowError(path.name, line, bad.column, bad.reason))
+            except MedborgerError as exc:
+                column = _column(exc.field) if exc.field else None
+                self.errors.append(RowError(path.name, line, column, exc.render(_column, with_field=False)))
                 continue
             self.pending[table].append((line, record))
 
     def _row_centres(self, row: dict[str, str]) -> dict[str, Any]:
-        try:
-            record = actions.centre_record(row, fields={})
-        except MedborgerError as exc:
-            raise _field(exc, exc.message.split(":")[0]) from None
-        key = store.name_key(record["name"])
-        if key in self.maps["centres"] or key in self.new_centres:
-            raise _Bad("name", f"a centre named '{record['name']}' exists already")
-        self.new_centres[key] = len(self.new_centres)
+        record = rules.centre_record(row)
+        self._add_name("centre", self.maps["centres"], (store.name_key(record["name"]),), record["name"],
+                       f"a centre named '{record['name']}' exists already")
         return record
 
     def _row_rooms(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
-        try:
-            name = actions.clean_text(row.get("name"), "name")
-        except MedborgerError as exc:
-            raise _field(exc, "name") from None
-        key = store.name_key(name)
-        if (not isinstance(centre, tuple) and (centre, key) in self.maps["rooms"]) or (centre, key) in self.new_rooms:
-            raise _Bad("name", f"the centre has a room named '{name}' already")
-        capacity = row.get("capacity") or None
-        if capacity is not None:
-            if not capacity.isdigit() or int(capacity) < 1:
-                raise _Bad("capacity", f"'{capacity}' is not a number of people; give 1 or more, or leave it empty")
-            capacity = int(capacity)
-        self.new_rooms.add((centre, key))
-        return {"centre": centre, "name": name, "capacity": capacity}
+        record = rules.room_record(row)
+        self._add_name("room", self.maps["rooms"], (centre, store.name_key(record["name"])), record["name"],
+                       f"the centre has a room named '{record['name']}' already")
+        return {"centre": centre, **record}
 
     def _row_actors(self, row: dict[str, str]) -> dict[str, Any]:
-        try:
-            record = actions.actor_record(row, fields={})
-        except MedborgerError as exc:
-            raise _field(exc, exc.message.split(":")[0]) from None
-        key = store.name_key(record["name"])
-        if key in self.maps["actors"] or key in self.new_actors:
-            raise _Bad("name", f"an actor named '{record['name']}' exists already")
-        self.new_actors.add(key)
+        record = rules.actor_record(row)
+        self._add_name("actor", self.maps["actors"], (store.name_key(record["name"]),), record["name"],
+                       f"an actor named '{record['name']}' exists already")
         return record
-
-    def _date(self, row: dict[str, str], column: str) -> dt.date:
-        try:
-            return schedule.parse_date(row.get(column, ""), column)
-        except MedborgerError as exc:
-            raise _field(exc, column) from None
 
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
-        first, last = self._date(row, "from"), self._date(row, "until")
-        if last < first:
-            raise _Bad("until", f"{last} is before from {first}")
-        try:
-            reason = actions.clean_text(row.get("reason"), "reason")
-        except MedborgerError as exc:
-            raise _field(exc, "reason") from None
-        self.closures.setdefault(centre, []).append(schedule.Closure(first, last, reason))
-        return {"centre": centre, "from": first, "until": last, "reason": reason}
+        record = rules.closure_record(row)
+        self.closures.setdefault(centre, []).append(schedule.Closure(record["date_from"], record["date_until"], record["reason"]))
+        return {"centre": centre, **record}
 
-    def _row_activities(self, row: dict[str, str], generate: bool) -> dict[str, Any]:
+    def _row_activities(self, row: dict[str, str], generate: bool) -> PendingActivity:
         centre = self.centre(row.get("centre", ""))
         room = self.room(centre, row.get("room", ""))
         actor = self.actor(row.get("actor", ""))
         partners = []
-        for name in [p.strip() for p in (row.get("partners") or "").split(";") if p.strip()]:
+        for name in csvio.split_list(row.get("partners") or ""):
             partner = self.actor(name, "partners")
             if partner != actor and partner not in partners:
                 partners.append(partner)
-        try:
-            title = actions.clean_text(row.get("title"), "title")
-            ref = actions.clean_text(row.get("activity") or title, "activity")
-            category = vocab.parse(vocab.CATEGORIES, row.get("category", ""), "category")
-            targets = vocab.parse_many(vocab.TARGET_GROUPS, csvio.split_list(row.get("target_groups", "")), "target_groups")
-            if not targets:
-                raise BadInput("target_groups: give at least one target group")
-            focus = vocab.parse(vocab.FOCUS_AREAS, row["focus"], "focus") if row.get("focus") else None
-            on = schedule.parse_date(row["on"], "on") if row.get("on") else None
-            every = row.get("every") or "1"
-            if not every.isdigit():
-                raise BadInput(f"every: '{every}' is not a whole number of weeks or months")
-            rule = schedule.Recurrence(
-                start_time=schedule.parse_time(row.get("start", ""), "start"),
-                end_time=schedule.parse_time(row.get("end", ""), "end"),
-                weekdays=() if on else tuple(schedule.parse_weekdays(csvio.split_list(row.get("weekdays", "")), "weekdays")),
-                date_from=None if on else schedule.parse_date(row.get("from", ""), "from"),
-                date_until=None if on else schedule.parse_date(row.get("until", ""), "until"),
-                interval=int(every),
-                monthly=vocab.parse(vocab.MONTHLY_POSITIONS, row["monthly"], "monthly") if row.get("monthly") else None,
-                on=on,
-            )
-            rule.validate()
-        except MedborgerError as exc:
-            column = exc.message.split(":")[0].lstrip("-")
-            raise _field(exc, {"weekday": "weekdays", "target": "target_groups"}.get(column, column)) from None
-        include = (row.get("include_holidays") or "").strip().lower() in ("yes", "ja", "1", "true", "x")
+        values = {**row, "target_groups": csvio.split_list(row.get("target_groups", "")),
+                  "weekdays": csvio.split_list(row.get("weekdays", ""))}
+        fields = rules.activity_fields(values)
+        ref = rules.text(row.get("activity") or fields.title, "activity")
         key = (centre, store.name_key(ref))
-        if key in self.maps["activities"] or key in self.new_activities:
-            raise _Bad("activity", f"the centre has an activity '{ref}' already; give this one another name in the activity column")
-        self.new_activities[key] = len(self.new_activities)
+        if (not isinstance(centre, New) and key in self.maps["activities"]) or New("activity", key) in self.new_names:
+            raise BadInput(f"the centre has an activity '{ref}' already; give this one another name in this column",
+                           field="activity", value=ref)
+        self.new_names.add(New("activity", key))
         occurrences = []
         if generate:
-            expansion = schedule.expand(rule, self.closures.get(centre, []), include)
+            expansion = rules.held_occurrences(fields.rule, self.closures.get(centre, []), fields.include_holidays)
             occurrences = [(o.start, o.end) for o in expansion.held]
-            if not occurrences:
-                raise _Bad("from", "no date of the rule is left after holidays and closures")
-        return {
-            "centre": centre, "room": room, "actor": actor, "partners": partners, "title": title, "ref": ref,
-            "category": category, "targets": targets, "focus": focus, "rule": rule, "include_holidays": include,
-            "occurrences": occurrences,
-        }
+        return PendingActivity(centre, room, actor, (row.get("actor") or "").strip(), partners, ref, fields, occurrences)
 
-    def _row_bookings(self, row: dict[str, str]) -> tuple:
+    def _row_bookings(self, row: dict[str, str]) -> PendingBooking:
         centre = self.centre(row.get("centre", ""))
         room = self.room(centre, row.get("room", ""))
         actor = self.actor(row.get("actor", ""))
-        try:
-            title = actions.clean_text(row.get("title"), "title")
-            start = schedule.parse_datetime(row.get("start", ""), "start")
-            end = schedule.parse_end(row.get("end", ""), start, "end")
-            note = actions.clean_text(row.get("note"), "note", required=False, limit=actions.MAX_TEXT)
-        except MedborgerError as exc:
-            raise _field(exc, exc.message.split(":")[0]) from None
-        if end <= start:
-            raise _Bad("end", f"{schedule.fmt(end)} is not after start {schedule.fmt(start)}")
-        if end - start > dt.timedelta(days=14):
-            raise _Bad("end", "a booking longer than 14 days is almost surely a typo")
-        status = (row.get("status") or "active").strip().lower()
-        status = {"aktiv": "active", "aflyst": "cancelled", "canceled": "cancelled"}.get(status, status)
-        if status not in ("active", "cancelled"):
-            raise _Bad("status", f"'{row.get('status')}' is not a status; use active or cancelled")
+        fields = rules.booking_fields(row)
         activity = None
         if row.get("activity"):
             key = (centre, store.name_key(row["activity"]))
-            if key in self.maps["activities"]:
+            if not isinstance(centre, New) and key in self.maps["activities"]:
                 activity = self.maps["activities"][key]
-            elif key in self.new_activities:
-                activity = ("new", key)
+            elif New("activity", key) in self.new_names:
+                activity = New("activity", key)
             else:
-                raise _Bad("activity", f"no activity '{row['activity']}' in that centre")
-        if status == "active":
-            for closure in self.closures.get(centre, []):
-                if closure.date_from <= end.date() and start.date() <= closure.date_until:
-                    raise _Bad("start", f"the centre is closed {closure.date_from}–{closure.date_until} ({closure.reason})")
-        return (room, actor, activity, title, schedule.fmt(start), schedule.fmt(end), status, note)
+                raise BadInput(f"no activity '{row['activity']}' in that centre", field="activity", value=row["activity"])
+        if fields.status == "active":
+            rules.check_open(self.closures.get(centre, []), fields.start, fields.end, "the centre")
+        return PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -328,110 +265,45 @@ class Importer:
 
     def _write(self, result: ImportResult) -> None:
         db = self.db
-        centre_ids: dict[Any, int] = {}
+        ids: dict[New, int] = {}
+
+        def real(ref: Any) -> Any:
+            return ids[ref] if isinstance(ref, New) else ref
+
         for _, record in self.pending["centres"]:
-            centre_ids[("new", store.name_key(record["name"]))] = store.insert_centre(db, record)
-        resolve_centre = lambda c: centre_ids[c] if isinstance(c, tuple) else c  # noqa: E731
-        room_ids: dict[Any, int] = {}
+            ids[New("centre", (store.name_key(record["name"]),))] = store.insert_centre(db, record)
         for _, record in self.pending["rooms"]:
-            centre = resolve_centre(record["centre"])
-            room_ids[("new", record["centre"], store.name_key(record["name"]))] = store.insert_room(
-                db, {"centre_id": centre, "name": record["name"], "capacity": record["capacity"]}
-            )
-        resolve_room = lambda r: room_ids[r] if isinstance(r, tuple) else r  # noqa: E731
-        actor_ids: dict[Any, int] = {}
+            key = New("room", (record["centre"], store.name_key(record["name"])))
+            ids[key] = store.insert_room(db, {"centre_id": real(record["centre"]), "name": record["name"],
+                                              "capacity": record["capacity"]})
         for _, record in self.pending["actors"]:
-            actor_ids[("new", store.name_key(record["name"]))] = store.insert_actor(db, record)
-        resolve_actor = lambda a: actor_ids[a] if isinstance(a, tuple) else a  # noqa: E731
+            ids[New("actor", (store.name_key(record["name"]),))] = store.insert_actor(db, record)
         for _, record in self.pending["closures"]:
-            centre = resolve_centre(record["centre"])
-            store.insert_closure(db, {"centre_id": centre, "date_from": record["from"].isoformat(),
-                                      "date_until": record["until"].isoformat(), "reason": record["reason"]})
-            result.cancelled_by_closures += len(store.cancel_bookings_between(
-                db, centre, record["from"].isoformat(), record["until"].isoformat(), f"lukket: {record['reason']}"))
-        activity_ids: dict[Any, int] = {}
-        proposed: list[tuple] = []  # (room, actor, activity, title, start, end, status, note, line, file)
-        for line, record in self.pending["activities"]:
-            rule = record["rule"]
-            dates = rule.dates()
-            activity_id = store.insert_activity(
-                db,
-                {
-                    "title": record["title"], "centre_id": resolve_centre(record["centre"]),
-                    "room_id": resolve_room(record["room"]), "actor_id": resolve_actor(record["actor"]),
-                    "category": record["category"], "focus": record["focus"],
-                    "weekdays": schedule.weekday_codes(list(rule.weekdays) if rule.on is None else [rule.on.weekday()]),
-                    "start_time": rule.start_time.strftime("%H:%M"), "end_time": rule.end_time.strftime("%H:%M"),
-                    "date_from": (rule.date_from or dates[0]).isoformat(), "date_until": (rule.date_until or dates[-1]).isoformat(),
-                    "interval": rule.interval, "monthly": rule.monthly, "single_date": int(rule.on is not None),
-                    "include_holidays": int(record["include_holidays"]),
-                },
-                [resolve_actor(p) for p in record["partners"]],
-                record["targets"],
+            _, cancelled = actions.store_closure(db, real(record["centre"]), record)
+            result.cancelled_by_closures += len(cancelled)
+        proposed: list[rules.Proposed] = []
+        for line, pending in self.pending["activities"]:
+            activity_id = actions.store_activity(
+                db, real(pending.centre), real(pending.room), real(pending.actor), [real(p) for p in pending.partners],
+                pending.fields,
             )
-            activity_ids[("new", (record["centre"], store.name_key(record["ref"])))] = activity_id
-            for start, end in record["occurrences"]:
-                proposed.append((resolve_room(record["room"]), resolve_actor(record["actor"]), activity_id,
-                                 record["title"], start, end, "active", None, line, "activities"))
-        for line, (room, actor, activity, title, start, end, status, note) in self.pending["bookings"]:
-            if isinstance(activity, tuple):
-                activity = activity_ids[activity]
-            proposed.append((resolve_room(room), resolve_actor(actor), activity, title, start, end, status, note, line, "bookings"))
-        to_store = self._check_conflicts(proposed, result)
-        store.insert_bookings_fast(db, [p[:8] for p in to_store])
+            ids[New("activity", (pending.centre, store.name_key(pending.ref)))] = activity_id
+            label = f"{self.files['activities']} row {line}"
+            for start, end in pending.occurrences:
+                proposed.append(rules.Proposed(real(pending.room), start, end, pending.fields.title, real(pending.actor),
+                                               pending.actor_name, activity_id, label=label))
+        for line, pending in self.pending["bookings"]:
+            f = pending.fields
+            proposed.append(rules.Proposed(real(pending.room), f.start, f.end, f.title, real(pending.actor), pending.actor_name,
+                                           real(pending.activity), f.status, f.note, label=f"{self.files['bookings']} row {line}"))
+        to_store, result.conflicts = actions.check_rooms(db, proposed, self.policy, allow_empty=True, stored_word="imported")
+        result.skipped_conflicts = len(proposed) - len(to_store)
+        store.insert_bookings_fast(
+            db, [(p.room_id, p.actor_id, p.activity_id, p.title, p.start, p.end, p.status, p.note) for p in to_store]
+        )
         counts = {t: len(self.pending[t]) for t in ("centres", "rooms", "actors", "closures", "activities")}
         counts["bookings"] = len(to_store)
         result.added = {t: n for t, n in counts.items() if n}
-
-    def _check_conflicts(self, proposed: list[tuple], result: ImportResult) -> list[tuple]:
-        active = [p for p in proposed if p[6] == "active"]
-        if not active:
-            return proposed
-        rooms = sorted({p[0] for p in active})
-        first = min(p[4] for p in active)
-        last = max(p[5] for p in active)
-        existing = store.active_slots(self.db, rooms, first, last)
-        by_id = {e[0]: e for e in existing}
-        pairs = conflicts_of(
-            [Slot(p[0], p[4], p[5], i) for i, p in enumerate(proposed) if p[6] == "active"],
-            [Slot(e[1], e[2], e[3], e[0]) for e in existing],
-        )
-        if not pairs:
-            return proposed
-        rows = []
-        names = store.actor_names(self.db)
-        for mine, other in pairs:
-            p = proposed[mine.ref]
-            if other.proposed:
-                q = proposed[other.ref]
-                rows.append(actions.ConflictRow(p[4], p[5], f"{p[3]} ({self.files[p[9]]} row {p[8]})", None,
-                                                f"{q[3]} ({self.files[q[9]]} row {q[8]})", names[q[1]]["name"], q[4], q[5]))
-            else:
-                e = by_id[other.ref]
-                rows.append(actions.ConflictRow(p[4], p[5], f"{p[3]} ({self.files[p[9]]} row {p[8]})", e[0], e[4], e[5], e[2], e[3]))
-        result.conflicts = rows
-        if self.policy == "allow":
-            return proposed
-        if self.policy == "refuse":
-            raise Conflict(
-                f"room conflict: {len(pairs)} clash{'es' if len(pairs) != 1 else ''} with bookings in the database "
-                "or between rows of the files; nothing was imported (pass --skip-conflicts to import the free "
-                "ones, or --allow-conflicts to import all)",
-                rows,
-            )
-        # skip: leave out every proposed row that clashes with a stored booking, and the later of
-        # two proposed rows that clash with each other
-        drop = set()
-        for mine, other in pairs:
-            if not other.proposed:
-                drop.add(mine.ref)
-        for mine, other in sorted(pairs, key=lambda pair: max(pair[0].ref, pair[1].ref)):
-            if other.proposed and mine.ref not in drop and other.ref not in drop:
-                drop.add(max(mine.ref, other.ref))
-        result.skipped_conflicts = len(drop)
-        return [p for i, p in enumerate(proposed) if i not in drop]
-
-
 
 
 class _DryRun(Exception):

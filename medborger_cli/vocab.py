@@ -132,7 +132,7 @@ def parse(vocabulary: dict[str, Term], value: str, field: str) -> str:
     if code is None:
         valid = ", ".join(f"{t.code} ({t.da})" for t in vocabulary.values())
         shown = value.strip() if value and value.strip() else "(empty)"
-        raise BadInput(f"{field}: unknown value '{shown}'; use one of {valid}")
+        raise BadInput(f"unknown value '{shown}'; use one of {valid}", field=field, value=value)
     return code
 
 

@@ -139,8 +139,8 @@ def test_a_late_bad_row_stops_the_whole_import(cli, house, tmp_path):
     before = dump(house)
     result = cli("import", "csv", "bookings", path)
     assert result.exit_code == 2
-    assert "bookings.csv: row 30, start: '31-02-2027' is not a real date" in result.stderr
-    assert "bookings.csv: row 31, room:" in result.stderr
+    assert "bookings.csv: row 30, column start: '31-02-2027' is not a real date" in result.stderr
+    assert "bookings.csv: row 31, column room:" in result.stderr
     assert "nothing was imported" in result.stderr and "Traceback" not in result.stderr
     assert dump(house) == before
 

@@ -109,17 +109,18 @@ def test_monthly_on_the_nth_weekday(position, expected):
 @pytest.mark.parametrize(
     "rule,field",
     [
-        (Recurrence(dt.time(18), dt.time(16), on=dt.date(2026, 3, 4)), "--end"),
-        (weekly([0], dt.date(2026, 3, 4), dt.date(2026, 3, 1)), "--until"),
-        (weekly([], dt.date(2026, 3, 1), dt.date(2026, 3, 4)), "--weekday"),
-        (weekly([0], dt.date(2026, 1, 1), dt.date(2030, 1, 1)), "--until"),
-        (weekly([0], dt.date(2026, 1, 1), dt.date(2026, 2, 1), interval=0), "--every"),
+        (Recurrence(dt.time(18), dt.time(16), on=dt.date(2026, 3, 4)), "end"),
+        (weekly([0], dt.date(2026, 3, 4), dt.date(2026, 3, 1)), "until"),
+        (weekly([], dt.date(2026, 3, 1), dt.date(2026, 3, 4)), "weekdays"),
+        (weekly([0], dt.date(2026, 1, 1), dt.date(2030, 1, 1)), "until"),
+        (weekly([0], dt.date(2026, 1, 1), dt.date(2026, 2, 1), interval=0), "every"),
     ],
 )
 def test_impossible_rules_name_the_field(rule, field):
     with pytest.raises(BadInput) as err:
         rule.validate()
-    assert err.value.message.startswith(field)
+    assert err.value.field == field  # the logical field; each interface names it its own way
+    assert "--" not in err.value.message
 
 
 @settings(max_examples=150, deadline=None)

@@ -25,9 +25,20 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 class MedborgerGroup(TyperGroup):
-    """Turns domain errors into one line on stderr and an exit code, never a traceback."""
+    """Turns domain errors into one line on stderr and an exit code, never a traceback.
+
+    It notes which commands run (in the context's shared `meta`), so that an error about a
+    field is told with the flag or argument of the command that was typed."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            ctx.meta.setdefault(COMMANDS, []).append(command)
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
+        if ctx.parent is not None:  # a group inside the root (export, import, list): the root reports
+            return super().invoke(ctx)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, BrokenPipeError):
@@ -35,7 +46,7 @@ class MedborgerGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the one place that decides what the user sees
             if type(exc).__module__.startswith("typer"):
                 raise
-            code = report(exc)
+            code = report(exc, field_labels(ctx))
             raise typer.Exit(code) from None
         except Terminated:
             _err("Stopped; the change in progress was rolled back.")
@@ -45,17 +56,60 @@ class MedborgerGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
-def report(exc: Exception) -> int:
+COMMANDS = "medborger.commands"
+# Fields whose flag or argument is not simply `--FIELD` or `FIELD`.
+FIELD_ALIASES = {
+    "weekdays": ("weekday",), "target_groups": ("target",), "partners": ("partner",), "keys": ("key",),
+    "include_holidays": ("include_holidays",),
+}
+
+
+def field_labels(ctx: Any) -> Any:
+    """How the typed command names a field: its flag (`--start`) or argument (`TITLE`), looked
+    up in the command, then the groups above it; a field it does not have keeps its name."""
+    chain = [*reversed(ctx.meta.get(COMMANDS, [])), ctx.find_root().command]
+
+    def label(field: str) -> str:
+        names = {field, *FIELD_ALIASES.get(field, ())}
+        for command in chain:
+            for param in command.params:
+                if param.param_type_name == "argument":
+                    if param.name in names or param.name in (f"{field}_id", f"{field}_"):
+                        return (param.metavar or param.name.upper()).removesuffix("...")
+                elif any(opt[2:].replace("-", "_") in names for opt in param.opts if opt.startswith("--")):
+                    return next(opt for opt in param.opts if opt.startswith("--"))
+        return field
+
+    return label
+
+
+def conflict_hint(exc: Conflict, label: Any) -> str:
+    """How to go on after a refused room conflict, in the flags of the command that was typed."""
+    skip, allow = label("skip_conflicts"), label("allow_conflicts")
+    if exc.can_skip and skip.startswith("--") and allow.startswith("--"):
+        return f" (pass {skip} to leave out the taken dates, or {allow} to store them all)"
+    if allow.startswith("--"):
+        return f" (pass {allow} to store {'it' if exc.total == 1 else 'them'} anyway)"
+    return ""
+
+
+def report(exc: Exception, label: Any = None) -> int:
     import sqlite3
+
+    from ..errors import plain_label
 
     if os.environ.get("MEDBORGER_DEBUG"):
         raise exc
+    label = label or plain_label
     if isinstance(exc, MedborgerError):
-        if isinstance(exc, Conflict) and exc.conflicts:
-            from .. import output
+        text = exc.render(label)
+        if isinstance(exc, Conflict):
+            if exc.conflicts:
+                from .. import output
 
-            output.conflicts(exc.conflicts, "Room conflicts")
-        _err(exc.message)
+                output.conflicts(exc.conflicts, "Room conflicts")
+            text += conflict_hint(exc, label)
+        _err(text)
         return exc.exit_code
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc)
@@ -126,6 +180,9 @@ def root(
 
 # They register their commands; the order here is the order in `--help`.
 from . import centres, activities, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
+
+for _group in app.registered_groups:  # export, import, list, privacy: they note their commands too
+    _group.cls = MedborgerGroup
 
 
 def main() -> None:

@@ -6,21 +6,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import state
-
-SkipOption = Annotated[
-    bool, typer.Option("--skip-conflicts", help="Store the free dates and list the ones that clash.")
-]
-AllowOption = Annotated[
-    bool, typer.Option("--allow-conflicts", help="Store every date even where the room is taken.")
-]
-
-
-def _policy(skip: bool, allow: bool) -> str:
-    if skip and allow:
-        raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
-    return "skip" if skip else "allow" if allow else "refuse"
-
+from .common import AllowOption, SkipOption, conflict_policy, state
 
 def _with_conflict_choice(st, attempt, policy: str):
     """Run `attempt(policy)`; on a refused conflict at a terminal, show it and ask what to do."""
@@ -33,7 +19,7 @@ def _with_conflict_choice(st, attempt, policy: str):
         if policy != "refuse" or not prompts.interactive(st.no_input):
             raise
         output.conflicts(exc.conflicts, "Room conflicts")
-        choice = prompts.conflict_policy()
+        choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
         if choice == "refuse":
             raise Refused("nothing was stored") from None
         return attempt(choice)
@@ -90,10 +76,10 @@ def add_activity(
     is taken on any date, nothing is stored unless --skip-conflicts or --allow-conflicts is given
     (at a terminal you are asked).
     """
-    from .. import actions, output, prompts, schedule, store, vocab
+    from .. import actions, output, prompts, rules, schedule, store, vocab
 
     st = state(ctx)
-    policy = _policy(skip_conflicts, allow_conflicts)
+    policy = conflict_policy(skip_conflicts, allow_conflicts)
     partners, targets, weekdays = partner or [], target or [], weekday or []
     if on and (weekdays or date_from or date_until or monthly):
         raise typer.BadParameter("--on is one date; leave out --weekday, --from, --until and --monthly", param_hint="--on")
@@ -113,51 +99,46 @@ def add_activity(
 
     db = st.db()
     if not title:
-        title = prompts.text("Title:", lambda v: actions.clean_text(v, "TITLE"))
+        title = prompts.text("Title:", lambda v: rules.text(v, "title"))
     if not centre:
-        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "--centre"))
-    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"]
+        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"))
+    centre_id = actions.resolve(db, "centre", centre, "centre")["id"]
     if not room:
         room = prompts.autocomplete(
-            "Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "--room", centre_id)
+            "Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "room", centre_id)
         )
     if not actor:
-        actor = prompts.autocomplete("Run by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "--actor"))
+        actor = prompts.autocomplete("Run by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"))
     if not category:
         category = prompts.select("Category:", [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
     if not targets:
         targets = prompts.checkbox("Target groups:", [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values()])
     if not on and not (weekdays or date_from or date_until):
-        kind = prompts.select("When?", [("Every week", "weekly"), ("Once a month", "monthly"), ("One date", "once")])
+        kind = prompts.select("When?", [("Every week", "weekly"), ("Every 2nd week", "2"), ("Every 3rd week", "3"),
+                                        ("Once a month", "monthly"), ("One date", "once")])
         if kind == "once":
-            on = prompts.text("Date:", lambda v: schedule.parse_date(v, "--on"))
+            on = prompts.text("Date:", lambda v: schedule.parse_date(v, "on"))
         elif kind == "monthly":
             monthly = prompts.select("Which weekday of the month?", [(t.da, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
+        elif kind in ("2", "3"):
+            every = int(kind)
     if not on and not weekdays:
         weekdays = prompts.checkbox("Weekday(s):", [(t.da, t.code) for t in vocab.WEEKDAYS.values()])
     if not start:
-        start = prompts.text("Starts at (16:00):", lambda v: schedule.parse_time(v, "--start"))
+        start = prompts.text("Starts at (16:00):", lambda v: schedule.parse_time(v, "start"))
     if not end:
-        end = prompts.text("Ends at (18:00):", lambda v: schedule.parse_time(v, "--end"))
+        end = prompts.text("Ends at (18:00):", lambda v: schedule.parse_time(v, "end"))
     if not on and not date_from:
-        date_from = prompts.text("First date:", lambda v: schedule.parse_date(v, "--from"))
+        date_from = prompts.text("First date:", lambda v: schedule.parse_date(v, "from"))
     if not on and not date_until:
-        date_until = prompts.text("Last date:", lambda v: schedule.parse_date(v, "--until"))
+        date_until = prompts.text("Last date:", lambda v: schedule.parse_date(v, "until"))
 
-    rule = schedule.Recurrence(
-        start_time=schedule.parse_time(start, "--start"),
-        end_time=schedule.parse_time(end, "--end"),
-        weekdays=tuple(schedule.parse_weekdays(weekdays, "--weekday")) if weekdays else (),
-        date_from=schedule.parse_date(date_from, "--from") if date_from else None,
-        date_until=schedule.parse_date(date_until, "--until") if date_until else None,
-        interval=every,
-        monthly=vocab.parse(vocab.MONTHLY_POSITIONS, monthly, "--monthly") if monthly else None,
-        on=schedule.parse_date(on, "--on") if on else None,
-    )
-    spec = actions.build_activity(
-        db, title=title, centre=centre, room=room, actor=actor, partners=partners, category=category,
-        targets=targets, focus=focus, rule=rule, include_holidays=include_holidays,
-    )
+    spec = actions.build_activity(db, {
+        "title": title, "centre": centre, "room": room, "actor": actor, "partners": partners, "category": category,
+        "target_groups": targets, "focus": focus, "weekdays": weekdays, "start": start, "end": end,
+        "from": date_from, "until": date_until, "every": every, "monthly": monthly, "on": on,
+        "include_holidays": include_holidays,
+    })
     result = _with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
     _report(result, spec.title)
     first, last = result.stored[0], result.stored[-1]
@@ -180,7 +161,7 @@ def book(
     allow_conflicts: AllowOption = False,
 ) -> None:
     """Book a room once (a one-off booking, not part of an activity)."""
-    from .. import actions, output, prompts, schedule, store
+    from .. import actions, output, prompts, rules, schedule, store
 
     st = state(ctx)
     prompts.require(
@@ -189,23 +170,21 @@ def book(
     )
     db = st.db()
     if not centre:
-        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "--centre"))
-    centre_id = actions.resolve(db, "centre", centre, "--centre")["id"]
+        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"))
+    centre_id = actions.resolve(db, "centre", centre, "centre")["id"]
     if not room:
-        room = prompts.autocomplete("Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "--room", centre_id))
+        room = prompts.autocomplete("Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "room", centre_id))
     if not actor:
-        actor = prompts.autocomplete("Booked by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "--actor"))
+        actor = prompts.autocomplete("Booked by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"))
     if not title:
-        title = prompts.text("Title:", lambda v: actions.clean_text(v, "--title"))
+        title = prompts.text("Title:", lambda v: rules.text(v, "title"))
     if not start:
-        start = prompts.text("Starts (2026-03-04 16:00):", lambda v: schedule.parse_datetime(v, "--start"))
-    starts = schedule.parse_datetime(start, "--start")
+        start = prompts.text("Starts (2026-03-04 16:00):", lambda v: schedule.parse_datetime(v, "start"))
     if not end:
-        end = prompts.text("Ends (18:00 or a date and time):", lambda v: schedule.parse_end(v, starts, "--end"))
-    booking = actions.build_booking(
-        db, centre=centre, room=room, actor=actor, title=title, start=starts, end=schedule.parse_end(end, starts, "--end")
-    )
-    policy = _policy(False, allow_conflicts)
+        starts = schedule.parse_datetime(start, "start")
+        end = prompts.text("Ends (18:00 or a date and time):", lambda v: schedule.parse_end(v, starts, "end"))
+    booking = actions.build_booking(db, {"centre": centre, "room": room, "actor": actor, "title": title, "start": start, "end": end})
+    policy = conflict_policy(False, allow_conflicts)
     result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
     _report(result, booking.title)
     output.message(

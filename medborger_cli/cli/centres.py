@@ -55,18 +55,19 @@ def add_centre(
     operator: Annotated[str | None, typer.Option("--operator", metavar="NAME", help="Who runs the house.")] = None,
 ) -> None:
     """Register a medborgercenter."""
-    from .. import actions, output, prompts, vocab
+    from .. import actions, output, prompts, rules, vocab
 
     st = state(ctx)
     missing = [flag for flag, value in (("NAME", name), ("--type", type_), ("--municipality", municipality)) if not value]
     prompts.require(missing, st.no_input)
     if not name:
-        name = prompts.text("Centre name:", lambda v: actions.clean_text(v, "NAME"))
+        name = prompts.text("Centre name:", lambda v: rules.text(v, "name"))
     if not type_:
         type_ = prompts.select("Type of centre:", _choices(vocab.CENTRE_TYPES))
     if not municipality:
-        municipality = prompts.text("Municipality (kommune):", lambda v: actions.clean_text(v, "--municipality"))
-    centre_id = actions.add_centre(st.db(), name, type_, municipality, area, address, owner, operator)
+        municipality = prompts.text("Municipality (kommune):", lambda v: rules.text(v, "municipality"))
+    centre_id = actions.add_centre(st.db(), {"name": name, "type": type_, "municipality": municipality, "area": area,
+                                             "address": address, "owner": owner, "operator": operator})
     output.message(f"Added centre {name.strip()} (id {centre_id}).")
 
 
@@ -78,18 +79,18 @@ def add_room(
     capacity: Annotated[int | None, typer.Option("--capacity", metavar="N", help="How many people it seats.")] = None,
 ) -> None:
     """Add a room (lokale) to a centre."""
-    from .. import actions, output, prompts, store
+    from .. import actions, output, prompts, rules, store
 
     st = state(ctx)
     prompts.require([f for f, v in (("CENTRE", centre), ("NAME", name)) if not v], st.no_input)
     db = st.db()
     if not centre:
         centre = prompts.autocomplete(
-            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "CENTRE")
+            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre")
         )
     if not name:
-        name = prompts.text("Room name:", lambda v: actions.clean_text(v, "NAME"))
-    room_id = actions.add_room(db, centre, name, capacity)
+        name = prompts.text("Room name:", lambda v: rules.text(v, "name"))
+    room_id = actions.add_room(db, centre, {"name": name, "capacity": capacity})
     output.message(f"Added room {name.strip()} (id {room_id}).")
 
 
@@ -106,15 +107,15 @@ def add_actor(
     phone: Annotated[str | None, typer.Option("--phone", metavar="PHONE", help="Contact phone.")] = None,
 ) -> None:
     """Register an actor: a programme, municipal service, association or group that runs activities."""
-    from .. import actions, output, prompts, vocab
+    from .. import actions, output, prompts, rules, vocab
 
     st = state(ctx)
     prompts.require([f for f, v in (("NAME", name), ("--sector", sector)) if not v], st.no_input)
     if not name:
-        name = prompts.text("Actor name:", lambda v: actions.clean_text(v, "NAME"))
+        name = prompts.text("Actor name:", lambda v: rules.text(v, "name"))
     if not sector:
         sector = prompts.select("Sector:", _choices(vocab.SECTORS))
-    actor_id = actions.add_actor(st.db(), name, sector, contact, email, phone)
+    actor_id = actions.add_actor(st.db(), {"name": name, "sector": sector, "contact": contact, "email": email, "phone": phone})
     output.message(f"Added actor {name.strip()} (id {actor_id}).")
 
 
@@ -127,7 +128,7 @@ def add_closure(
     reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why, e.g. Juleferie, Sommerferie.")] = None,
 ) -> None:
     """Close a centre for a period (lukkeperiode); its bookings inside it are cancelled."""
-    from .. import actions, output, prompts, schedule, store
+    from .. import actions, output, prompts, rules, schedule, store
 
     st = state(ctx)
     prompts.require(
@@ -137,18 +138,16 @@ def add_closure(
     db = st.db()
     if not centre:
         centre = prompts.autocomplete(
-            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "CENTRE")
+            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre")
         )
     if not date_from:
-        date_from = prompts.text("First closed day:", lambda v: schedule.parse_date(v, "--from"))
+        date_from = prompts.text("First closed day:", lambda v: schedule.parse_date(v, "from"))
     if not date_until:
-        date_until = prompts.text("Last closed day:", lambda v: schedule.parse_date(v, "--until"))
+        date_until = prompts.text("Last closed day:", lambda v: schedule.parse_date(v, "until"))
     if not reason:
-        reason = prompts.text("Reason:", lambda v: actions.clean_text(v, "--reason"))
-    first = schedule.parse_date(date_from, "--from")
-    last = schedule.parse_date(date_until, "--until")
-    result = actions.add_closure(db, centre, first, last, reason)
+        reason = prompts.text("Reason:", lambda v: rules.text(v, "reason"))
+    result = actions.add_closure(db, centre, {"from": date_from, "until": date_until, "reason": reason})
     output.message(
-        f"{result.centre} is closed {first.isoformat()}–{last.isoformat()} ({reason.strip()}); "
+        f"{result.centre} is closed {result.date_from.isoformat()}–{result.date_until.isoformat()} ({result.reason}); "
         f"{len(result.cancelled)} booking{'s' if len(result.cancelled) != 1 else ''} inside it cancelled."
     )

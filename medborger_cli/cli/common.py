@@ -72,8 +72,8 @@ def window(
         return monday.isoformat(), sunday.isoformat()
     if year is not None:
         raise typer.BadParameter("--year goes with --week", param_hint="--year")
-    first = schedule.parse_date(date_from, "--from") if date_from else None
-    last = schedule.parse_date(date_until, "--until") if date_until else None
+    first = schedule.parse_date(date_from, "from") if date_from else None
+    last = schedule.parse_date(date_until, "until") if date_until else None
     if first and last and last < first:
         from ..errors import BadInput
 
@@ -90,9 +90,20 @@ def filter_ids(db, centre: str | None = None, room: str | None = None, actor: st
 
     found: dict = {"centre_id": None, "room_id": None, "actor_id": None}
     if centre:
-        found["centre_id"] = actions.resolve(db, "centre", centre, "--centre")["id"]
+        found["centre_id"] = actions.resolve(db, "centre", centre, "centre")["id"]
     if room:
-        found["room_id"] = actions.resolve(db, "room", room, "--room", found["centre_id"])["id"]
+        found["room_id"] = actions.resolve(db, "room", room, "room", found["centre_id"])["id"]
     if actor:
-        found["actor_id"] = actions.resolve(db, "actor", actor, "--actor")["id"]
+        found["actor_id"] = actions.resolve(db, "actor", actor, "actor")["id"]
     return found
+
+
+# The room-conflict choice, declared once for every command that books.
+SkipOption = Annotated[bool, typer.Option("--skip-conflicts", help="Store the free dates and list the ones that clash.")]
+AllowOption = Annotated[bool, typer.Option("--allow-conflicts", help="Store every date even where the room is taken.")]
+
+
+def conflict_policy(skip: bool, allow: bool) -> str:
+    if skip and allow:
+        raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
+    return "skip" if skip else "allow" if allow else "refuse"

@@ -106,9 +106,9 @@ def import_csv(
     """
     from .. import csvio, output, transfer
     from ..errors import BadInput
-    from .activities import _policy
+    from .common import conflict_policy
 
-    policy = _policy(skip_conflicts, allow_conflicts)
+    policy = conflict_policy(skip_conflicts, allow_conflicts)
     db = state(ctx).db()
     if all_dir:
         if table or file:
@@ -165,13 +165,13 @@ def export_ics(
     closures, cancellations); a one-off booking is a single event. Event ids stay the same from
     one export to the next, so a calendar updates instead of duplicating.
     """
-    from .. import actions, ics, output, store
+    from .. import actions, ics, output
     from ..errors import BadInput
 
     db = state(ctx).db()
     ids = filter_ids(db, centre, room, actor)
-    activity_id = actions.resolve(db, "activity", activity, "--activity", ids["centre_id"])["id"] if activity else None
-    centre_name = store.centre(db, ids["centre_id"])["name"] if ids["centre_id"] else None
+    activity_id = actions.resolve(db, "activity", activity, "activity", ids["centre_id"])["id"] if activity else None
+    centre_name = actions.resolve(db, "centre", str(ids["centre_id"]), "centre")["name"] if ids["centre_id"] else None
     name = " · ".join(x for x in (centre_name, room, actor, activity) if x) or "medborger"
     data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
     if output_path and output_path != "-":

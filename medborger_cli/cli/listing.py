@@ -111,7 +111,7 @@ def list_activities(
     ids = filter_ids(db, centre, room, actor)
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
-        row["schedule"] = schedule.Recurrence.from_stored(row).describe()
+        row["schedule"] = schedule.Recurrence.from_row(row).describe()
     output.emit(
         rows,
         [

@@ -34,7 +34,7 @@ def remove(
     st = state(ctx)
     db = st.db()
     centre_id = filter_ids(db, centre)["centre_id"]
-    row = actions.resolve(db, kind.value, name, "NAME-OR-ID", centre_id if kind.value in ("room", "activity") else None)
+    row = actions.resolve(db, kind.value, name, "name", centre_id if kind.value in ("room", "activity") else None)
     blocking = actions.removal_plan(db, kind.value, str(row["id"]))[1]
     if blocking and not cascade:
         raise Refused(actions.describe_dependants(kind.value, blocking))

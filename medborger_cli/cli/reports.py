@@ -88,7 +88,7 @@ def _any_acknowledged(db) -> bool:
 
 
 def _resolve(st, db, kinds, scope) -> None:
-    from .. import actions, coordination, output, prompts
+    from .. import actions, coordination, output, prompts, rules
     from ..errors import MissingInput
 
     if not prompts.interactive(st.no_input):
@@ -112,7 +112,7 @@ def _resolve(st, db, kinds, scope) -> None:
         if choice == "stop":
             break
         if choice == "ack":
-            note = prompts.text("Note (why it is fine):", lambda v: actions.clean_text(v, "--note", limit=actions.MAX_TEXT))
+            note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
             actions.acknowledge(db, [finding["key"]], note)
             output.message(f"Acknowledged {finding['key']}.")
             done += 1
@@ -138,7 +138,7 @@ def acknowledge(
     Give several keys to acknowledge a weekly double booking in one go; `overlaps --json` lists
     the keys for a script to pick from.
     """
-    from .. import actions, output, prompts
+    from .. import actions, output, prompts, rules
 
     st = state(ctx)
     db = st.db()
@@ -151,7 +151,7 @@ def acknowledge(
         return
     prompts.require([] if note else ["--note"], st.no_input)
     if not note:
-        note = prompts.text("Note (why it is fine):", lambda v: actions.clean_text(v, "--note", limit=actions.MAX_TEXT))
+        note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
     done = actions.acknowledge(db, keys, note)
     new = sum(1 for _, is_new in done if is_new)
     output.message(

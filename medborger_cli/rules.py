@@ -1,0 +1,410 @@
+"""Every check a change must pass, in one copy: field values, recurrence, closures, room
+conflicts and the refuse/skip/allow policy.
+
+Called by every door through which data changes (the commands, the CSV import, and every
+later one). Pure: values come in as plain text, numbers or lists, existing bookings and
+closures are passed in, and the result is a typed record or a `BadInput`/`Refused`/`Conflict`
+naming the logical field (`start`, `weekdays`, `target_groups`, the columns of an import file).
+How a field is shown (a flag, a column) is the caller's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import schedule, vocab
+from .errors import BadInput, Conflict, Refused
+from .overlaps import Slot, conflicts_of
+
+MAX_NAME = 200
+MAX_TEXT = 2000
+MAX_BOOKING_SPAN = dt.timedelta(days=14)
+MAX_CAPACITY = 100_000
+POLICIES = ("refuse", "skip", "allow")
+YES = ("yes", "ja", "j", "y", "1", "true", "x")
+NO = ("no", "nej", "n", "0", "false", "")
+STATUSES = {"active": "active", "aktiv": "active", "cancelled": "cancelled", "canceled": "cancelled", "aflyst": "cancelled"}
+
+Values = Mapping[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def _refused_character(text: str) -> str | None:
+    """The first character a name or note must not hold: controls (C0, C1), bidi controls,
+    zero-width and other invisible format characters, and bytes that were not UTF-8. A
+    zero-width joiner is allowed inside emoji and scripts that need it (between two non-ASCII
+    characters)."""
+    for i, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return ch
+        if category == "Cf":
+            if ch in "\u200c\u200d" and 0 < i < len(text) - 1 and ord(text[i - 1]) > 127 and ord(text[i + 1]) > 127:
+                continue
+            return ch
+    return None
+
+
+def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_NAME) -> str | None:
+    """Trimmed text with runs of white space folded; empty is an error when required, None
+    otherwise. A stray byte-order mark is dropped; control and bidi characters are refused."""
+    raw = "" if value is None else str(value)
+    raw = raw.replace("\ufeff", "")
+    bad = _refused_character(raw.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    if bad is not None:
+        if 0xDC80 <= ord(bad) <= 0xDCFF:
+            raise BadInput(f"'{raw}' holds bytes that are not UTF-8; type it again or save the file as UTF-8",
+                           field=field, value=raw)
+        raise BadInput(f"'{raw}' contains a control or invisible character (U+{ord(bad):04X}); use plain text",
+                       field=field, value=raw)
+    cleaned = " ".join(raw.split())
+    if not cleaned:
+        if required:
+            raise BadInput("must not be empty", field=field, value=raw)
+        return None
+    if len(cleaned) > limit:
+        raise BadInput(f"{len(cleaned)} characters is too long; keep it under {limit}", field=field, value=raw)
+    return cleaned
+
+
+def note(value: Any, field: str = "note") -> str | None:
+    return text(value, field, required=False, limit=MAX_TEXT)
+
+
+def _code(vocabulary: dict, value: Any, field: str) -> str:
+    return vocab.parse(vocabulary, "" if value is None else str(value), field)
+
+
+def _codes(vocabulary: dict, values: Any, field: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return vocab.parse_many(vocabulary, [str(v) for v in values], field)
+
+
+def whole_number(value: Any, field: str, low: int, high: int, what: str) -> int | None:
+    """A whole number from `low` to `high`, from an int or text; None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise BadInput(f"'{value}' is not {what}", field=field, value=value)
+    if isinstance(value, int):
+        number = value
+    else:
+        shown = str(value).strip()
+        if not shown.isdigit() or not shown.isascii():
+            raise BadInput(f"'{shown}' is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+        number = int(shown)
+    if not low <= number <= high:
+        raise BadInput(f"{number} is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+    return number
+
+
+def flag(value: Any, field: str) -> bool:
+    """A yes/no value: a bool, or yes/ja/1/x and no/nej/0/empty in a file."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    word = str(value).strip().casefold()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise BadInput(f"'{value}' is not yes or no; write yes or no (ja/nej)", field=field, value=value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Centres, rooms, actors, closures
+
+
+def centre_record(values: Values) -> dict[str, Any]:
+    return {
+        "name": text(values.get("name"), "name"),
+        "type": _code(vocab.CENTRE_TYPES, values.get("type"), "type"),
+        "municipality": text(values.get("municipality"), "municipality"),
+        **{k: text(values.get(k), k, required=False) for k in ("area", "address", "owner", "operator")},
+    }
+
+
+def room_record(values: Values) -> dict[str, Any]:
+    return {
+        "name": text(values.get("name"), "name"),
+        "capacity": whole_number(values.get("capacity"), "capacity", 1, MAX_CAPACITY, "a number of people"),
+    }
+
+
+def actor_record(values: Values) -> dict[str, Any]:
+    record = {
+        "name": text(values.get("name"), "name"),
+        "sector": _code(vocab.SECTORS, values.get("sector"), "sector"),
+        **{k: text(values.get(k), k, required=False) for k in ("contact", "email", "phone")},
+    }
+    email, phone = record["email"], record["phone"]
+    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+        raise BadInput(f"'{email}' is not an e-mail address; write it as name@example.dk", field="email", value=email)
+    if phone and (not all(ch.isdigit() or ch in " +-()./" for ch in phone) or not any(ch.isdigit() for ch in phone)):
+        raise BadInput(f"'{phone}' is not a phone number; use digits, spaces and +", field="phone", value=phone)
+    return record
+
+
+def closure_record(values: Values) -> dict[str, Any]:
+    first = schedule.parse_date(values.get("from"), "from")
+    last = schedule.parse_date(values.get("until"), "until")
+    if last < first:
+        raise BadInput(f"{last.isoformat()} is before {{field:from}} {first.isoformat()}",
+                       field="until", value=values.get("until"))
+    return {"date_from": first, "date_until": last, "reason": text(values.get("reason"), "reason")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities and bookings
+
+
+@dataclass(frozen=True)
+class ActivityFields:
+    """An activity's own values, checked; names of centre, room and actors are resolved apart."""
+
+    title: str
+    category: str
+    targets: list[str]
+    focus: str | None
+    rule: schedule.Recurrence
+    include_holidays: bool
+
+
+def recurrence(values: Values) -> schedule.Recurrence:
+    """The rule from `start`, `end` and either `on` or `weekdays`, `from`, `until`, `every`,
+    `monthly`."""
+    on = schedule.parse_date(values["on"], "on") if _given(values.get("on")) else None
+    weekdays = values.get("weekdays")
+    if on is not None and (_given(weekdays) or _given(values.get("from")) or _given(values.get("until")) or _given(values.get("monthly"))):
+        raise BadInput("is one date; leave out {field:weekdays}, {field:from}, {field:until} and {field:monthly}", field="on",
+                       value=values.get("on"))
+    rule = schedule.Recurrence(
+        start_time=schedule.parse_time(values.get("start"), "start"),
+        end_time=schedule.parse_time(values.get("end"), "end"),
+        weekdays=() if on else tuple(schedule.parse_weekdays(_as_list(weekdays), "weekdays")),
+        date_from=None if on or not _given(values.get("from")) else schedule.parse_date(values.get("from"), "from"),
+        date_until=None if on or not _given(values.get("until")) else schedule.parse_date(values.get("until"), "until"),
+        interval=whole_number(values.get("every"), "every", 1, 52, "a number of weeks or months") or 1,
+        monthly=_code(vocab.MONTHLY_POSITIONS, values["monthly"], "monthly") if _given(values.get("monthly")) else None,
+        on=on,
+    )
+    rule.validate()
+    return rule
+
+
+def activity_fields(values: Values) -> ActivityFields:
+    """Check an activity's values: title, category, target_groups, focus, the rule, include_holidays."""
+    title = text(values.get("title"), "title")
+    category = _code(vocab.CATEGORIES, values.get("category"), "category")
+    targets = _codes(vocab.TARGET_GROUPS, values.get("target_groups"), "target_groups")
+    if not targets:
+        raise BadInput("give at least one target group (målgruppe), for example unge", field="target_groups")
+    focus = _code(vocab.FOCUS_AREAS, values["focus"], "focus") if _given(values.get("focus")) else None
+    return ActivityFields(
+        title=title,
+        category=category,
+        targets=targets,
+        focus=focus,
+        rule=recurrence(values),
+        include_holidays=flag(values.get("include_holidays"), "include_holidays"),
+    )
+
+
+def held_occurrences(rule: schedule.Recurrence, closures: Sequence[schedule.Closure], include_holidays: bool) -> schedule.Expansion:
+    """The rule's dates with holidays and closures taken out; refused when none is left."""
+    expansion = schedule.expand(rule, list(closures), include_holidays)
+    if not expansion.held:
+        if expansion.occurrences:
+            reasons = sorted({o.skipped for o in expansion.skipped})
+            raise BadInput(f"every date of the rule is skipped ({'; '.join(reasons)}); nothing to book", field="from")
+        raise BadInput(f"no {rule.describe()} date falls between {{field:from}} and {{field:until}}", field="weekdays")
+    return expansion
+
+
+@dataclass(frozen=True)
+class BookingFields:
+    title: str
+    start: str  # YYYY-MM-DDTHH:MM
+    end: str
+    status: str
+    note: str | None
+
+
+def booking_fields(values: Values) -> BookingFields:
+    """Check a single booking's values: title, start, end (a time alone is on the start's day),
+    status and note."""
+    title = text(values.get("title"), "title")
+    start = values.get("start")
+    start = start if isinstance(start, dt.datetime) else schedule.parse_datetime(start, "start")
+    end = values.get("end")
+    end = end if isinstance(end, dt.datetime) else schedule.parse_end(end, start, "end")
+    if end <= start:
+        raise BadInput(f"{schedule.fmt(end)} is not after {{field:start}} {schedule.fmt(start)}", field="end",
+                       value=values.get("end"))
+    if end - start > MAX_BOOKING_SPAN:
+        raise BadInput("a booking longer than 14 days is almost surely a typo; check the dates", field="end", value=values.get("end"))
+    status_text = str(values.get("status") or "active").strip().casefold()
+    if status_text not in STATUSES:
+        raise BadInput(f"'{status_text}' is not a status; use active or cancelled (aktiv, aflyst)", field="status",
+                       value=values.get("status"))
+    return BookingFields(title, schedule.fmt(start), schedule.fmt(end), STATUSES[status_text], note(values.get("note")))
+
+
+def _given(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple)):
+        return any(_given(v) for v in value)
+    return True
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+# ---------------------------------------------------------------------------------------------
+# Closures
+
+
+def closure_over(closures: Sequence[schedule.Closure], start: str, end: str) -> schedule.Closure | None:
+    """The first closure that covers any day from `start` to `end` (times)."""
+    first, last = dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10])
+    return next((c for c in closures if c.date_from <= last and first <= c.date_until), None)
+
+
+def check_open(closures: Sequence[schedule.Closure], start: str, end: str, centre: str) -> None:
+    """Refuse a booking on a day the centre is closed."""
+    closure = closure_over(closures, start, end)
+    if closure is not None:
+        raise Refused(
+            f"{centre} is closed {closure.date_from.isoformat()}–{closure.date_until.isoformat()} ({closure.reason}); "
+            "choose another date or remove the closure",
+            field="start",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Room conflicts and the refuse/skip/allow policy
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """A booking about to be stored. `label` says where it comes from (an import's file and row)."""
+
+    room_id: Any
+    start: str
+    end: str
+    title: str
+    actor_id: Any = None
+    actor: str = ""
+    activity_id: Any = None
+    status: str = "active"
+    note: str | None = None
+    label: str | None = None
+
+    @property
+    def shown_title(self) -> str:
+        return f"{self.title} ({self.label})" if self.label else self.title
+
+
+@dataclass(frozen=True)
+class Booked:
+    """An active booking already stored."""
+
+    id: int
+    room_id: int
+    start: str
+    end: str
+    title: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A proposed booking and the stored (or other proposed) booking it collides with."""
+
+    start: str
+    end: str
+    title: str
+    other_id: int | None
+    other_title: str
+    other_actor: str
+    other_start: str
+    other_end: str
+    index: int = 0  # of the proposed booking
+    other_index: int | None = None  # of the other proposed booking, when it is one
+
+
+def room_conflicts(proposed: Sequence[Proposed], booked: Sequence[Booked]) -> list[ConflictRow]:
+    """Every clash of an active proposed booking with a stored one or with another proposed one,
+    by one sort-and-sweep over both."""
+    by_id = {b.id: b for b in booked}
+    pairs = conflicts_of(
+        [Slot(p.room_id, p.start, p.end, i) for i, p in enumerate(proposed) if p.status == "active"],
+        [Slot(b.room_id, b.start, b.end, b.id) for b in booked],
+    )
+    rows = []
+    for mine, other in pairs:
+        p = proposed[mine.ref]
+        if other.proposed:
+            q = proposed[other.ref]
+            rows.append(ConflictRow(p.start, p.end, p.shown_title, None, q.shown_title, q.actor, q.start, q.end, mine.ref, other.ref))
+        else:
+            b = by_id[other.ref]
+            rows.append(ConflictRow(p.start, p.end, p.shown_title, b.id, b.title, b.actor, b.start, b.end, mine.ref))
+    return rows
+
+
+def span(proposed: Sequence[Proposed]) -> tuple[list[Any], str, str] | None:
+    """The rooms and the time span an existing-bookings query must cover, or None."""
+    active = [p for p in proposed if p.status == "active"]
+    if not active:
+        return None
+    return sorted({p.room_id for p in active}, key=str), min(p.start for p in active), max(p.end for p in active)
+
+
+def apply_policy(
+    proposed: Sequence[Proposed], conflicts: Sequence[ConflictRow], policy: str, *, allow_empty: bool = False,
+    stored_word: str = "stored",
+) -> list[Proposed]:
+    """What to store under `policy`: refuse stores nothing when anything collides; skip leaves
+    out every proposed booking that collides with a stored one, and the later of two proposed
+    ones that collide with each other; allow stores everything."""
+    if policy not in POLICIES:
+        raise BadInput(f"'{policy}' is not a conflict policy; use one of {', '.join(POLICIES)}", field="policy")
+    if not conflicts or policy == "allow":
+        return list(proposed)
+    drop = {c.index for c in conflicts if c.other_index is None}
+    for c in sorted((c for c in conflicts if c.other_index is not None), key=lambda c: max(c.index, c.other_index)):
+        if c.index not in drop and c.other_index not in drop:
+            drop.add(max(c.index, c.other_index))
+    active = sum(1 for p in proposed if p.status == "active")
+    kept = [p for i, p in enumerate(proposed) if i not in drop]
+    can_skip = len(drop) < active
+    if policy == "refuse":
+        total = active
+        if total == 1:
+            reason = f"room conflict: the room is taken at that time; nothing was {stored_word}"
+        else:
+            reason = (f"room conflict: {len(drop)} of {total} dates collide with other bookings in the room; "
+                      f"nothing was {stored_word}")
+        raise Conflict(reason, list(conflicts), colliding=len(drop), total=total, can_skip=can_skip)
+    if not can_skip and not allow_empty:
+        raise Conflict(f"room conflict: every date collides with another booking; nothing was {stored_word}", list(conflicts),
+                       colliding=len(drop), total=active, can_skip=False)
+    return kept
