@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -349,3 +350,50 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
             }
         )
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Flat rows of the reports, for CSV
+
+
+def overlap_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings flattened to one row each, for CSV files."""
+    flat = []
+    for f in findings:
+        row = {"kind": f["kind"], "key": f["key"], "centre": f.get("centre"), "area": f.get("area"),
+               "room": f.get("room"), "category": f.get("category"), "target_groups": f.get("target_groups"),
+               "start": f.get("start") or f.get("first"), "end": f.get("end"), "count": f.get("count"),
+               "same_time": f.get("same_time"), "acknowledged": f["acknowledged"], "note": f["note"]}
+        pair = f.get("bookings") or f.get("activities")
+        for side, item in zip("ab", pair):
+            row[f"{side}_title"] = item["title"]
+            row[f"{side}_start"] = item.get("start")
+            row[f"{side}_end"] = item.get("end")
+            row[f"{side}_actors"] = item.get("actors") or [item.get("actor")]
+            row[f"{side}_centre"] = item.get("centre") or f.get("centre")
+        flat.append(row)
+    return flat
+
+
+OVERLAP_COLUMNS = [
+    "kind", "key", "centre", "area", "room", "category", "target_groups", "start", "end", "count", "same_time",
+    "a_title", "a_start", "a_end", "a_actors", "a_centre", "b_title", "b_start", "b_end", "b_actors", "b_centre",
+    "acknowledged", "note",
+]
+
+
+def collaboration_rows(report: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for centre in report:
+        for p in centre["pairs"]:
+            rows.append({"centre": centre["centre"], "kind": "joint", "actor_a": p["actors"][0], "sector_a": p["sectors"][0],
+                         "actor_b": p["actors"][1], "sector_b": p["sectors"][1], "joint_activities": p["count"],
+                         "activities": p["activities"], "target_groups": []})
+        for i in centre["interfaces"]:
+            rows.append({"centre": centre["centre"], "kind": "interface", "actor_a": i["actors"][0], "sector_a": i["sectors"][0],
+                         "actor_b": i["actors"][1], "sector_b": i["sectors"][1], "joint_activities": 0,
+                         "activities": [], "target_groups": i["target_groups"]})
+    return rows
+
+
+COLLABORATION_COLUMNS = ["centre", "kind", "actor_a", "sector_a", "actor_b", "sector_b", "joint_activities", "activities", "target_groups"]

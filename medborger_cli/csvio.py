@@ -39,8 +39,11 @@ REQUIRED: dict[str, list[str]] = {
 IMPORT_ORDER = ["centres", "rooms", "actors", "closures", "activities", "bookings"]
 EXPORT_TABLES = IMPORT_ORDER + ["overlaps", "collaboration"]
 
-_DANGEROUS = re.compile(r"^'*[=+\-@\t\r]")
-_ADDED = re.compile(r"^'+[=+\-@\t\r]")
+FORMULA_STARTS = "=+-@\t\r"  # what a spreadsheet would run as a formula
+GUARD_MARK = "'"
+FORMULA_GUARD = (FORMULA_STARTS, GUARD_MARK)
+_DANGEROUS = re.compile(f"^{GUARD_MARK}*[{re.escape(FORMULA_STARTS)}]")
+_ADDED = re.compile(f"^{GUARD_MARK}+[{re.escape(FORMULA_STARTS)}]")
 
 
 def neutralise(value: Any) -> Any:

@@ -40,8 +40,8 @@ def load(db: Database) -> dict[str, int]:
         if {store.name_key(r["name"]) for r in read("centres.csv")} <= names:
             return {}  # the sample is there already: loading it again changes nothing
         raise Refused(
-            "load-sample: the database already holds data; use an empty one, e.g. "
-            "`medborger --db sample.db load-sample`"
+            "the database already holds data; load the sample into an empty one, e.g. "
+            "`medborger {field:db} sample.db load-sample`"
         )
     files = {table: _files() / f"{table}.csv" for table in ("centres", "rooms", "actors", "closures", "activities", "bookings")}
     transfer.import_files(db, files, policy="allow", generate_occurrences=True)

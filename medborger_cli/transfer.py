@@ -25,23 +25,52 @@ MAX_ERRORS_SHOWN = 50
 
 def export_rows(db: Database, table: str, *, centre_id=None, first=None, last=None):
     """Rows and columns of a table as a file holds them."""
+    if table == "activities":
+        return csvio.COLUMNS[table], _activity_rows(db, centre_id, first, last)
     if table in csvio.COLUMNS:
         return csvio.COLUMNS[table], store.export_rows(db, table, centre_id=centre_id, first=first, last=last)
-    from . import coordination, output
+    from . import coordination
 
     scope = coordination.Scope(first=first, last=last, centre_id=centre_id)
     if table == "overlaps":
         findings = coordination.overlaps(db, list(coordination.KINDS), scope, include_acknowledged=True)
-        return output.OVERLAP_CSV_COLUMNS, output.overlap_csv_rows(findings)
+        return coordination.OVERLAP_COLUMNS, coordination.overlap_rows(findings)
     if table == "collaboration":
-        return output.COLLABORATION_CSV_COLUMNS, output.collaboration_csv_rows(coordination.collaboration(db, scope))
+        return coordination.COLLABORATION_COLUMNS, coordination.collaboration_rows(coordination.collaboration(db, scope))
     raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
+
+
+def _activity_rows(db: Database, centre_id, first, last):
+    """Activities as their file holds them: the rule in the columns `add-activity` takes."""
+    refs = store.activity_refs(db)
+    for row in store.activities(db, centre_id=centre_id, first=first, last=last):
+        single = bool(row["single_date"])
+        yield {
+            "centre": row["centre"],
+            "activity": refs[row["id"]],
+            "title": row["title"],
+            "room": row["room"],
+            "actor": row["actor"],
+            "partners": row["partners"],
+            "category": row["category"],
+            "target_groups": row["target_groups"],
+            "focus": row["focus"],
+            "weekdays": row["weekdays"].split(",") if row["weekdays"] and not single else [],
+            "start": row["start_time"],
+            "end": row["end_time"],
+            "from": None if single else row["date_from"],
+            "until": None if single else row["date_until"],
+            "on": row["date_from"] if single else None,
+            "every": None if single else row["interval"],
+            "monthly": row["monthly"],
+            "include_holidays": "yes" if row["include_holidays"] else None,
+        }
 
 
 def export_csv(db: Database, table: str, stream: TextIO, *, excel=False, raw=False, **filters) -> int:
     if table == "bookings":  # the big one: cells straight from the query
         writer = csvio.Writer(stream, csvio.COLUMNS["bookings"], excel=excel, raw=raw)
-        return writer.write_cells(store.export_bookings_cells(db, guard=not raw, **filters))
+        return writer.write_cells(store.export_bookings_cells(db, guard=None if raw else csvio.FORMULA_GUARD, **filters))
     columns, rows = export_rows(db, table, **filters)
     return csvio.Writer(stream, columns, excel=excel, raw=raw).write_all(rows)
 

@@ -94,8 +94,12 @@ def test_sigterm_rolls_back_and_says_so(db_path):
     _, err = proc.communicate(timeout=30)
     if proc.returncode == 0:
         pytest.skip("load-sample finished before the signal arrived on this machine")
-    assert proc.returncode == 143 and "rolled back" in err and "Traceback" not in err
-    assert rows(db_path, "SELECT count(*) AS n FROM centres")[0]["n"] == 0
+    assert proc.returncode == 143 and "Traceback" not in err
+    centres = rows(db_path, "SELECT count(*) AS n FROM centres")[0]["n"]
+    if centres:  # the signal came after the commit: the message must not claim a rollback
+        assert centres == 4 and "rolled back" not in err and "saved" in err, err
+    else:
+        assert "rolled back" in err and "nothing was changed" in err, err
     assert integrity(db_path) == "ok"
 
 

@@ -49,11 +49,28 @@ class MedborgerGroup(TyperGroup):
             code = report(exc, field_labels(ctx))
             raise typer.Exit(code) from None
         except Terminated:
-            _err("Stopped; the change in progress was rolled back.")
+            _err(interrupted("Stopped"))
             raise typer.Exit(143) from None
         except KeyboardInterrupt:
-            _err("Interrupted; the change in progress was rolled back.")
+            _err(interrupted("Interrupted"))
             raise typer.Exit(130) from None
+
+
+def interrupted(word: str) -> str:
+    """What an interrupted command kept: only what its committed transactions wrote."""
+    import sys
+
+    connection = sys.modules.get("medborger_cli.store.connection")  # not imported: nothing was opened
+    commits = connection.journal.commits if connection else 0
+    rolled_back = connection.journal.rolled_back if connection else 0
+    kept = f"{commits} change{'s' if commits != 1 else ''} saved before it {'are' if commits != 1 else 'is'} kept"
+    if rolled_back and commits:
+        return f"{word}; the change in progress was rolled back, {kept}."
+    if rolled_back:
+        return f"{word}; the change in progress was rolled back, nothing was changed."
+    if commits:
+        return f"{word} after the change was saved; it is kept."
+    return f"{word}; nothing was changed."
 
 
 COMMANDS = "medborger.commands"

@@ -75,7 +75,7 @@ def overlaps(
     if fmt == "json":
         output.write_json(findings)
     elif fmt == "csv":
-        output.write_csv(output.overlap_csv_rows(findings), output.OVERLAP_CSV_COLUMNS)
+        output.write_csv(coordination.overlap_rows(findings), coordination.OVERLAP_COLUMNS)
     else:
         output.overlap_tables(findings, kinds, show_notes=show_all)
     output.message(coordination.summary(findings, kinds) + ("" if show_all else " (acknowledged ones hidden; --all shows them)" if _any_acknowledged(db) else ""))
@@ -182,7 +182,7 @@ def collaboration(
     if fmt == "json":
         output.write_json(report)
     elif fmt == "csv":
-        output.write_csv(output.collaboration_csv_rows(report), output.COLLABORATION_CSV_COLUMNS)
+        output.write_csv(coordination.collaboration_rows(report), coordination.COLLABORATION_COLUMNS)
     elif not report:
         output.message("No activities in that window.")
     else:

@@ -18,6 +18,7 @@ from .connection import (
     backup_to,
     connect,
     default_path,
+    journal,
     resolve_path,
     schema_version,
     write,
@@ -50,7 +51,6 @@ from .queries import (
 from .records import (
     acknowledge,
     acknowledgements,
-    active_bookings_in_rooms,
     booking,
     cancel_bookings_between,
     centre,
@@ -73,11 +73,11 @@ from .sql import name_key, now
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "FREE_TEXT",
+    "journal",
     "MIGRATION_NAMES",
     "PERSONAL_FIELDS",
     "acknowledge",
     "acknowledgements",
-    "active_bookings_in_rooms",
     "active_slots",
     "activities",
     "activity_facts",

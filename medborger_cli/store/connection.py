@@ -30,31 +30,45 @@ def default_path() -> Path:
     return Path(typer.get_app_dir("medborger")) / "medborger.db"
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def resolve_path(option: str | None) -> tuple[Path, str]:
-    """The database path and where it came from (`--db`, `MEDBORGER_DB` or the data dir)."""
-    if option:
-        return Path(option).expanduser(), "--db"
+    """The database path and where it came from: the field `db` (the root option), the
+    environment variable `MEDBORGER_DB`, or the `data dir`."""
+    if option is not None:
+        if not option.strip():
+            raise StoreError("must not be empty; give the path of a database file", field="db", value=option)
+        return Path(option).expanduser(), "db"
     env = os.environ.get("MEDBORGER_DB")
-    if env:
+    if env is not None and env.strip():
         return Path(env).expanduser(), "MEDBORGER_DB"
+    if env is not None:
+        raise StoreError("is set but empty; give the path of a database file or unset it", field="MEDBORGER_DB")
     return default_path(), "data dir"
 
 
-def connect(path: Path, source: str = "--db") -> Database:
-    """Open (creating if needed, mode 0600) and migrate the database at `path`."""
+def connect(path: Path, source: str = "db") -> Database:
+    """Open (creating if needed, mode 0600) and migrate the database at `path`. `source` is the
+    field the path came from, which errors name."""
     if path.exists() and path.is_dir():
-        raise StoreError(f"{source}: {path} is a folder; give the path of a database file")
+        raise StoreError(f"{path} is a folder; give the path of a database file", field=source)
     if not path.exists():
         parent = path.parent
         if source == "data dir":
             parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         elif not parent.is_dir():
-            raise StoreError(f"{source}: folder {parent} does not exist; create it or choose another path")
+            raise StoreError(f"folder {parent} does not exist; create it or choose another path", field=source)
         try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
             os.close(fd)
+        except FileExistsError:
+            pass  # another medborger created it a moment ago
         except OSError as exc:
-            raise StoreError(f"{source}: cannot create {path}: {exc.strerror}") from None
+            if not os.access(parent, os.W_OK):
+                raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
+                                 field=source) from None
+            raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         db = Database(conn)
@@ -62,19 +76,38 @@ def connect(path: Path, source: str = "--db") -> Database:
         db.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten, not left in free pages
         _refuse_foreign(db, path)  # before anything is changed, even the journal mode
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal" and os.access(path, os.W_OK):
+        if mode != "wal" and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
             db.execute("PRAGMA journal_mode = WAL")
         _migrate(db, path)
     except sqlite3.DatabaseError as exc:
-        text = str(exc)
-        if "not a database" in text or "malformed" in text:
-            raise StoreError(f"{source}: {path} is not a medborger database ({text})") from None
-        if "readonly" in text or "read-only" in text:
-            raise StoreError(f"{source}: {path} is read-only; check the file's permissions") from None
-        if "unable to open" in text:
-            raise StoreError(f"{source}: cannot open {path}; check the path and its permissions") from None
-        raise
+        error = _open_error(exc, path, source)
+        if error is None:
+            raise  # busy, disk full: the command's handler says what it means
+        raise error from None
     return db
+
+
+def _open_error(exc: sqlite3.DatabaseError, path: Path, source: str) -> StoreError | None:
+    """What a failure to open means, in words a coordinator can act on."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        try:
+            with open(path, "rb") as stream:
+                header = stream.read(len(SQLITE_HEADER))
+        except OSError:
+            header = b""
+        if header == SQLITE_HEADER:
+            return StoreError(f"{path} is damaged ({text}); restore it from a backup, or run medborger check for details",
+                              field=source)
+        return StoreError(f"{path} is not a medborger database ({text})", field=source)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        if not os.access(path.parent, os.W_OK):
+            return StoreError(f"the folder {path.parent} is read-only; medborger writes its journal beside the database, "
+                              "so move the file to a folder you can write to", field=source)
+        if "unable to open" in text:
+            return StoreError(f"cannot open {path}; check the path and its permissions", field=source)
+        return StoreError(f"{path} is read-only; check the file's permissions", field=source)
+    return None
 
 
 def _refuse_foreign(db: Database, path: Path) -> None:
@@ -102,6 +135,20 @@ def _migrate(db: Database, path: Path) -> None:
         backup_to(db, path.with_name(f"{path.name}.before-{sorted(known)[-1]}.bak"))
     with write(db):
         migrations.apply(db)
+    journal.commits = 0  # setting up the file is not the command's change
+
+
+class WriteJournal:
+    """What this process has written, so that an interrupted command can say what it kept:
+    how many transactions committed and whether one is open now."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+        self.open = False
+        self.rolled_back = 0
+
+
+journal = WriteJournal()
 
 
 @contextmanager
@@ -112,13 +159,18 @@ def write(db: Database) -> Iterator[Database]:
             yield db
         return
     db.execute("BEGIN IMMEDIATE")
+    journal.open = True
     try:
         yield db
     except BaseException:
         db.conn.rollback()
+        journal.open = False
+        journal.rolled_back += 1
         raise
     else:
         db.conn.commit()
+        journal.open = False
+        journal.commits += 1
 
 
 def backup_to(db: Database, target: Path) -> None:

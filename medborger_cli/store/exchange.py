@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .queries import activities, actors
+from .queries import actors
 from .sql import json_ids, name_key, now, starting_within
 
 
@@ -73,9 +73,6 @@ def export_rows(
             "FROM closures cl JOIN centres c ON c.id = cl.centre_id"
         )
         order = "c.name_key, cl.date_from, cl.id"
-    elif table == "activities":
-        yield from _export_activities(db, centre_id, first, last)
-        return
     elif table == "bookings":
         names = ["centre", "room", "title", "actor", "start", "end", "status", "activity", "note"]
         for cells in export_bookings_cells(db, centre_id=centre_id, first=first, last=last, guard=False):
@@ -87,54 +84,33 @@ def export_rows(
     yield from _stream(db, sql, params)
 
 
-def _export_activities(db: Database, centre_id: int | None, first: str | None, last: str | None) -> Iterator[dict[str, Any]]:
-    refs = activity_refs(db)
-    for row in activities(db, centre_id=centre_id, first=first, last=last):
-        single = bool(row["single_date"])
-        yield {
-            "centre": row["centre"],
-            "activity": refs[row["id"]],
-            "title": row["title"],
-            "room": row["room"],
-            "actor": row["actor"],
-            "partners": row["partners"],
-            "category": row["category"],
-            "target_groups": row["target_groups"],
-            "focus": row["focus"],
-            "weekdays": row["weekdays"].split(",") if row["weekdays"] and not single else [],
-            "start": row["start_time"],
-            "end": row["end_time"],
-            "from": None if single else row["date_from"],
-            "until": None if single else row["date_until"],
-            "on": row["date_from"] if single else None,
-            "every": None if single else row["interval"],
-            "monthly": row["monthly"],
-            "include_holidays": "yes" if row["include_holidays"] else None,
-        }
+def _prefixer(starts: str, mark: str):
+    """SQL that puts `mark` in front of a text cell starting (after any marks) with one of the
+    characters `starts`: the caller's formula guard, worked out in the query."""
+    chars = ", ".join(f"char({ord(c)})" for c in starts)
+    code = f"char({ord(mark)})"
 
+    def cell(column: str) -> str:
+        return f"CASE WHEN substr(ltrim({column}, {code}), 1, 1) IN ({chars}) THEN {code} || {column} ELSE {column} END"
 
-def _guard(column: str) -> str:
-    """SQL for a text cell with the formula guard of csvio.neutralise: one apostrophe in front of
-    a value that starts (after any apostrophes) with = + - @ tab or CR."""
-    return (
-        f"CASE WHEN substr(ltrim({column}, char(39)), 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) "
-        f"THEN char(39) || {column} ELSE {column} END"
-    )
+    return cell
 
 
 def export_bookings_cells(
-    db: Database, *, centre_id: int | None = None, first: str | None = None, last: str | None = None, guard: bool = True
+    db: Database, *, centre_id: int | None = None, first: str | None = None, last: str | None = None,
+    guard: tuple[str, str] | None = None,
 ):
     """The bookings file's cells, row by row, straight from SQLite: names, the activity's reference
     and the formula guard are all worked out in the query (the names once per centre, room, actor
-    and activity), so a million rows stream at the speed of the csv writer. In start order, ties
-    in the order the bookings were added; columns as csvio.COLUMNS['bookings']."""
+    and activity), so a million rows stream at the speed of the csv writer. `guard` is
+    (characters that start a formula, the mark to put in front). In start order, ties in the
+    order the bookings were added; columns as csvio.COLUMNS['bookings']."""
     where, params = [], []
     if centre_id is not None:
         where.append("p.centre_id = ?")
         params.append(centre_id)
     starting_within("b.start", first, last, where, params)
-    cell = _guard if guard else (lambda column: column)
+    cell = _prefixer(*guard) if guard else (lambda column: column)
     # the same numbering as activity_refs(), in SQL so that it runs once per activity
     numbered = "CASE WHEN n = 1 THEN title ELSE title || ' #' || n END"
     sql = (

@@ -175,17 +175,6 @@ def booking(db: Database, booking_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def active_bookings_in_rooms(db: Database, room_ids: list[int], first: str, last: str) -> list[dict[str, Any]]:
-    """Active bookings of these rooms that overlap the span from `first` to `last` (times)."""
-    return fetch_rows(
-        db,
-        BOOKINGS_SELECT
-        + " WHERE b.room_id IN (SELECT value FROM json_each(?)) AND b.status = 'active'"
-        ' AND b.start < ? AND b."end" > ? ORDER BY b.start',
-        [json_ids(room_ids), last, first],
-    )
-
-
 def dependants(db: Database, kind: str, row_id: int) -> dict[str, list[str]]:
     """What would be orphaned by deleting this row: table → short descriptions."""
     queries: dict[str, list[tuple[str, str]]] = {
