@@ -144,14 +144,16 @@ def emit(
     title: str | None = None,
     empty: str = "Nothing to show.",
     extra_json: Sequence[str] = (),
+    raw: bool = False,
 ) -> None:
-    """Print rows as a Rich table (default), a JSON array or CSV with a header row."""
+    """Print rows as a Rich table (default), a JSON array or CSV with a header row (its formula
+    cells guarded unless `raw`)."""
     data_keys = [c.key for c in columns if c.in_data]
     keys = data_keys + [k for k in extra_json if k not in data_keys]
     if fmt == "json":
         write_json([{k: row.get(k) for k in keys} for row in rows])
     elif fmt == "csv":
-        write_csv(rows, data_keys)
+        write_csv(rows, data_keys, raw=raw)
     else:
         if not rows:
             message(empty)
@@ -189,14 +191,16 @@ def write_json(data: Any) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
-    """`--csv` of a listing or report: cells as `export csv` writes them (lists with ;, yes/no)."""
-    from .csvio import cell
+def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str], *, raw: bool = False) -> None:
+    """`--csv` of a listing or report: cells as `export csv` writes them (lists with ;, yes/no,
+    a text cell a spreadsheet would run as a formula guarded by an apostrophe unless `raw`)."""
+    from .csvio import cell, neutralise
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([cell(row.get(k)) for k in keys])
+        values = [cell(row.get(k)) for k in keys]
+        writer.writerow(values if raw else [neutralise(v) for v in values])
 
 
 def check_report(result: dict[str, Any]) -> None:

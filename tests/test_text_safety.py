@@ -3,6 +3,8 @@ echoed visibly, and --csv output guards formula cells as `export csv` does."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -240,3 +242,87 @@ def test_names_in_tables_show_hidden_characters(cli, house):
     assert cli("add-room", "motalavej", "Sal\u202e\x9b").exit_code == 0
     out = cli("list", "rooms").stdout
     assert "Sal\\u202e\\x9b" in out and "\u202e" not in out and "\x9b" not in out
+
+
+# ---------------------------------------------------------------------------------------------
+# --csv guards formula cells, as `export csv` does; --raw and --json do not
+
+FORMULAS = ['=HYPERLINK("http://evil.example","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3"]
+
+
+@pytest.fixture
+def formulas(cli, house):
+    f_hyper, f_cmd, f_sum, f_minus = FORMULAS
+    steps = [
+        ("add-centre", f_hyper, "--type", "forening", "--municipality", f_cmd, "--area", f_sum, "--owner", f_minus),
+        ("add-room", f_hyper, f_cmd),
+        ("add-actor", f_sum, "--sector", "frivillig", "--contact", f_minus, "--email", "x@example.dk"),
+        ("add-actor", "--sector", "kommunal", "--", f_minus),
+        ("add-closure", f_hyper, "--from", "2026-10-12", "--until", "2026-10-16", "--reason", f_cmd),
+        ("add-activity", f_sum, "--centre", f_hyper, "--room", f_cmd, "--actor", f_sum, "--partner", f_minus,
+         "--category", "læring", "--target", "børn", "--weekday", "mandag", "--start", "15:00", "--end", "17:00",
+         "--from", "2026-09-07", "--until", "2026-09-21"),
+        ("add-activity", "--centre", f_hyper, "--room", f_cmd, "--actor", f_minus, "--category", "læring",
+         "--target", "børn", "--on", "2026-09-07", "--start", "16:00", "--end", "18:00", "--allow-conflicts", "--", f_minus),
+    ]
+    for step in steps:
+        result = cli(*step)
+        assert result.exit_code == 0, (step, result.stderr)
+    return house
+
+
+CSV_COMMANDS = [
+    ("list", "centres"),
+    ("list", "rooms"),
+    ("list", "actors"),
+    ("list", "activities"),
+    ("list", "bookings", "--from", "2026-09-01", "--until", "2026-12-31"),
+    ("list", "closures"),
+    ("schedule", "--week", "37", "--year", "2026"),
+    ("overlaps", "--from", "2026-09-01", "--until", "2026-12-31"),
+    ("collaboration", "--from", "2026-09-01", "--until", "2026-12-31"),
+    ("privacy", "show", "HYPERLINK"),
+]
+
+
+def cells(text: str) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(text)) for c in row]
+
+
+@pytest.mark.parametrize("args", CSV_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_csv_guards_formula_cells(cli, formulas, args):
+    result = cli(*args, "--csv")
+    assert result.exit_code == 0, result.stderr
+    found = cells(result.stdout)
+    dangerous = [c for c in found if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert dangerous == []
+    guarded = [c for c in found if c.startswith("'") and c[1:2] in ("=", "+", "-", "@")]
+    assert guarded, result.stdout  # the fixture's names are in this output, with an apostrophe
+
+
+@pytest.mark.parametrize("args", CSV_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_csv_raw_leaves_cells_as_stored(cli, formulas, args):
+    result = cli(*args, "--csv", "--raw")
+    assert result.exit_code == 0, result.stderr
+    found = cells(result.stdout)
+    assert not [c for c in found if c.startswith("'")]
+    assert any(formula in c for c in found for formula in FORMULAS)
+
+
+def test_csv_cells_match_export_csv(cli, formulas):
+    listed = {c for c in cells(cli("list", "centres", "--csv").stdout)}
+    exported = {c for c in cells(cli("export", "csv", "centres").stdout)}
+    for formula in FORMULAS:
+        assert "'" + formula in listed and "'" + formula in exported
+
+
+def test_json_stays_unguarded(cli, formulas):
+    centres = cli("list", "centres", "--json").json()
+    hyper = [c for c in centres if c["name"] == FORMULAS[0]]
+    assert hyper and hyper[0]["municipality"] == FORMULAS[1] and hyper[0]["area"] == FORMULAS[2]
+
+
+def test_raw_is_documented_once_for_every_csv_command(cli):
+    for args in CSV_COMMANDS:
+        help_text = cli(*args[:2 if args[0] in ("list", "privacy") else 1], "--help").stdout
+        assert "--raw" in help_text and "against running as formulas" in " ".join(help_text.split()), args
