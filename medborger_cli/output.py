@@ -2,6 +2,10 @@
 
 Data goes to stdout, messages to stderr. JSON and CSV are written with the stdlib, never
 through Rich. Rich honours NO_COLOR and a stdout that is not a terminal by itself.
+
+User text is data: nothing printed here is read as Rich markup or :emoji: codes. Every table
+cell, title and message is a `rich.text.Text`, and characters a terminal would act on or hide
+(controls, bidi and zero-width characters) are shown as escapes by `visible`.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import csv
 import datetime as dt
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +39,7 @@ def console(stderr: bool = False):
     if stderr not in _consoles:
         from rich.console import Console
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False)
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, emoji=False)
     return _consoles[stderr]
 
 
@@ -43,8 +48,49 @@ def reset_consoles() -> None:
     _consoles.clear()
 
 
+_ZWJ = "\u200d"
+
+
+def visible(text: str) -> str:
+    """`text` with every character that a terminal would act on or hide written as an escape:
+    C0 and C1 controls (ESC as `\\x1b`), DEL, bidi and zero-width characters (`\\u202e`), line
+    and paragraph separators, unassigned and private-use code points. Letters (æøå), emoji,
+    combining marks and spaces stay as they are; so does a zero-width joiner inside an emoji."""
+    if text.isprintable():
+        return text
+    shown = []
+    for i, ch in enumerate(text):
+        if ch.isprintable() or unicodedata.category(ch) == "Zs" or (ch == _ZWJ and _joins_emoji(text, i)):
+            shown.append(ch)
+        else:
+            code = ord(ch)
+            shown.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(shown)
+
+
+def _joins_emoji(text: str, i: int) -> bool:
+    """A zero-width joiner between two pictographs (👩‍💻), which is how such emoji are written."""
+    if i == 0 or i + 1 >= len(text):
+        return False
+    before, after = text[i - 1], text[i + 1]
+    return (before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")) and unicodedata.category(after) == "So"
+
+
+def literal(value: Any, style: str | None = None):
+    """A value as a Rich `Text`: printed as it is (never markup), with `visible` characters.
+    Line breaks (ours, between parts of a cell) are kept."""
+    from rich.text import Text
+
+    text = value if isinstance(value, str) else plain(value)
+    return Text("\n".join(visible(line) for line in text.split("\n")), style=style or "")
+
+
 def message(text: str, style: str | None = None) -> None:
-    console(stderr=True).print(text, style=style, markup=False, soft_wrap=True)
+    """A line on stderr, literal: callers put user names into `text`, so it is never read as
+    markup, and control characters in it are shown visibly. Style comes from `style` only."""
+    from rich.text import Text
+
+    console(stderr=True).print(Text(visible(text), style=style or ""), soft_wrap=True)
 
 
 def warning(text: str) -> None:
@@ -52,7 +98,7 @@ def warning(text: str) -> None:
 
 
 def error(text: str) -> None:
-    """One line on stderr; plain text so that markup characters in names stay as typed."""
+    """One line on stderr, literal like `message` (it often echoes what was typed)."""
     message(f"Error: {text}", style="bold red")
 
 
@@ -98,14 +144,16 @@ def emit(
     title: str | None = None,
     empty: str = "Nothing to show.",
     extra_json: Sequence[str] = (),
+    raw: bool = False,
 ) -> None:
-    """Print rows as a Rich table (default), a JSON array or CSV with a header row."""
+    """Print rows as a Rich table (default), a JSON array or CSV with a header row (its formula
+    cells guarded unless `raw`)."""
     data_keys = [c.key for c in columns if c.in_data]
     keys = data_keys + [k for k in extra_json if k not in data_keys]
     if fmt == "json":
         write_json([{k: row.get(k) for k in keys} for row in rows])
     elif fmt == "csv":
-        write_csv(rows, data_keys)
+        write_csv(rows, data_keys, raw=raw)
     else:
         if not rows:
             message(empty)
@@ -115,7 +163,7 @@ def emit(
         for column in shown:
             table.add_column(column.header, style=column.style, overflow="fold")
         for row in rows:
-            table.add_row(*[(c.show or plain)(row.get(c.key)) for c in shown])
+            table.add_row(*[literal((c.show or plain)(row.get(c.key))) for c in shown])
         console().print(table)
 
 
@@ -123,7 +171,7 @@ def new_table(title: str | None = None, **options: Any):
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
 
 
 def write_json(data: Any) -> None:
@@ -143,22 +191,24 @@ def write_json(data: Any) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
-    """`--csv` of a listing or report: cells as `export csv` writes them (lists with ;, yes/no)."""
-    from .csvio import cell
+def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str], *, raw: bool = False) -> None:
+    """`--csv` of a listing or report: cells as `export csv` writes them (lists with ;, yes/no,
+    a text cell a spreadsheet would run as a formula guarded by an apostrophe unless `raw`)."""
+    from .csvio import cell, neutralise
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([cell(row.get(k)) for k in keys])
+        values = [cell(row.get(k)) for k in keys]
+        writer.writerow(values if raw else [neutralise(v) for v in values])
 
 
 def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
     counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
-    integrity = result["integrity"]
+    integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
-        f"Database: {result['path']}",
+        f"Database: {visible(str(result['path']))}",
         f"Schema version: {result['schema']} (journal: {result['journal_mode']})",
         "Integrity: ok" if integrity == ["ok"] else "Integrity: PROBLEMS\n  " + "\n  ".join(integrity[:20]),
         "References: ok" if not result["foreign_keys"]
@@ -178,15 +228,15 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
     for header in ("Date", "Time", "New", "Clashes with", "Actor", "Its time", "Booking"):
         table.add_column(header, overflow="fold")
     for c in rows:
-        table.add_row(
+        table.add_row(*map(literal, (
             when(c.start)[:-6],
             f"{c.start[11:]}–{c.end[11:]}",
             c.title,
             c.other_title,
             c.other_actor,
             f"{c.other_start[11:]}–{c.other_end[11:]}",
-            str(c.other_id) if c.other_id is not None else "",
-        )
+            c.other_id,
+        )))
     console(stderr=True).print(table)
 
 
@@ -195,7 +245,7 @@ def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
     table.add_column("Date")
     table.add_column("Why")
     for o in occurrences:
-        table.add_row(when(o.start)[:-6], o.skipped)
+        table.add_row(literal(when(o.start)[:-6]), literal(o.skipped))
     console(stderr=True).print(table)
 
 
@@ -222,7 +272,7 @@ def week_grid(
         header = f"{names[day.weekday()]} {day:%d.%m}"
         if day in day_notes:
             header += f"\n{day_notes[day]}"
-        table.add_column(header, overflow="fold", min_width=12)
+        table.add_column(literal(header), overflow="fold", min_width=12)
     for room in rooms:
         cells = []
         for day in days:
@@ -234,10 +284,10 @@ def week_grid(
                 style = "red bold" if b["id"] in conflicting else ("dim strike" if b["status"] == "cancelled" else "")
                 mark = "⚠ " if b["id"] in conflicting else ""
                 cell.append(f"{mark}{b['start'][11:]}–{b['end'][11:]} ", style=style or "cyan")
-                cell.append(b["title"], style=style or "bold")
-                cell.append(f"\n{b['actor']}", style="dim" if not style else style)
+                cell.append(visible(b["title"]), style=style or "bold")
+                cell.append(f"\n{visible(b['actor'] or '')}", style="dim" if not style else style)
             cells.append(cell)
-        table.add_row(room["name"], *cells)
+        table.add_row(literal(room["name"]), *cells)
     console().print(table)
 
 
@@ -273,12 +323,12 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
         note_column(table)
         for f in rooms:
             a, b = f["bookings"]
-            table.add_row(
+            table.add_row(*map(literal, (
                 f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"],
                 f"{a['title']} ({a['start'][11:]}–{a['end'][11:]})\n{a['actor']}",
                 f"{b['title']} ({b['start'][11:]}–{b['end'][11:]})\n{b['actor']}",
                 f["key"], *note(f),
-            )
+            )))
         out.print(table)
     if "clash" in kinds and clashes:
         table = new_table(f"Clashes ({len(clashes)}): one target group, two offers at the same time", show_lines=True)
@@ -287,10 +337,10 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
         note_column(table)
         for f in clashes:
             a, b = f["activities"]
-            table.add_row(
+            table.add_row(*map(literal, (
                 f["centre"], targets(f["target_groups"]), _activity_cell(a), _activity_cell(b),
                 str(f["count"]), when(f["first"]), f["key"], *note(f),
-            )
+            )))
         out.print(table)
     if "parallel" in kinds and parallel:
         table = new_table(f"Parallel efforts ({len(parallel)}): comparable offers by different actors", show_lines=True)
@@ -300,11 +350,11 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
         for f in parallel:
             a, b = f["activities"]
             across = a["centre"] != b["centre"]
-            table.add_row(
+            table.add_row(*map(literal, (
                 f["area"] or a["centre"], categories(f["category"]), targets(f["target_groups"]),
                 _activity_cell(a, across), _activity_cell(b, across), "yes" if f["same_time"] else "no",
                 f["key"], *note(f),
-            )
+            )))
         out.print(table)
 
 
@@ -317,34 +367,33 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
     for centre in report:
         from rich.rule import Rule
 
-        out.print(Rule(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else ""), align="left"))
+        out.print(Rule(literal(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else "")), align="left"))
         by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
-        out.print(
+        out.print(literal(
             f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
-            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors.",
-            markup=False, highlight=False,
-        )
+            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
+        ))
         table = new_table("Actors")
         for header in ("Actor", "Sector", "Activities", "Joint", "Target groups"):
             table.add_column(header, overflow="fold")
         for a in centre["actors"]:
-            table.add_row(a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"]))
+            table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"]))))
         out.print(table)
         if centre["pairs"]:
             table = new_table("Working together")
             for header in ("Actor", "With", "Joint activities"):
                 table.add_column(header, overflow="fold")
             for p in centre["pairs"]:
-                table.add_row(p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))
+                table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
             out.print(table)
         if centre["interfaces"]:
             table = new_table("Interfaces worth a conversation: a shared target group, nothing run together")
             for header in ("Actor", "And", "Both serve"):
                 table.add_column(header, overflow="fold")
             for i in centre["interfaces"]:
-                table.add_row(
+                table.add_row(*map(literal, (
                     f"{i['actors'][0]} ({sectors(i['sectors'][0])})",
                     f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
                     targets(i["target_groups"]),
-                )
+                )))
             out.print(table)

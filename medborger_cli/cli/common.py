@@ -36,6 +36,7 @@ def state(ctx: typer.Context) -> State:
 # Output options, declared once and shared by every listing and report.
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row instead of a table.")]
+RawOption = Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")]
 
 
 def output_format(as_json: bool, as_csv: bool) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import CsvOption, JsonOption, output_format, state
+from .common import CsvOption, JsonOption, RawOption, output_format, state
 
 
 @app.command("backup")
@@ -51,6 +51,7 @@ def privacy_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name, e-mail or phone number (or part of it).")],
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """List everything stored that mentions a person."""
     from .. import actions, output
@@ -62,7 +63,7 @@ def privacy_show(
         rows,
         [Column("table", "Table"), Column("id", "Row"), Column("column", "Field"), Column("value", "Value"),
          Column("personal", "Personal field", lambda v: "yes" if v else "in text")],
-        fmt, title=f"Stored about '{name.strip()}'", empty=f"Nothing stored mentions '{name.strip()}'.",
+        fmt, title=f"Stored about '{name.strip()}'", empty=f"Nothing stored mentions '{name.strip()}'.", raw=raw,
     )
 
 

@@ -11,6 +11,7 @@ from .common import (
     CsvOption,
     FromOption,
     JsonOption,
+    RawOption,
     UntilOption,
     WeekOption,
     YearOption,
@@ -33,6 +34,7 @@ def list_centres(
     area: Annotated[str | None, typer.Option("--area", metavar="NAME", help="Only centres in this area.")] = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """The centres (medborgercentre)."""
     from .. import output, store, vocab
@@ -48,12 +50,12 @@ def list_centres(
             Column("area", "Area"), Column("address", "Address", in_table=False), Column("owner", "Owner"),
             Column("operator", "Operator", in_table=False), Column("rooms", "Rooms"), Column("activities", "Activities"),
         ],
-        fmt, title="Centres", empty="No centres yet; add one with `medborger add-centre` or `medborger load-sample`.",
+        fmt, title="Centres", empty="No centres yet; add one with `medborger add-centre` or `medborger load-sample`.", raw=raw,
     )
 
 
 @list_app.command("rooms")
-def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
     """The rooms (lokaler), per centre."""
     from .. import output, store
     from ..output import Column
@@ -64,12 +66,12 @@ def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOpt
     output.emit(
         rows,
         [Column("id", "Id", style="dim"), Column("name", "Room", style="bold"), Column("centre", "Centre"), Column("capacity", "Seats")],
-        fmt, title="Rooms", empty="No rooms yet; add one with `medborger add-room CENTRE NAME`.",
+        fmt, title="Rooms", empty="No rooms yet; add one with `medborger add-room CENTRE NAME`.", raw=raw,
     )
 
 
 @list_app.command("actors")
-def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
     """The actors (aktører); with --centre, those active in that centre."""
     from .. import output, store, vocab
     from ..output import Column
@@ -84,7 +86,7 @@ def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOp
             Column("sector", "Sector", output.code_label(vocab.SECTORS)), Column("contact", "Contact"),
             Column("email", "E-mail"), Column("phone", "Phone"),
         ],
-        fmt, title="Actors", empty="No actors yet; add one with `medborger add-actor NAME --sector S`.",
+        fmt, title="Actors", empty="No actors yet; add one with `medborger add-actor NAME --sector S`.", raw=raw,
     )
 
 
@@ -100,6 +102,7 @@ def list_activities(
     year: YearOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
     from .. import output, schedule, store, vocab
@@ -122,7 +125,7 @@ def list_activities(
             Column("schedule", "When"), Column("occurrences", "Dates"),
         ],
         fmt, title="Activities", empty="No activities match.",
-        extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"],
+        extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
     )
 
 
@@ -140,6 +143,7 @@ def list_bookings(
     status: Annotated[str | None, typer.Option("--status", metavar="STATUS", help="Only active or cancelled bookings.")] = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """Bookings from today on (or in --from/--until/--week), one row per occurrence."""
     from .. import actions, output, store
@@ -166,12 +170,12 @@ def list_bookings(
             Column("end", "End", in_table=False),
             Column("status", "Status"),
         ],
-        fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"],
+        fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"], raw=raw,
     )
 
 
 @list_app.command("closures")
-def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
     """Closures (lukkeperioder) per centre."""
     from .. import output, store
     from ..output import Column
@@ -182,7 +186,7 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
     output.emit(
         rows,
         [Column("id", "Id", style="dim"), Column("centre", "Centre"), Column("date_from", "From"), Column("date_until", "Until"), Column("reason", "Reason")],
-        fmt, title="Closures", empty="No closures registered.",
+        fmt, title="Closures", empty="No closures registered.", raw=raw,
     )
 
 
@@ -194,6 +198,7 @@ def schedule_week(
     year: YearOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """The week at a glance: days across, rooms down, double bookings marked ⚠."""
     import datetime as dt
@@ -212,7 +217,7 @@ def schedule_week(
     plan = coordination.week(db, filter_ids(db, centre)["centre_id"], monday)
     if fmt != "table":
         columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")
-        output.emit(plan.bookings, [Column(k, k) for k in columns], fmt)
+        output.emit(plan.bookings, [Column(k, k) for k in columns], fmt, raw=raw)
         return
     if not store.centres(db):
         output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")

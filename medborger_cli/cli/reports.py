@@ -10,6 +10,7 @@ from .common import (
     CsvOption,
     FromOption,
     JsonOption,
+    RawOption,
     UntilOption,
     WeekOption,
     YearOption,
@@ -45,6 +46,7 @@ def overlaps(
     resolve: Annotated[bool, typer.Option("--resolve", help="Walk through the open findings and act on each (at a terminal).")] = False,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """Room conflicts, parallel efforts and target-group clashes, from today on by default.
 
@@ -75,7 +77,7 @@ def overlaps(
     if fmt == "json":
         output.write_json(findings)
     elif fmt == "csv":
-        output.write_csv(coordination.overlap_rows(findings), coordination.OVERLAP_COLUMNS)
+        output.write_csv(coordination.overlap_rows(findings), coordination.OVERLAP_COLUMNS, raw=raw)
     else:
         output.overlap_tables(findings, kinds, show_notes=show_all)
     output.message(coordination.summary(findings, kinds) + ("" if show_all else " (acknowledged ones hidden; --all shows them)" if _any_acknowledged(db) else ""))
@@ -171,6 +173,7 @@ def collaboration(
     year: YearOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    raw: RawOption = False,
 ) -> None:
     """The centre as a meeting place: actors by sector, joint activities, and interfaces worth a
     conversation (actors serving a shared target group who run nothing together)."""
@@ -182,7 +185,7 @@ def collaboration(
     if fmt == "json":
         output.write_json(report)
     elif fmt == "csv":
-        output.write_csv(coordination.collaboration_rows(report), coordination.COLLABORATION_COLUMNS)
+        output.write_csv(coordination.collaboration_rows(report), coordination.COLLABORATION_COLUMNS, raw=raw)
     elif not report:
         output.message("No activities in that window.")
     else:
