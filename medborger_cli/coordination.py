@@ -126,12 +126,12 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
 
     findings: list[dict[str, Any]] = []
     if "room" in kinds:
-        details = store.bookings_by_ids(db, sorted({r[0] for pair in found.rooms for r in pair}))
+        details = store.bookings_by_ids(db, sorted({r.id for pair in found.rooms for r in pair}))
         for first, second in found.rooms:
-            centre_id = room_centre[first[1]]
+            centre_id = room_centre[first.room]
             if scope.centre_id is not None and centre_id != scope.centre_id:
                 continue
-            a, b = details[first[0]], details[second[0]]
+            a, b = details[first.id], details[second.id]
             findings.append(
                 {
                     "kind": "room",

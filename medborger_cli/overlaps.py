@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,14 @@ class Group:
     weekday: object = None  # the same for every date; only groups of one weekday can share a date
 
 
-# A single occurrence: (booking id, room id, activity id or None, start, end).
-Row = tuple
+class Row(NamedTuple):
+    """A single occurrence."""
+
+    id: int  # the booking's
+    room: int
+    activity: int | None
+    start: str
+    end: str
 
 
 @dataclass
@@ -178,8 +184,8 @@ def detect(
     """
     kinds = set(kinds)
     groups = list(groups)
-    loose = list(loose)
-    seen = {g.activity for g in groups if g.activity is not None} | {r[2] for r in loose if r[2] is not None}
+    loose = [Row(*r) for r in loose]
+    seen = {g.activity for g in groups if g.activity is not None} | {r.activity for r in loose if r.activity is not None}
 
     room_pairs: list[tuple[Row, Row]] = []
     if "room" in kinds:
@@ -190,17 +196,17 @@ def detect(
             for (_, _, a), (_, _, b) in _meeting_groups(items):
                 for day in a.dates.keys() & b.dates.keys():
                     room_pairs.append(
-                        ((a.dates[day], a.room, a.activity, f"{day}T{a.begins}", f"{day}T{a.ends}"),
-                         (b.dates[day], b.room, b.activity, f"{day}T{b.begins}", f"{day}T{b.ends}"))
+                        (Row(a.dates[day], a.room, a.activity, f"{day}T{a.begins}", f"{day}T{a.ends}"),
+                         Row(b.dates[day], b.room, b.activity, f"{day}T{b.begins}", f"{day}T{b.ends}"))
                     )
         for i, row in enumerate(loose):
-            for begins, ends, g in (item for key, items in by_room.items() if key[0] == row[1] for item in items):
-                for day in _days(row[3], row[4]):
+            for begins, ends, g in (item for key, items in by_room.items() if key[0] == row.room for item in items):
+                for day in _days(row.start, row.end):
                     booking = g.dates.get(day)
-                    if booking is not None and _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}"):
-                        room_pairs.append(((booking, g.room, g.activity, f"{day}T{begins}", f"{day}T{ends}"), row))
+                    if booking is not None and _overlap(row.start, row.end, f"{day}T{begins}", f"{day}T{ends}"):
+                        room_pairs.append((Row(booking, g.room, g.activity, f"{day}T{begins}", f"{day}T{ends}"), row))
             for other in loose[i + 1 :]:
-                if other[1] == row[1] and _overlap(row[3], row[4], other[3], other[4]):
+                if other.room == row.room and _overlap(row.start, row.end, other.start, other.end):
                     room_pairs.append((row, other))
 
     # Clashes: per centre, groups of two activities that meet; whether the pair qualifies
@@ -239,22 +245,22 @@ def detect(
                     if pair:
                         day = min(shared)
                         tally(pair, len(shared), f"{day}T{max(a.begins, b.begins)}", f"{day}T{min(a.ends, b.ends)}")
-        loose_activities = [r for r in loose if r[2] is not None]
+        loose_activities = [r for r in loose if r.activity is not None]
         for i, row in enumerate(loose_activities):
-            centre = activities[row[2]].centre_id
+            centre = activities[row.activity].centre_id
             for begins, ends, g in (item for key, items in by_centre.items() if key[0] == centre for item in items):
-                if g.activity == row[2]:
+                if g.activity == row.activity:
                     continue
-                for day in _days(row[3], row[4]):
+                for day in _days(row.start, row.end):
                     if day in g.dates:
-                        met = _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}")
-                        pair = met and clash_pair(row[2], g.activity)
+                        met = _overlap(row.start, row.end, f"{day}T{begins}", f"{day}T{ends}")
+                        pair = met and clash_pair(row.activity, g.activity)
                         if pair:
                             tally(pair, 1, *met)
             for other in loose_activities[i + 1 :]:
-                if other[2] != row[2] and activities[other[2]].centre_id == centre:
-                    met = _overlap(row[3], row[4], other[3], other[4])
-                    pair = met and clash_pair(row[2], other[2])
+                if other.activity != row.activity and activities[other.activity].centre_id == centre:
+                    met = _overlap(row.start, row.end, other.start, other.end)
+                    pair = met and clash_pair(row.activity, other.activity)
                     if pair:
                         tally(pair, 1, *met)
 
@@ -280,18 +286,18 @@ def detect(
             for (_, _, a), (_, _, b) in _meeting_groups(items):
                 if b.activity in pending[a.activity] and not a.dates.keys().isdisjoint(b.dates.keys()):
                     met_in_time(a.activity, b.activity)
-        mine_loose = [r for r in loose if r[2] in pending]
+        mine_loose = [r for r in loose if r.activity in pending]
         for i, row in enumerate(mine_loose):
-            area = activities[row[2]].area
+            area = activities[row.activity].area
             for begins, ends, g in (item for key, items in by_area.items() if key[0] == area for item in items):
-                if g.activity in pending[row[2]] and any(
-                    day in g.dates and _overlap(row[3], row[4], f"{day}T{begins}", f"{day}T{ends}")
-                    for day in _days(row[3], row[4])
+                if g.activity in pending[row.activity] and any(
+                    day in g.dates and _overlap(row.start, row.end, f"{day}T{begins}", f"{day}T{ends}")
+                    for day in _days(row.start, row.end)
                 ):
-                    met_in_time(row[2], g.activity)
+                    met_in_time(row.activity, g.activity)
             for other in mine_loose[i + 1 :]:
-                if other[2] in pending[row[2]] and _overlap(row[3], row[4], other[3], other[4]):
-                    met_in_time(row[2], other[2])
+                if other.activity in pending[row.activity] and _overlap(row.start, row.end, other.start, other.end):
+                    met_in_time(row.activity, other.activity)
 
     return Detection(
         rooms=room_pairs,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from conftest import dump, rows
@@ -136,6 +138,7 @@ def test_one_off_booking_conflict_and_closure(cli, house):
     result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde",
                  "--start", "2026-09-21 18:30", "--end", "2026-09-21 20:00")
     assert result.exit_code == 1 and "--allow-conflicts" in result.stderr
+    assert dump(house) == before  # refused: nothing stored
     cli("add-closure", "motalavej", "--from", "2026-12-21", "--until", "2027-01-01", "--reason", "Juleferie")
     before = dump(house)
     result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde",
@@ -145,6 +148,17 @@ def test_one_off_booking_conflict_and_closure(cli, house):
     result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde",
                  "--start", "2026-09-21 18:30", "--end", "2026-09-21 20:00", "--allow-conflicts")
     assert result.exit_code == 0
+
+
+def test_list_bookings_starts_today_by_default(cli, house):
+    today = dt.date.today()
+    for day, title in ((today - dt.timedelta(days=1), "I går"), (today, "I dag"), (today + dt.timedelta(days=1), "I morgen")):
+        result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", title,
+                     "--start", f"{day.isoformat()} 10:00", "--end", "11:00")
+        assert result.exit_code == 0, result.stderr
+    assert [b["title"] for b in cli("list", "bookings", "--json").json()] == ["I dag", "I morgen"]
+    assert [b["title"] for b in cli("list", "bookings", "--from", "i morgen", "--json").json()] == ["I morgen"]
+    assert [b["title"] for b in cli("list", "bookings", "--from", "+1", "--json").json()] == ["I morgen"]
 
 
 def test_list_bookings_json_shape_and_windows(cli, house):
@@ -158,7 +172,6 @@ def test_list_bookings_json_shape_and_windows(cli, house):
     assert first["status"] == "active" and first["centre"] == "Kvarterhuset på Motalavej"
     assert [b["start"][:10] for b in cli("list", "bookings", "--week", "38", "--year", "2026", "--json").json()] == ["2026-09-14"]
     assert len(cli("list", "bookings", "--until", "2026-09-20", "--json").json()) == 2
-    assert cli("list", "bookings", "--json").json() == []  # default: from today on; these are in the past
     assert len(cli("list", "bookings", "--from", "2026-09-01", "--actor", "5m", "--json").json()) == 4
     assert cli("list", "bookings", "--from", "2026-09-01", "--actor", "Jobcenter", "--json").json() == []
 

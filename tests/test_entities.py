@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import dump, rows
 
 
-def test_centre_room_actor_are_stored_with_codes_from_danish_aliases(cli, house):
-    centres = rows(house, "SELECT name, type, municipality, area FROM centres ORDER BY id")
-    assert centres == [
-        {"name": "Kvarterhuset på Motalavej", "type": "housing", "municipality": "Slagelse", "area": "Motalavej"},
-        {"name": "Foreningernes Hus", "type": "association", "municipality": "Aarhus", "area": "Gellerup"},
-    ]
-    assert [r["sector"] for r in rows(house, "SELECT sector FROM actors ORDER BY id")] == ["housing-social", "volunteer", "municipal"]
+@pytest.mark.parametrize(
+    "typed,code",
+    [("boligområdebaseret", "housing"), ("Bibliotek", "library"), ("FORENING", "association"), ("sundhedshus", "health"),
+     ("andet", "other"), ("library", "library")],
+)
+def test_centre_types_are_stored_as_codes_from_danish_aliases(cli, db_path, typed, code):
+    assert cli("add-centre", f"Hus {typed}", "--type", typed, "--municipality", "Aalborg").exit_code == 0
+    assert rows(db_path, "SELECT type FROM centres") == [{"type": code}]
+
+
+@pytest.mark.parametrize(
+    "typed,code",
+    [("helhedsplan", "housing-social"), ("afdelingsbestyrelse", "housing-org"), ("Kommunal", "municipal"),
+     ("forening", "volunteer"), ("beboergruppe", "resident"), ("politi", "police"), ("VUC", "education")],
+)
+def test_actor_sectors_are_stored_as_codes_from_danish_aliases(cli, db_path, typed, code):
+    assert cli("add-actor", f"Aktør {typed}", "--sector", typed).exit_code == 0
+    assert rows(db_path, "SELECT sector FROM actors") == [{"sector": code}]
 
 
 def test_list_json_carries_id_and_name(cli, house):
@@ -36,8 +49,10 @@ def test_empty_lists_print_an_empty_json_array(cli):
 def test_csv_has_a_header_row(cli, house):
     result = cli("list", "rooms", "--csv")
     lines = result.stdout.splitlines()
-    assert lines[0] == "id,name,centre,centre_id,capacity" or lines[0].startswith("id,name,centre")
-    assert len(lines) == 4
+    assert lines[0] == "id,name,centre,capacity"
+    # the fixture adds Salen (1) and Køkkenet (2) to Motalavej, then Køkkenet (3) to Foreningernes Hus
+    assert lines[1:] == ["3,Køkkenet,Foreningernes Hus,", "2,Køkkenet,Kvarterhuset på Motalavej,",
+                         "1,Salen,Kvarterhuset på Motalavej,60"]
 
 
 def test_table_is_the_default(cli, house):

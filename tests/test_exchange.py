@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -267,12 +268,26 @@ def test_killed_import_leaves_the_database_as_it_was(house, tmp_path):
                     f"{s:%Y-%m-%d %H:%M},{s + dt.timedelta(minutes=30):%Y-%m-%d %H:%M}\n")
     before = dump(house)
     env = {**os.environ, "MEDBORGER_DB": str(house)}
-    for delay in (0.5, 1.5, 3.0):
-        proc = subprocess.Popen([sys.executable, "-m", "medborger_cli", "import", "csv", "bookings", str(path)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        if proc.poll() is not None:
+    proc = subprocess.Popen([sys.executable, "-m", "medborger_cli", "import", "csv", "bookings", str(path)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it while it holds the write lock, that is, in the middle of writing: whether it has
+    # got there is asked of SQLite itself (a second writer is refused while it does).
+    probe = sqlite3.connect(house, timeout=0, isolation_level=None)
+    writing = False
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            writing = True
             break
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert dump(house) == before
+        time.sleep(0.002)
+    probe.close()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert writing, "the import finished before it was seen writing; make the file bigger"
+    assert dump(house) == before
+    check = sqlite3.connect(house)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    check.close()
