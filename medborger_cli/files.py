@@ -1,4 +1,4 @@
-"""Writing the files a user names: exports and backups.
+"""Writing and reading the files a user names: exports, backups, import files.
 
 Files written follow one rule set (DESIGN.md, "Files written"):
 - never the database or its -wal/-shm/-journal files, whether named directly or through a
@@ -12,7 +12,10 @@ Files written follow one rule set (DESIGN.md, "Files written"):
   nothing behind and a reader never sees half a file;
 - every file created is 0600: it may hold names and phone numbers.
 
-Pure stdlib; errors are `BadInput` with the field the user typed (`-o`, `PATH`).
+Files read are regular files only and at most MAX_READ_BYTES long, so that `/dev/zero` or a
+FIFO cannot exhaust memory or block the import.
+
+Pure stdlib; errors are `BadInput` with the field the user typed (`-o`, `PATH`, `FILE`).
 """
 
 from __future__ import annotations
@@ -29,9 +32,14 @@ from typing import IO, Any
 
 from .errors import BadInput
 
+MAX_READ_BYTES = 200 * 1024 * 1024  # the largest file `import csv` reads
 FILE_MODE = 0o600  # every file medborger creates
 FOLDER_MODE = 0o700  # every folder medborger creates
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,3 +242,36 @@ def _copy(source: IO[bytes], out: IO[bytes]) -> None:
 
     shutil.copyfileobj(source, out)
 
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_bytes(path: Path, *, field: str = "FILE", limit: int | None = None) -> bytes:
+    """The whole content of a regular file of at most `limit` bytes (MAX_READ_BYTES)."""
+    limit = MAX_READ_BYTES if limit is None else limit
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise BadInput(f"{field}: {path} does not exist") from None
+    except IsADirectoryError:
+        raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)") from None
+    except OSError as exc:
+        raise BadInput(f"{field}: cannot read {path}: {exc.strerror}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)")
+        raise BadInput(f"{field}: {path} is not a regular file; give a CSV file")
+    with os.fdopen(fd, "rb") as stream:
+        too_big = BadInput(
+            f"{field}: {path} is larger than {_size(limit)}, the most medborger reads; split it into smaller files"
+        )
+        if st.st_size > limit:
+            raise too_big
+        data = stream.read(limit + 1)
+        if len(data) > limit:  # it grew while being read
+            raise too_big
+        return data

@@ -1,6 +1,6 @@
-"""Files medborger writes (export csv, export ics, backup): never the database, never through a
-link, never replacing a device or pipe, an existing file only with --overwrite, 0600, nothing
-partial left behind."""
+"""Files medborger writes (export csv, export ics, backup) and reads (import csv): never the
+database, never through a link, never replacing a device or pipe, an existing file only with
+--overwrite, 0600, nothing partial left behind; import reads regular, bounded, decodable files."""
 
 from __future__ import annotations
 
@@ -364,3 +364,92 @@ def test_a_full_disk_leaves_no_partial_file(cli, house, tmp_path):
     assert run(house, "export", "ics", "-o", out / "cal.ics").returncode == 0
     assert run(house, "export", "csv", "bookings", "-o", out / "bookings.csv").returncode == 0
     assert (out / "cal.ics").stat().st_size > limit and (out / "bookings.csv").stat().st_size > limit
+
+
+# ---------------------------------------------------------------------------------------------
+# Files read by import csv
+
+
+def test_import_reads_regular_files_only(cli, house, tmp_path):
+    before = dump(house)
+    for path, message in (("/dev/zero", "FILE: /dev/zero is not a regular file; give a CSV file"),
+                          ("/dev/null", "is not a regular file"), (tmp_path, "is a folder")):
+        result = cli("import", "csv", "actors", path)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert dump(house) == before
+
+
+def test_import_does_not_wait_on_a_fifo(house, tmp_path):
+    fifo = tmp_path / "actors.csv"
+    os.mkfifo(fifo)
+    result = run(house, "import", "csv", "actors", fifo, timeout=30)
+    assert result.returncode == 2 and "is not a regular file" in result.stderr, result.stderr
+
+
+def test_import_refuses_a_file_over_the_limit(cli, house, tmp_path, monkeypatch):
+    before = dump(house)
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as stream:  # sparse: nothing is really written
+        stream.write(b"name,sector\n")
+        stream.truncate(files.MAX_READ_BYTES + 1)
+    result = cli("import", "csv", "actors", big)
+    assert result.exit_code == 2 and "FILE: " in result.stderr and "larger than 200 MB" in result.stderr, result.stderr
+    small = tmp_path / "actors.csv"
+    small.write_text("name,sector\n" + "".join(f"Forening {n},frivillig\n" for n in range(100)), encoding="utf-8")
+    monkeypatch.setattr(files, "MAX_READ_BYTES", small.stat().st_size - 1)
+    result = cli("import", "csv", "actors", small)
+    assert result.exit_code == 2 and "larger than" in result.stderr
+    assert dump(house) == before
+    monkeypatch.setattr(files, "MAX_READ_BYTES", small.stat().st_size)
+    assert cli("import", "csv", "actors", small).exit_code == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_named(cli, house, tmp_path, encoding):
+    before = dump(house)
+    path = tmp_path / "actors.csv"
+    path.write_bytes("name,sector\r\nForening,frivillig\r\n".encode(encoding))
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: FILE: {path} is UTF-16; save it as CSV UTF-8"
+    path.write_bytes("name,sector\r\nForening,frivillig\r\n".encode(encoding) + b"\x00")  # odd length too
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2 and "is UTF-16" in result.stderr and "internal error" not in result.stderr
+    assert dump(house) == before
+
+
+def test_undecodable_bytes_name_the_row(cli, house, tmp_path):
+    before = dump(house)
+    path = tmp_path / "actors.csv"
+    path.write_bytes(b"name,sector\r\nForening,frivillig\r\nKlub \x81,frivillig\r\n")  # 0x81: not cp1252 either
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"FILE: {path}: row 3 " in result.stderr and "0x81" in result.stderr and "UTF-8" in result.stderr
+    # UTF-8 with one stray Windows byte: not read as Windows-1252 (which would garble the æ)
+    path.write_bytes("name,sector\r\nFælleshus,frivillig\r\nKlub \x9a,frivillig\r\n".encode("utf-8").replace(b"\xc2\x9a", b"\x9a"))
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2 and f"FILE: {path}: row 3 " in result.stderr, result.stderr
+    path.write_bytes(b"name,sector\r\nKlub\x00,frivillig\r\n" + b"Forening,frivillig\r\n" * 400)
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2 and "not a text file" in result.stderr
+    assert dump(house) == before
+
+
+def test_windows_1252_is_still_read(cli, house, tmp_path):
+    path = tmp_path / "actors.csv"
+    path.write_bytes("name;sector\r\nFælleshus – Øst;frivillig\r\n".encode("cp1252"))
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 0, result.stderr
+    assert rows(house, "SELECT name FROM actors WHERE name LIKE 'F%'") == [{"name": "Fælleshus – Øst"}]
+
+
+def test_a_column_named_twice_is_an_error(cli, house, tmp_path):
+    before = dump(house)
+    path = tmp_path / "actors.csv"
+    path.write_text("name,sector,Name \nForening,frivillig,Anden\n", encoding="utf-8")
+    result = cli("import", "csv", "actors", path)
+    assert result.exit_code == 2 and "column 'name' twice" in result.stderr, result.stderr
+    assert dump(house) == before
+    path.write_text("name,sector,,\nForening,frivillig,,\n", encoding="utf-8")  # empty columns, as Excel leaves them
+    assert cli("import", "csv", "actors", path).exit_code == 0
