@@ -372,16 +372,30 @@ def withdraw_acknowledgement(db: Database, key: str) -> bool:
 
 
 def backup(db: Database, source: Path, target_text: str, overwrite: bool = False) -> Path:
-    target = Path(target_text).expanduser()
+    """A copy of the database at PATH (a file, or a folder for a dated file), written by the rules
+    of files.py: never over the database or its -wal/-shm/-journal files, never through a link,
+    an existing file only with `overwrite`, a device or pipe written in place, mode 0600."""
+    import shutil
+    import tempfile
+
+    from . import files
+
+    target = files.user_path(target_text, field="PATH")
     if target.is_dir():
         target = target / f"medborger-{dt.date.today().isoformat()}.db"
-    if not target.parent.is_dir():
-        raise BadInput(f"PATH: folder {target.parent} does not exist; create it or choose another path")
-    if target.resolve() == source.resolve():
-        raise BadInput("PATH: that is the database itself; choose another file")
-    if target.exists() and not overwrite:
-        raise BadInput(f"PATH: {target} exists already; choose another name or pass --overwrite")
-    store.backup_to(db, target)
+    checked = files.check_target(target, field="PATH", overwrite=overwrite, protected=files.database_files(source))
+    # store.backup_to writes beside its target under a predictable name; give it a fresh private
+    # folder (random name, mode 0700) on the target's file system, then put the copy in place.
+    folder = source.parent if checked.direct else target.parent
+    try:
+        scratch = Path(tempfile.mkdtemp(dir=folder, prefix=".medborger-backup-"))
+    except OSError as exc:
+        raise BadInput(f"PATH: cannot write in {folder}: {exc.strerror}") from None
+    try:
+        store.backup_to(db, scratch / "copy.db")
+        files.install(checked, scratch / "copy.db")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return target
 
 

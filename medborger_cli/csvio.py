@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import files
 from .errors import BadInput
 
 # What each table's file holds, in order. Lists inside a cell are separated by ";".
@@ -110,24 +111,61 @@ class Writer:
         return count
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM); what older Excel saves on Danish Windows (cp1252) otherwise."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+class Undecodable(ValueError):
+    """The bytes are not text medborger reads: `line` is where (1-based; None: the whole file),
+    `reason` says why and what to do."""
+
+    def __init__(self, line: int | None, reason: str):
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def is_utf16(data: bytes) -> bool:
+    """A byte-order mark, or NUL bytes on every other byte as UTF-16 text without one has."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return True
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    return max(nul_even, nul_odd) > 0.3 and min(nul_even, nul_odd) < 0.05
+
+
+def decode(data: bytes, name: str = "") -> str:
+    """UTF-8 (with or without BOM); what older Excel saves on Danish Windows (cp1252) otherwise.
+
+    Raises Undecodable for UTF-16, for NUL bytes, for a mix of UTF-8 and other bytes and for
+    bytes Windows-1252 does not define."""
+    if is_utf16(data):
+        raise Undecodable(None, "is UTF-16; save it as CSV UTF-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if 0 <= nul < 4096:
+        raise Undecodable(None, "is not a text file; save it from the spreadsheet as CSV UTF-8")
+    if nul >= 0:
+        raise Undecodable(_line_of(data, nul), "holds a NUL byte; the file is damaged, save it again as CSV UTF-8")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
-
-
-def _cp1252_ok(data: bytes) -> bool:
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(data):  # UTF-8 text with foreign bytes in it: not a cp1252 file
+        raise Undecodable(_line_of(data, bad), f"holds the byte 0x{data[bad]:02X}, which is not UTF-8; save the file as CSV UTF-8")
     try:
-        data.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise Undecodable(
+            _line_of(data, exc.start), f"holds the byte 0x{data[exc.start]:02X}, which is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8"
+        ) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -144,17 +182,12 @@ class Table:
     def __init__(self, path: Path, table: str, *, raw: bool = False):
         self.path = path
         self.table = table
+        data = files.read_bytes(path, field="FILE")
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise BadInput(f"FILE: {path} does not exist") from None
-        except IsADirectoryError:
-            raise BadInput(f"FILE: {path} is a folder; give a CSV file (or use --all DIR)") from None
-        except OSError as exc:
-            raise BadInput(f"FILE: cannot read {path}: {exc.strerror}") from None
-        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise BadInput(f"FILE: {path} is not a text file; save it from the spreadsheet as CSV")
-        text = decode(data, str(path))
+            text = decode(data, str(path))
+        except Undecodable as exc:
+            where = f": row {exc.line}" if exc.line else ""
+            raise BadInput(f"FILE: {path}{where} {exc.reason}") from None
         delimiter = sniff_delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
@@ -164,6 +197,11 @@ class Table:
         except csv.Error as exc:
             raise BadInput(f"FILE: {path} is not readable as CSV ({exc})") from None
         self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
+        seen: set[str] = set()
+        for column in self.header:
+            if column and column in seen:
+                raise BadInput(f"{path.name}: row 1 (the header) has column '{column}' twice; keep one of them")
+            seen.add(column)
         known = COLUMNS[table]
         missing = [c for c in REQUIRED[table] if c not in self.header]
         if missing:

@@ -20,7 +20,8 @@ def backup(
     st = state(ctx)
     db = st.db()
     target = actions.backup(db, st.path, path, overwrite)
-    typer.echo(str(target))
+    if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
+        typer.echo(str(target))
     output.message(f"Backed up {st.path} to {target}.")
 
 

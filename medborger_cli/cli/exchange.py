@@ -16,17 +16,16 @@ app.add_typer(import_app, name="import")
 OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="PATH", help="The file to write (- or nothing: standard output); a folder with --all.")]
 
 
-def _write_atomically(path: Path, write) -> None:
-    """Write beside the target and rename, so an interrupted export never leaves half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with open(partial, "w", encoding="utf-8", newline="") as stream:
-            result = write(stream)
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return result
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace the file if it exists (with --all: the files).")]
+
+
+def _protected(ctx: typer.Context) -> list[Path]:
+    """The database's files, which no export may replace."""
+    from ..files import database_files
+
+    st = state(ctx)
+    st.db()
+    return database_files(st.path)
 
 
 def _stdout():
@@ -49,12 +48,14 @@ def export_csv(
     year: YearOption = None,
     excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Export a table as CSV (every row unless filtered): names, not ids; a header row always."""
-    from .. import actions, csvio, output, transfer
+    from .. import csvio, files, output, transfer
     from ..errors import BadInput
 
     db = state(ctx).db()
+    protected = _protected(ctx)
     first, last = window(date_from, date_until, week, year, default_from_today=False)
     filters = {"centre_id": filter_ids(db, centre)["centre_id"], "first": first, "last": last}
     if all_tables:
@@ -62,10 +63,12 @@ def export_csv(
             raise BadInput("TABLE: leave it out with --all, which writes every table")
         if not output_path or output_path == "-":
             raise BadInput("-o: --all writes one file per table; give a folder, e.g. -o export/")
-        folder = Path(output_path)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in csvio.EXPORT_TABLES:
-            count = _write_atomically(folder / f"{name}.csv", lambda s, n=name: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
+        folder = Path(output_path).expanduser()
+        files.make_folder(folder, field="-o")
+        targets = {name: files.check_target(folder / f"{name}.csv", field="-o", overwrite=overwrite, protected=protected)
+                   for name in csvio.EXPORT_TABLES}  # every file checked before any is written
+        for name, target in targets.items():
+            count = files.write(target, lambda s, n=name: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
             output.message(f"{name}.csv: {count} row{'s' if count != 1 else ''}")
         return
     if not table:
@@ -74,12 +77,11 @@ def export_csv(
     if table not in csvio.EXPORT_TABLES:
         raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
     if output_path and output_path != "-":
-        target = Path(output_path)
+        target = files.user_path(output_path, field="-o")
         if target.is_dir():
             target = target / f"{table}.csv"
-        if not target.parent.is_dir():
-            raise BadInput(f"-o: folder {target.parent} does not exist")
-        count = _write_atomically(target, lambda s: transfer.export_csv(db, table, s, excel=excel, raw=raw, **filters))
+        checked = files.check_target(target, field="-o", overwrite=overwrite, protected=protected)
+        count = files.write(checked, lambda s: transfer.export_csv(db, table, s, excel=excel, raw=raw, **filters))
         output.message(f"Wrote {count} row{'s' if count != 1 else ''} to {target}.")
     else:
         stream = _stdout()
@@ -158,6 +160,7 @@ def export_ics(
     room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Only this room (with --centre when names repeat).")] = None,
     actor: Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Only this actor's activities and bookings.")] = None,
     activity: Annotated[str | None, typer.Option("--activity", metavar="ACTIVITY", help="Only this activity (title or id).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Export an iCalendar file that Outlook, Google and Apple calendars import or subscribe to.
 
@@ -165,23 +168,20 @@ def export_ics(
     closures, cancellations); a one-off booking is a single event. Event ids stay the same from
     one export to the next, so a calendar updates instead of duplicating.
     """
-    from .. import actions, ics, output
-    from ..errors import BadInput
+    from .. import actions, files, ics, output
 
     db = state(ctx).db()
     ids = filter_ids(db, centre, room, actor)
     activity_id = actions.resolve(db, "activity", activity, "activity", ids["centre_id"])["id"] if activity else None
     centre_name = actions.resolve(db, "centre", str(ids["centre_id"]), "centre")["name"] if ids["centre_id"] else None
     name = " · ".join(x for x in (centre_name, room, actor, activity) if x) or "medborger"
+    target = None
+    if output_path and output_path != "-":  # checked before the calendar is built
+        target = files.check_target(files.user_path(output_path, field="-o"), field="-o", overwrite=overwrite, protected=_protected(ctx))
     data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
-    if output_path and output_path != "-":
-        target = Path(output_path)
-        if not target.parent.is_dir():
-            raise BadInput(f"-o: folder {target.parent} does not exist")
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(data)
-        partial.replace(target)
-        output.message(f"Wrote {data.count(b'BEGIN:VEVENT')} events to {target}.")
+    if target:
+        files.write_bytes(target, data)
+        output.message(f"Wrote {data.count(b'BEGIN:VEVENT')} events to {target.path}.")
     else:
         import sys
 

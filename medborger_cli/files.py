@@ -1,0 +1,277 @@
+"""Writing and reading the files a user names: exports, backups, import files.
+
+Files written follow one rule set (DESIGN.md, "Files written"):
+- never the database or its -wal/-shm/-journal files, whether named directly or through a
+  symbolic or hard link (resolved path and (st_dev, st_ino) are compared);
+- never through a link: a target that is a symbolic link is refused;
+- an existing file is replaced only with `--overwrite`;
+- a character device or a pipe (/dev/null, /dev/stdout, a FIFO) is written directly, never
+  replaced by a regular file;
+- a regular file is written to a private temporary file in the same folder (random name,
+  exclusive create, mode 0600) and renamed over the target, so an interrupted write leaves
+  nothing behind and a reader never sees half a file;
+- every file created is 0600: it may hold names and phone numbers.
+
+Files read are regular files only and at most MAX_READ_BYTES long, so that `/dev/zero` or a
+FIFO cannot exhaust memory or block the import.
+
+Pure stdlib; errors are `BadInput` with the field the user typed (`-o`, `PATH`, `FILE`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import BadInput
+
+MAX_READ_BYTES = 200 * 1024 * 1024  # the largest file `import csv` reads
+FILE_MODE = 0o600  # every file medborger creates
+FOLDER_MODE = 0o700  # every folder medborger creates
+DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file that was checked and may be written."""
+
+    path: Path
+    field: str
+    exists: bool  # a regular file is there already (and --overwrite was given)
+    direct: bool  # a character device or pipe: written in place, never replaced
+    stdout: bool = False  # the path names this process's standard output
+
+
+def user_path(text: str, *, field: str) -> Path:
+    """The path a user typed; `folder/` must name an existing folder (Path drops the slash)."""
+    path = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) and not path.is_dir():
+        raise BadInput(f"{field}: folder {path} does not exist; create it or choose another path")
+    return path
+
+
+def database_files(database: Path | None) -> list[Path]:
+    """The database and the files SQLite keeps beside it."""
+    if database is None:
+        return []
+    database = Path(database)
+    return [database.with_name(database.name + suffix) for suffix in DATABASE_SUFFIXES]
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def is_protected(path: Path, protected: Iterable[Path]) -> bool:
+    """Whether `path` is one of `protected`, by resolved name or as the same file (a hard link)."""
+    protected = list(protected)
+    resolved = path.resolve()
+    if any(resolved == p.resolve() for p in protected):
+        return True
+    identity = _identity(path)
+    return identity is not None and any(identity == _identity(p) for p in protected)
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def check_target(path: Path, *, field: str, overwrite: bool, protected: Iterable[Path] = ()) -> Target:
+    """Decide whether `path` may be written, before anything is; raise BadInput if not."""
+    protected = list(protected)
+    path = Path(path)
+    if not path.name or path.name in (".", ".."):
+        raise BadInput(f"{field}: {path} names a folder; give a file name")
+    if not path.parent.is_dir():
+        raise BadInput(f"{field}: folder {path.parent} does not exist; create it or choose another path")
+    if is_protected(path, protected):
+        raise BadInput(f"{field}: {path} is the database or one of its files; choose another file")
+    try:
+        link = os.lstat(path)
+    except FileNotFoundError:
+        return Target(path, field, exists=False, direct=False)
+    except OSError as exc:
+        raise BadInput(f"{field}: cannot use {path}: {exc.strerror}") from None
+    if stat.S_ISLNK(link.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        # /dev/stdout and /dev/fd/N are links to what the shell opened: write them in place.
+        if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            return Target(path, field, exists=True, direct=True)
+        if st is not None and stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == _stdout_identity():
+            return Target(path, field, exists=True, direct=True, stdout=True)
+        raise BadInput(f"{field}: {path} is a link; name the file itself, or another file")
+    mode = link.st_mode
+    if stat.S_ISDIR(mode):
+        raise BadInput(f"{field}: {path} is a folder; give a file name")
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return Target(path, field, exists=True, direct=True)
+    if not stat.S_ISREG(mode):
+        raise BadInput(f"{field}: {path} is not a regular file (a disk, socket or the like); choose another file")
+    if not overwrite:
+        raise BadInput(f"{field}: {path} exists already; choose another name or pass --overwrite")
+    return Target(path, field, exists=True, direct=False)
+
+
+def make_folder(path: Path, *, field: str) -> None:
+    """Create a folder for files (and its parents), private to the user."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    except FileExistsError:
+        raise BadInput(f"{field}: {path} is a file, not a folder; give a folder") from None
+    except OSError as exc:
+        raise BadInput(f"{field}: cannot create folder {path}: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
+    """A stream for `target`; on success the written file is in place, on failure nothing is."""
+    if target.direct:
+        if target.stdout:
+            fd = os.dup(sys.stdout.fileno())
+        else:
+            flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0)
+            if not os.path.islink(target.path):
+                flags |= getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(target.path, flags)
+            except OSError as exc:
+                raise BadInput(f"{target.field}: cannot write {target.path}: {exc.strerror}") from None
+            if not stat.S_ISCHR(os.fstat(fd).st_mode) and not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.close(fd)  # swapped for something else since it was checked
+                raise BadInput(f"{target.field}: {target.path} changed while being written; try again")
+        with _fdopen(fd, binary) as stream:
+            yield stream
+        return
+    folder = target.path.parent
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise BadInput(f"{target.field}: cannot write in {folder}: {exc.strerror}") from None
+    temporary = Path(name)
+    try:
+        mode = FILE_MODE
+        if target.exists:
+            with contextlib.suppress(OSError):
+                mode &= os.lstat(target.path).st_mode  # never widen what the user had
+        os.fchmod(fd, mode)
+        with _fdopen(fd, binary) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        _put_in_place(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _fdopen(fd: int, binary: bool) -> IO[Any]:
+    if binary:
+        return os.fdopen(fd, "wb")
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def _put_in_place(temporary: Path, target: Target) -> None:
+    if target.exists:
+        os.replace(temporary, target.path)  # replaces a link itself, never what it points to
+        return
+    try:
+        os.link(temporary, target.path)  # fails if a file appeared in the meantime
+    except FileExistsError:
+        raise BadInput(f"{target.field}: {target.path} exists already; choose another name or pass --overwrite") from None
+    except OSError:  # a file system without hard links
+        if os.path.lexists(target.path):
+            raise BadInput(f"{target.field}: {target.path} exists already; choose another name or pass --overwrite") from None
+        os.replace(temporary, target.path)
+        return
+    temporary.unlink()
+
+
+def write(target: Target, fill: Callable[[IO[Any]], Any], *, binary: bool = False) -> Any:
+    """Write `target` with `fill(stream)` and return what it returns.
+
+    Text streams are UTF-8 with newline="" (CSV writes its own line ends)."""
+    with _opened(target, binary) as stream:
+        return fill(stream)
+
+
+def write_bytes(target: Target, data: bytes) -> None:
+    write(target, lambda stream: stream.write(data), binary=True)
+
+
+def install(target: Target, source: Path) -> None:
+    """Put the finished file `source` (on the same file system) at `target` with the rules above;
+    `source` is gone afterwards."""
+    if target.direct:
+        with open(source, "rb") as stream:
+            write(target, lambda out: _copy(stream, out), binary=True)
+        source.unlink()
+        return
+    os.chmod(source, FILE_MODE & (os.lstat(target.path).st_mode if target.exists else FILE_MODE))
+    _put_in_place(source, target)
+
+
+def _copy(source: IO[bytes], out: IO[bytes]) -> None:
+    import shutil
+
+    shutil.copyfileobj(source, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_bytes(path: Path, *, field: str = "FILE", limit: int | None = None) -> bytes:
+    """The whole content of a regular file of at most `limit` bytes (MAX_READ_BYTES)."""
+    limit = MAX_READ_BYTES if limit is None else limit
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise BadInput(f"{field}: {path} does not exist") from None
+    except IsADirectoryError:
+        raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)") from None
+    except OSError as exc:
+        raise BadInput(f"{field}: cannot read {path}: {exc.strerror}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)")
+        raise BadInput(f"{field}: {path} is not a regular file; give a CSV file")
+    with os.fdopen(fd, "rb") as stream:
+        too_big = BadInput(
+            f"{field}: {path} is larger than {_size(limit)}, the most medborger reads; split it into smaller files"
+        )
+        if st.st_size > limit:
+            raise too_big
+        data = stream.read(limit + 1)
+        if len(data) > limit:  # it grew while being read
+            raise too_big
+        return data
