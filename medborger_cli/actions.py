@@ -380,17 +380,17 @@ def backup(db: Database, source: Path, target_text: str, overwrite: bool = False
 
     from . import files
 
-    target = files.user_path(target_text, field="PATH")
+    target = files.user_path(target_text, field="path")
     if target.is_dir():
         target = target / f"medborger-{dt.date.today().isoformat()}.db"
-    checked = files.check_target(target, field="PATH", overwrite=overwrite, protected=files.database_files(source))
+    checked = files.check_target(target, field="path", overwrite=overwrite, protected=files.database_files(source))
     # store.backup_to writes beside its target under a predictable name; give it a fresh private
     # folder (random name, mode 0700) on the target's file system, then put the copy in place.
     folder = source.parent if checked.direct else target.parent
     try:
         scratch = Path(tempfile.mkdtemp(dir=folder, prefix=".medborger-backup-"))
     except OSError as exc:
-        raise BadInput(f"PATH: cannot write in {folder}: {exc.strerror}") from None
+        raise BadInput(f"cannot write in {folder}: {exc.strerror}", field="path") from None
     try:
         store.backup_to(db, scratch / "copy.db")
         files.install(checked, scratch / "copy.db")

@@ -182,20 +182,20 @@ class Table:
     def __init__(self, path: Path, table: str, *, raw: bool = False):
         self.path = path
         self.table = table
-        data = files.read_bytes(path, field="FILE")
+        data = files.read_bytes(path, field="file")
         try:
             text = decode(data, str(path))
         except Undecodable as exc:
             where = f": row {exc.line}" if exc.line else ""
-            raise BadInput(f"FILE: {path}{where} {exc.reason}") from None
+            raise BadInput(f"{path}{where} {exc.reason}", field="file") from None
         delimiter = sniff_delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
-            raise BadInput(f"FILE: {path} is empty; it needs a header row") from None
+            raise BadInput(f"{path} is empty; it needs a header row", field="file") from None
         except csv.Error as exc:
-            raise BadInput(f"FILE: {path} is not readable as CSV ({exc})") from None
+            raise BadInput(f"{path} is not readable as CSV ({exc})", field="file") from None
         self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
         seen: set[str] = set()
         for column in self.header:

@@ -61,7 +61,7 @@ def user_path(text: str, *, field: str) -> Path:
     """The path a user typed; `folder/` must name an existing folder (Path drops the slash)."""
     path = Path(text).expanduser()
     if text.endswith(("/", os.sep)) and not path.is_dir():
-        raise BadInput(f"{field}: folder {path} does not exist; create it or choose another path")
+        raise BadInput(f"folder {path} does not exist; create it or choose another path", field=field)
     return path
 
 
@@ -104,17 +104,17 @@ def check_target(path: Path, *, field: str, overwrite: bool, protected: Iterable
     protected = list(protected)
     path = Path(path)
     if not path.name or path.name in (".", ".."):
-        raise BadInput(f"{field}: {path} names a folder; give a file name")
+        raise BadInput(f"{path} names a folder; give a file name", field=field)
     if not path.parent.is_dir():
-        raise BadInput(f"{field}: folder {path.parent} does not exist; create it or choose another path")
+        raise BadInput(f"folder {path.parent} does not exist; create it or choose another path", field=field)
     if is_protected(path, protected):
-        raise BadInput(f"{field}: {path} is the database or one of its files; choose another file")
+        raise BadInput(f"{path} is the database or one of its files; choose another file", field=field)
     try:
         link = os.lstat(path)
     except FileNotFoundError:
         return Target(path, field, exists=False, direct=False)
     except OSError as exc:
-        raise BadInput(f"{field}: cannot use {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot use {path}: {exc.strerror}", field=field) from None
     if stat.S_ISLNK(link.st_mode):
         try:
             st = os.stat(path)
@@ -125,16 +125,16 @@ def check_target(path: Path, *, field: str, overwrite: bool, protected: Iterable
             return Target(path, field, exists=True, direct=True)
         if st is not None and stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == _stdout_identity():
             return Target(path, field, exists=True, direct=True, stdout=True)
-        raise BadInput(f"{field}: {path} is a link; name the file itself, or another file")
+        raise BadInput(f"{path} is a link; name the file itself, or another file", field=field)
     mode = link.st_mode
     if stat.S_ISDIR(mode):
-        raise BadInput(f"{field}: {path} is a folder; give a file name")
+        raise BadInput(f"{path} is a folder; give a file name", field=field)
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
         return Target(path, field, exists=True, direct=True)
     if not stat.S_ISREG(mode):
-        raise BadInput(f"{field}: {path} is not a regular file (a disk, socket or the like); choose another file")
+        raise BadInput(f"{path} is not a regular file (a disk, socket or the like); choose another file", field=field)
     if not overwrite:
-        raise BadInput(f"{field}: {path} exists already; choose another name or pass --overwrite")
+        raise BadInput(f"{path} exists already; choose another name or pass {{field:overwrite}}", field=field)
     return Target(path, field, exists=True, direct=False)
 
 
@@ -143,9 +143,9 @@ def make_folder(path: Path, *, field: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     except FileExistsError:
-        raise BadInput(f"{field}: {path} is a file, not a folder; give a folder") from None
+        raise BadInput(f"{path} is a file, not a folder; give a folder", field=field) from None
     except OSError as exc:
-        raise BadInput(f"{field}: cannot create folder {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot create folder {path}: {exc.strerror}", field=field) from None
 
 
 @contextlib.contextmanager
@@ -161,10 +161,10 @@ def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
             try:
                 fd = os.open(target.path, flags)
             except OSError as exc:
-                raise BadInput(f"{target.field}: cannot write {target.path}: {exc.strerror}") from None
+                raise BadInput(f"cannot write {target.path}: {exc.strerror}", field=target.field) from None
             if not stat.S_ISCHR(os.fstat(fd).st_mode) and not stat.S_ISFIFO(os.fstat(fd).st_mode):
                 os.close(fd)  # swapped for something else since it was checked
-                raise BadInput(f"{target.field}: {target.path} changed while being written; try again")
+                raise BadInput(f"{target.path} changed while being written; try again", field=target.field)
         with _fdopen(fd, binary) as stream:
             yield stream
         return
@@ -172,7 +172,7 @@ def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.path.name}.", suffix=".partial")
     except OSError as exc:
-        raise BadInput(f"{target.field}: cannot write in {folder}: {exc.strerror}") from None
+        raise BadInput(f"cannot write in {folder}: {exc.strerror}", field=target.field) from None
     temporary = Path(name)
     try:
         mode = FILE_MODE
@@ -204,10 +204,10 @@ def _put_in_place(temporary: Path, target: Target) -> None:
     try:
         os.link(temporary, target.path)  # fails if a file appeared in the meantime
     except FileExistsError:
-        raise BadInput(f"{target.field}: {target.path} exists already; choose another name or pass --overwrite") from None
+        raise BadInput(f"{target.path} exists already; choose another name or pass {{field:overwrite}}", field=target.field) from None
     except OSError:  # a file system without hard links
         if os.path.lexists(target.path):
-            raise BadInput(f"{target.field}: {target.path} exists already; choose another name or pass --overwrite") from None
+            raise BadInput(f"{target.path} exists already; choose another name or pass {{field:overwrite}}", field=target.field) from None
         os.replace(temporary, target.path)
         return
     temporary.unlink()
@@ -254,20 +254,20 @@ def read_bytes(path: Path, *, field: str = "FILE", limit: int | None = None) -> 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise BadInput(f"{field}: {path} does not exist") from None
+        raise BadInput(f"{path} does not exist", field=field) from None
     except IsADirectoryError:
-        raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)") from None
+        raise BadInput(f"{path} is a folder; give a CSV file (or {{field:all}} with a folder)", field=field) from None
     except OSError as exc:
-        raise BadInput(f"{field}: cannot read {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot read {path}: {exc.strerror}", field=field) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise BadInput(f"{field}: {path} is a folder; give a CSV file (or use --all DIR)")
-        raise BadInput(f"{field}: {path} is not a regular file; give a CSV file")
+            raise BadInput(f"{path} is a folder; give a CSV file (or {{field:all}} with a folder)", field=field)
+        raise BadInput(f"{path} is not a regular file; give a CSV file", field=field)
     with os.fdopen(fd, "rb") as stream:
         too_big = BadInput(
-            f"{field}: {path} is larger than {_size(limit)}, the most medborger reads; split it into smaller files"
+            f"{path} is larger than {_size(limit)}, the most medborger reads; split it into smaller files", field=field
         )
         if st.st_size > limit:
             raise too_big

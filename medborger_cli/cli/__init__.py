@@ -94,7 +94,7 @@ def field_labels(ctx: Any) -> Any:
                     if param.name in names or param.name in (f"{field}_id", f"{field}_"):
                         return (param.metavar or param.name.upper()).removesuffix("...")
                 elif any(opt[2:].replace("-", "_") in names for opt in param.opts if opt.startswith("--")):
-                    return next(opt for opt in param.opts if opt.startswith("--"))
+                    return param.opts[0]  # as the command declares it first (`-o` for -o/--output)
         return field
 
     return label

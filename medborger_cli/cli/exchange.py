@@ -64,8 +64,8 @@ def export_csv(
         if not output_path or output_path == "-":
             raise BadInput("-o: --all writes one file per table; give a folder, e.g. -o export/")
         folder = Path(output_path).expanduser()
-        files.make_folder(folder, field="-o")
-        targets = {name: files.check_target(folder / f"{name}.csv", field="-o", overwrite=overwrite, protected=protected)
+        files.make_folder(folder, field="output")
+        targets = {name: files.check_target(folder / f"{name}.csv", field="output", overwrite=overwrite, protected=protected)
                    for name in csvio.EXPORT_TABLES}  # every file checked before any is written
         for name, target in targets.items():
             count = files.write(target, lambda s, n=name: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
@@ -77,10 +77,10 @@ def export_csv(
     if table not in csvio.EXPORT_TABLES:
         raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
     if output_path and output_path != "-":
-        target = files.user_path(output_path, field="-o")
+        target = files.user_path(output_path, field="output")
         if target.is_dir():
             target = target / f"{table}.csv"
-        checked = files.check_target(target, field="-o", overwrite=overwrite, protected=protected)
+        checked = files.check_target(target, field="output", overwrite=overwrite, protected=protected)
         count = files.write(checked, lambda s: transfer.export_csv(db, table, s, excel=excel, raw=raw, **filters))
         output.message(f"Wrote {count} row{'s' if count != 1 else ''} to {target}.")
     else:
@@ -177,7 +177,7 @@ def export_ics(
     name = " · ".join(x for x in (centre_name, room, actor, activity) if x) or "medborger"
     target = None
     if output_path and output_path != "-":  # checked before the calendar is built
-        target = files.check_target(files.user_path(output_path, field="-o"), field="-o", overwrite=overwrite, protected=_protected(ctx))
+        target = files.check_target(files.user_path(output_path, field="output"), field="output", overwrite=overwrite, protected=_protected(ctx))
     data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
     if target:
         files.write_bytes(target, data)

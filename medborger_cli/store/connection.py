@@ -127,12 +127,11 @@ def _refuse_foreign(db: Database, path: Path) -> None:
 
 
 def _migrate(db: Database, path: Path) -> None:
-    known = set(MIGRATION_NAMES)
     applied = {m.name for m in migrations.applied(db)}
     if not migrations.pending(db):
         return
     if applied:  # an older database: keep a copy of it as it was before changing it
-        backup_to(db, path.with_name(f"{path.name}.before-{sorted(known)[-1]}.bak"))
+        backup_to(db, _free_name(path.with_name(f"{path.name}.before-{MIGRATION_NAMES[-1]}.bak")))
     with write(db):
         migrations.apply(db)
     journal.commits = 0  # setting up the file is not the command's change
@@ -174,22 +173,34 @@ def write(db: Database) -> Iterator[Database]:
 
 
 def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy through SQLite's online backup, written beside `target` and renamed into
-    place, so a reader never sees half a file. Safe while other processes write."""
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    target_conn = sqlite3.connect(str(partial))
+    """A consistent copy through SQLite's online backup, written in a fresh private folder beside
+    `target` (random name, mode 0700, so no name in it can be planted) and renamed into place,
+    so a reader never sees half a file. Safe while other processes write. Mode 0600."""
+    import shutil
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".medborger-copy-"))
     try:
-        db.conn.backup(target_conn)
-        target_conn.execute("PRAGMA journal_mode = DELETE")
-    except BaseException:
-        target_conn.close()
-        partial.unlink(missing_ok=True)
-        raise
-    target_conn.close()
-    os.replace(partial, target)
+        partial = scratch / "copy.db"
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        target_conn = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(target_conn)
+            target_conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target_conn.close()
+        os.replace(partial, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `path-2`, `path-3`, ... when it is taken: a copy never replaces an older one."""
+    candidate, n = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def schema_version(db: Database) -> str:
