@@ -397,23 +397,3 @@ def backup(db: Database, source: Path, target_text: str, overwrite: bool = False
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
-
-
-def _person(needle: str) -> str:
-    text = rules.text(needle, "name")
-    if len(text) < 3:
-        raise BadInput("give at least three letters of the person's name, e-mail or phone number", field="name", value=needle)
-    return text
-
-
-def privacy_show(db: Database, needle: str) -> list[dict[str, Any]]:
-    return store.person_mentions(db, _person(needle))
-
-
-def privacy_erase(db: Database, needle: str) -> list[dict[str, Any]]:
-    text = _person(needle)
-    with store.write(db):
-        changed = store.erase_person(db, text, "[slettet]")
-    if changed:
-        store.scrub(db)
-    return changed

@@ -165,7 +165,7 @@ def test_privacy_show_and_erase_leave_nothing_readable(house):
     shown = run(house, "privacy", "show", "amina", "--json")
     assert shown.returncode == 0
     assert {(h["table"], h["column"]) for h in __import__("json").loads(shown.stdout)} == {
-        ("actors", "contact"), ("actors", "email"), ("bookings", "title")}
+        ("actors", "contact"), ("actors", "email"), ("actors", "phone"), ("bookings", "title")}
     assert run(house, "privacy", "erase", "Amina Hassan").returncode == 2  # no terminal, no --yes
     result = run(house, "privacy", "erase", "Amina Hassan", "--yes")
     assert result.returncode == 0, result.stderr

@@ -149,7 +149,7 @@ def planned(cli, tricky):
         (("overlaps", "--from", "2026-09-01", "--until", "2026-12-31", "--kind", "room"), [TITLE, LINK, EMOJI_CODE]),
         (("collaboration", "--from", "2026-09-01", "--until", "2026-12-31"), [MARKUP, LINK, CAFE, TITLE]),
         (("privacy", "show", "jensen"), ["Mette [i]Jensen[/i]", "Stored about 'jensen'"]),
-        (("privacy", "show", "[/]"), [MARKUP, ROOM, "Stored about '[/]'"]),
+        (("privacy", "show", "Klub [/] for"), [MARKUP, "Stored about 'Klub [/] for'"]),
     ],
 )
 def test_tables_print_names_literally(cli, planned, args, expected):

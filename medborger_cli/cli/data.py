@@ -46,57 +46,132 @@ privacy_app = typer.Typer(help="Personal data: what is stored about a person, an
 app.add_typer(privacy_app, name="privacy")
 
 
+PersonOption = Annotated[
+    int | None, typer.Option("--person", metavar="ACTOR_ID", help="When several people match: the id of the actor whose contact it is.")
+]
+
+
+def _plan_columns():
+    from ..i18n import _
+    from ..output import Column
+
+    return [Column("table", _("Table")), Column("id", _("Row")), Column("column", _("Field")), Column("value", _("Value")),
+            Column("new", _("Becomes"), lambda v: _("(emptied)") if v is None else v)]
+
+
+def _several_people(found) -> None:
+    from .. import output
+    from ..i18n import _
+    from ..output import Column
+
+    output.emit(found.people, [Column("id", _("Actor id")), Column("actor", _("Actor")), Column("contact", _("Contact")),
+                               Column("email", _("E-mail")), Column("phone", _("Phone"))],
+                title=_("{count} people match '{name}'").format(count=len(found.people), name=found.needle))
+
+
 @privacy_app.command("show")
 def privacy_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name, e-mail or phone number (or part of it).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name (whole words), e-mail or phone number.")],
+    person: PersonOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
 ) -> None:
-    """List everything stored that mentions a person."""
-    from .. import actions, output
-    from ..output import Column
+    """List every value `privacy erase` would change for a person, and what it becomes."""
+    from .. import output, privacy
+    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
-    rows = actions.privacy_show(state(ctx).db(), name)
+    found = privacy.plan(state(ctx).db(), name, person)
+    if found.people and not found.changes and len({tuple(p.values()) for p in found.people}) > 1:
+        _several_people(found)
+        output.message(_("Several people match; give --person ACTOR_ID to say which."))
+        raise typer.Exit(2)
     output.emit(
-        rows,
-        [Column("table", "Table"), Column("id", "Row"), Column("column", "Field"), Column("value", "Value"),
-         Column("personal", "Personal field", lambda v: "yes" if v else "in text")],
-        fmt, title=f"Stored about '{name.strip()}'", empty=f"Nothing stored mentions '{name.strip()}'.", raw=raw,
+        [c.as_dict() for c in found.changes], _plan_columns(), fmt,
+        title=_("Stored about '{name}'").format(name=found.needle),
+        empty=_("Nothing stored mentions '{name}'.").format(name=found.needle), raw=raw,
     )
 
 
 @privacy_app.command("erase")
 def privacy_erase(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name, e-mail or phone number.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The person's name (whole words), e-mail or phone number.")],
+    person: PersonOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    delete_copies: Annotated[bool, typer.Option("--delete-copies", help="Also delete medborger's automatic pre-upgrade copies (*.bak) beside the database.")] = False,
 ) -> None:
     """Erase a person's personal data everywhere; activities and bookings stay.
 
-    Contact fields that mention the person are emptied; in titles, notes and names the mention is
-    replaced by [slettet]. The database is then rewritten so the old values are gone from the file.
+    An actor's contact person, e-mail and phone are emptied together when one of them names the
+    person; in titles, notes and names each mention is replaced by [slettet]. Names match as whole
+    words, phone numbers by their digits, e-mail addresses in any case. `privacy show` lists
+    exactly what this changes. The database file is then rewritten so the old values leave it.
     """
-    from .. import actions, output, prompts
+    from .. import output, privacy, prompts
     from ..errors import MissingInput
+    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
-    found = actions.privacy_show(db, name)
-    if not found:
-        output.message(f"Nothing stored mentions '{name.strip()}'; nothing changed.")
+    found = privacy.plan(db, name, person)
+    if found.people and not found.changes:
+        _several_people(found)
+        raise MissingInput(_("several people match '{name}'; give --person ACTOR_ID to say which").format(name=found.needle))
+    if not found.changes:
+        output.message(_("Nothing stored mentions '{name}'; nothing changed.").format(name=found.needle))
         return
     if not yes:
         if not prompts.interactive(st.no_input):
-            raise MissingInput(f"--yes: erasing {len(found)} values cannot be undone; pass --yes to confirm")
-        output.emit(found, [output.Column("table", "Table"), output.Column("column", "Field"), output.Column("value", "Value")],
-                    title="Will be erased")
-        if not prompts.confirm(f"Erase these {len(found)} values? This cannot be undone.", default=False):
-            output.message("Nothing erased.")
+            raise MissingInput(ngettext("--yes: erasing {count} value cannot be undone; pass --yes to confirm",
+                                        "--yes: erasing {count} values cannot be undone; pass --yes to confirm",
+                                        len(found.changes)).format(count=len(found.changes)))
+        output.emit([c.as_dict() for c in found.changes], _plan_columns(), title=_("Will be erased"))
+        question = ngettext("Erase this value? This cannot be undone.", "Erase these {count} values? This cannot be undone.",
+                            len(found.changes)).format(count=len(found.changes))
+        if not prompts.confirm(question, default=False):
+            output.message(_("Nothing erased."))
             raise typer.Exit(1)
-    changed = actions.privacy_erase(db, name)
-    for c in changed:
-        output.message(f"{c['table']} {c['id']} {c['column']}: {'emptied' if c['new'] is None else repr(c['new'])}")
-    output.message(f"Erased {len(changed)} values mentioning '{name.strip()}'; the database file was rewritten.")
+    result = privacy.erase(db, st.path, name, person)
+    count = len(result.plan.changes)
+    output.message(ngettext("Erased {count} value mentioning '{name}'.", "Erased {count} values mentioning '{name}'.",
+                            count).format(count=count, name=found.needle))
+    if result.rewritten:
+        output.message(_("The database file was rewritten; the old values are gone from it."))
+    else:
+        output.warning(_("The old values may still be readable in {file} or its journal: {why}. "
+                         "Run `medborger privacy scrub` when that has passed.").format(file=st.path.name, why=result.pending))
+    copies = result.copies
+    if copies and not delete_copies and prompts.interactive(st.no_input):
+        delete_copies = prompts.confirm(ngettext("Delete the automatic copy {files}? It may hold the old values.",
+                                                 "Delete the {count} automatic copies ({files})? They may hold the old values.",
+                                                 len(copies)).format(count=len(copies), files=", ".join(p.name for p in copies)),
+                                        default=True)
+    if copies and delete_copies:
+        for path in copies:
+            path.unlink(missing_ok=True)
+        output.message(ngettext("Deleted the automatic copy {files}.", "Deleted {count} automatic copies: {files}.",
+                                len(copies)).format(count=len(copies), files=", ".join(p.name for p in copies)))
+    elif copies:
+        output.warning(ngettext("The automatic copy {files} beside the database may still hold the old values; "
+                                "pass --delete-copies to delete it.",
+                                "{count} automatic copies beside the database may still hold the old values ({files}); "
+                                "pass --delete-copies to delete them.", len(copies)).format(
+                                    count=len(copies), files=", ".join(p.name for p in copies)))
+    output.message(_("Backups and exports you made earlier are not changed; erase the person there by hand, or delete them."))
+
+
+@privacy_app.command("scrub")
+def privacy_scrub(ctx: typer.Context) -> None:
+    """Rewrite the database file so that erased and deleted values leave it and its journal."""
+    from .. import output, privacy
+    from ..i18n import _
+
+    st = state(ctx)
+    if privacy.scrub(st.db()):
+        output.message(_("The database file was rewritten; erased values are gone from it."))
+    else:
+        output.warning(_("Another program is reading the database, so its journal could not be emptied; try again when it has finished."))
+        raise typer.Exit(1)

@@ -31,7 +31,7 @@ from .exchange import (
     insert_bookings_fast,
     name_maps,
 )
-from .privacy import FREE_TEXT, PERSONAL_FIELDS, erase_person, person_mentions, scrub
+from .privacy import contact_records, scrub, set_text_value, text_values
 from .queries import (
     activities,
     activity_facts,
@@ -72,10 +72,8 @@ from .sql import name_key, now
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
-    "FREE_TEXT",
     "journal",
     "MIGRATION_NAMES",
-    "PERSONAL_FIELDS",
     "acknowledge",
     "acknowledgements",
     "active_slots",
@@ -98,7 +96,6 @@ __all__ = [
     "default_path",
     "delete",
     "dependants",
-    "erase_person",
     "export_bookings_cells",
     "export_rows",
     "find_named",
@@ -120,12 +117,14 @@ __all__ = [
     "names_of",
     "now",
     "occurrence_groups",
-    "person_mentions",
     "resolve_path",
     "room_centres",
     "rooms",
     "schema_version",
     "scrub",
+    "contact_records",
+    "set_text_value",
+    "text_values",
     "set_booking_status",
     "unacknowledge",
     "write",

@@ -1,4 +1,5 @@
-"""Personal data: where a person is mentioned, erasing them, and scrubbing the file afterwards."""
+"""Personal data: the values a privacy erase reads and writes, and scrubbing the file afterwards.
+What counts as personal and what matches a person is decided in `medborger_cli.privacy`."""
 
 from __future__ import annotations
 
@@ -8,79 +9,54 @@ from sqlite_utils import Database
 
 from .sql import name_key
 
-
-# Where a person can appear: personal fields of actors, and free text anywhere.
-PERSONAL_FIELDS = {"actors": ("contact", "email", "phone")}
-FREE_TEXT = {
-    "centres": ("name", "address", "owner", "operator"),
-    "rooms": ("name",),
-    "actors": ("name",),
-    "activities": ("title",),
-    "bookings": ("title", "note"),
-    "closures": ("reason",),
-    "acknowledgements": ("note",),
-}
+SCRUB_WAIT_MS = 10_000  # how long a scrub waits for readers before saying it could not finish
+_NAMED = ("centres", "rooms", "actors")  # tables whose name column has a name_key beside it
 
 
-def person_mentions(db: Database, needle: str) -> list[dict[str, Any]]:
-    """Every stored value that contains `needle` (case-insensitive): table, row, column, value."""
-    key = name_key(needle)
+def contact_records(db: Database) -> list[dict[str, Any]]:
+    """Every actor that has contact data: id, name, contact, email, phone."""
+    cursor = db.execute(
+        "SELECT id, name, contact, email, phone FROM actors "
+        "WHERE contact IS NOT NULL OR email IS NOT NULL OR phone IS NOT NULL ORDER BY id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _id_column(table: str) -> str:
+    return "key" if table == "acknowledgements" else "id"
+
+
+def text_values(db: Database, table: str, columns: tuple[str, ...]) -> list[tuple[Any, str, str]]:
+    """(row id, column, value) of every non-empty text value in these columns."""
     found = []
-    for table, columns in {**FREE_TEXT, "actors": FREE_TEXT["actors"] + PERSONAL_FIELDS["actors"]}.items():
-        id_column = "key" if table == "acknowledgements" else "id"
-        for column in columns:
-            for row_id, value in db.execute(
-                f'SELECT {id_column}, "{column}" FROM {table} WHERE "{column}" IS NOT NULL'
-            ).fetchall():
-                if key in name_key(str(value)):
-                    found.append({"table": table, "id": row_id, "column": column, "value": value,
-                                  "personal": column in PERSONAL_FIELDS.get(table, ())})
+    for column in columns:
+        for row_id, value in db.execute(
+            f'SELECT {_id_column(table)}, "{column}" FROM {table} WHERE "{column}" IS NOT NULL AND "{column}" != \'\''
+        ).fetchall():
+            found.append((row_id, column, str(value)))
     return found
 
 
-def erase_person(db: Database, needle: str, replacement: str) -> list[dict[str, Any]]:
-    """Erase a person: an actor's contact, e-mail and phone go together when any of them names
-    the person, and every mention of the person (or of those values) is cut out of free text.
-    Call inside `write(db)`; then `scrub(db)` so the old values leave the file and journal too."""
-    import re
-
-    hits = person_mentions(db, needle)
-    actor_ids = sorted({h["id"] for h in hits if h["personal"]})
-    needles = {" ".join(needle.split())}
-    changed = []
-    for actor_id in actor_ids:
-        row = db.execute("SELECT contact, email, phone FROM actors WHERE id = ?", [actor_id]).fetchone()
-        for column, value in zip(PERSONAL_FIELDS["actors"], row):
-            if value:
-                needles.add(" ".join(str(value).split()))
-                changed.append({"table": "actors", "id": actor_id, "column": column, "value": value, "personal": True, "new": None})
-        db.execute("UPDATE actors SET contact = NULL, email = NULL, phone = NULL WHERE id = ?", [actor_id])
-    patterns = [re.compile(re.escape(n).replace("\\ ", r"\s+"), re.IGNORECASE) for n in sorted(needles, key=len, reverse=True)]
-    seen: set[tuple] = set()
-    for text in needles:
-        for hit in person_mentions(db, text):
-            where = (hit["table"], hit["id"], hit["column"])
-            if hit["personal"] or where in seen:
-                continue
-            seen.add(where)
-            new = str(hit["value"])
-            for pattern in patterns:
-                new = pattern.sub(replacement, new)
-            if new == hit["value"]:
-                new = replacement
-            id_column = "key" if hit["table"] == "acknowledgements" else "id"
-            if hit["table"] in ("centres", "rooms", "actors") and hit["column"] == "name":
-                taken = db.execute(f"SELECT 1 FROM {hit['table']} WHERE name_key = ? AND id != ?", [name_key(new), hit["id"]]).fetchone()
-                if taken:
-                    new = f"{new} ({hit['id']})"
-                db.execute(f"UPDATE {hit['table']} SET name_key = ? WHERE id = ?", [name_key(new), hit["id"]])
-            db.execute(f'UPDATE {hit["table"]} SET "{hit["column"]}" = ? WHERE {id_column} = ?', [new, hit["id"]])
-            changed.append({**hit, "new": new})
-    return changed
+def set_text_value(db: Database, table: str, row_id: Any, column: str, value: str | None) -> None:
+    """Write one value; a changed name keeps its name key, and stays unique by taking its id."""
+    if table in _NAMED and column == "name" and value is not None:
+        taken = db.execute(f"SELECT 1 FROM {table} WHERE name_key = ? AND id != ?", [name_key(value), row_id]).fetchone()
+        if taken:
+            value = f"{value} ({row_id})"
+        db.execute(f"UPDATE {table} SET name_key = ? WHERE id = ?", [name_key(value), row_id])
+    db.execute(f'UPDATE {table} SET "{column}" = ? WHERE {_id_column(table)} = ?', [value, row_id])
 
 
-def scrub(db: Database) -> None:
-    """Rewrite the file and empty the write-ahead log: nothing deleted stays readable on disk."""
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.execute("VACUUM")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def scrub(db: Database) -> bool:
+    """Rewrite the file and empty the write-ahead log so that nothing changed stays readable on
+    disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying."""
+    previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+        busy, log_frames, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0 and log_frames in (0, -1)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {previous}")
