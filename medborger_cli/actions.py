@@ -368,7 +368,31 @@ def withdraw_acknowledgement(db: Database, key: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Keeping the data: backup and personal data
+# Keeping the data: health and backup
+
+
+def health(db: Database, path: Path) -> dict[str, Any]:
+    """What `check` reports: SQLite's integrity and references, the schema, rows with dates
+    outside the years medborger plans for, and storage that SQLite cannot share safely."""
+    from . import files
+
+    import sqlite3
+
+    result = {**store.check(db), "path": str(path)}
+    try:
+        outside = store.dates_outside(db, f"{schedule.FIRST_YEAR}-01-01", f"{schedule.LAST_YEAR}-12-31")
+    except sqlite3.DatabaseError:  # damaged: integrity says so
+        outside = {}
+    result["dates_outside"] = {t: n for t, n in outside.items() if n}
+    result["storage"] = files.shared_storage(path)
+    result["ok"] = result["integrity"] == ["ok"] and not result["foreign_keys"] and not result["dates_outside"]
+    return result
+
+
+def damaged(db: Database) -> list[str]:
+    """SQLite's quick check: empty when the file is sound (about 0.7 s for a million bookings)."""
+    found = store.quick_check(db)
+    return [] if found == ["ok"] else found
 
 
 def backup(db: Database, source: Path, target_text: str, overwrite: bool = False) -> Path:

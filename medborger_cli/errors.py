@@ -88,3 +88,9 @@ class StoreError(MedborgerError):
     """The database file cannot be used as it is (not a database, newer schema, read-only)."""
 
     exit_code = 2
+
+
+class Damaged(StoreError):
+    """The database file is damaged: what it holds cannot be trusted; restore a backup."""
+
+    exit_code = 1

@@ -275,3 +275,38 @@ def read_bytes(path: Path, *, field: str = "FILE", limit: int | None = None) -> 
         if len(data) > limit:  # it grew while being read
             raise too_big
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a database lives: SQLite's journal works only for processes on one computer
+
+NETWORK_FILE_SYSTEMS = {
+    "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "davfs", "lustre", "gpfs", "ncpfs",
+    "fuse.sshfs", "fuse.rclone", "fuse.gvfsd-fuse", "fuse.dropbox", "fuse.onedriver", "fuse.s3fs",
+}
+SYNCED_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud", "nextcloud", "owncloud", "pcloud")
+
+
+def shared_storage(path: Path, mounts: str | None = None) -> str | None:
+    """What makes `path` unsafe for SQLite shared by several computers: a network file system
+    (from /proc/mounts where there is one) or a synced folder (by its name); None when neither."""
+    resolved = Path(os.path.realpath(path))
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            mounts = ""
+    best, kind = "", ""
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        if (str(resolved) == point or str(resolved).startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+            best, kind = point, parts[2]
+    if kind in NETWORK_FILE_SYSTEMS or kind.startswith(("nfs", "smb", "fuse.sshfs")):
+        return f"a network file system ({kind} at {best})"
+    for part in resolved.parts:
+        if any(part.casefold().startswith(name) for name in SYNCED_FOLDERS):
+            return f"a synced folder ({part})"
+    return None

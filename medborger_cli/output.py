@@ -205,16 +205,38 @@ def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str], *, raw: bool 
 
 def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
+    from .i18n import _, ngettext
+
     counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
     integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
-        f"Database: {visible(str(result['path']))}",
-        f"Schema version: {result['schema']} (journal: {result['journal_mode']})",
-        "Integrity: ok" if integrity == ["ok"] else "Integrity: PROBLEMS\n  " + "\n  ".join(integrity[:20]),
-        "References: ok" if not result["foreign_keys"]
-        else f"References: {len(result['foreign_keys'])} rows point at something that is gone",
-        f"Holds: {counts}",
+        _("Database: {path}").format(path=visible(str(result["path"]))),
+        _("Schema version: {schema} (journal: {mode})").format(schema=result["schema"], mode=result["journal_mode"]),
     ]
+    if integrity == ["ok"]:
+        lines.append(_("Integrity: ok"))
+    else:
+        lines.append(ngettext("Integrity: DAMAGED in {count} place. Restore the latest backup (medborger backup makes one); "
+                              "copy this file aside before changing anything.",
+                              "Integrity: DAMAGED in {count} places. Restore the latest backup (medborger backup makes one); "
+                              "copy this file aside before changing anything.", len(integrity)).format(count=len(integrity)))
+        lines += ["  " + line for line in integrity[:20]]
+    if result["foreign_keys"]:
+        lines.append(ngettext("References: {count} row points at something that is gone",
+                              "References: {count} rows point at something that is gone",
+                              len(result["foreign_keys"])).format(count=len(result["foreign_keys"])))
+    else:
+        lines.append(_("References: ok"))
+    for table, n in result.get("dates_outside", {}).items():
+        lines.append(ngettext("Dates: {count} row of {table} has a date outside 1990–2199; correct or remove it",
+                              "Dates: {count} rows of {table} have a date outside 1990–2199; correct or remove them",
+                              n).format(count=n, table=table))
+    if result.get("storage"):
+        lines.append(_("Storage: WARNING: the file is on {where}. SQLite's journal works only for programs on one "
+                       "computer; two coordinators on different computers can lose or damage each other's changes. "
+                       "Keep the file on a local disk, or use a shared server (see README, Shared server).").format(
+                           where=visible(result["storage"])))
+    lines.append(_("Holds: {counts}").format(counts=counts))
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -279,17 +279,12 @@ class Importer:
     # -- writing -------------------------------------------------------------------------------
 
     def apply(self, dry_run: bool = False) -> ImportResult:
+        """Write what was read; call inside the same `store.write(db)` as the reading, so that no
+        other writer can add a name between the check and the insert."""
         if self.errors:
             raise ImportErrors(self.errors)
         result = ImportResult(dry_run=dry_run)
-        db = self.db
-        try:
-            with store.write(db):
-                self._write(result)
-                if dry_run:
-                    raise _DryRun()
-        except _DryRun:
-            pass
+        self._write(result)
         return result
 
     def _write(self, result: ImportResult) -> None:
@@ -336,7 +331,11 @@ class Importer:
 
 
 class _DryRun(Exception):
-    pass
+    """Rolls a dry run's writes back, carrying what it would have done."""
+
+    def __init__(self, result: ImportResult):
+        super().__init__()
+        self.result = result
 
 
 def import_files(
@@ -350,8 +349,15 @@ def import_files(
     """
     if generate_occurrences is None:
         generate_occurrences = "bookings" not in files
-    importer = Importer(db, policy=policy, raw=raw)
-    for table in csvio.IMPORT_ORDER:
-        if table in files:
-            importer.read(table, files[table], generate_occurrences=generate_occurrences)
-    return importer.apply(dry_run=dry_run)
+    try:
+        with store.write(db):  # names are read and checked under the write lock a second import waits for
+            importer = Importer(db, policy=policy, raw=raw)
+            for table in csvio.IMPORT_ORDER:
+                if table in files:
+                    importer.read(table, files[table], generate_occurrences=generate_occurrences)
+            result = importer.apply(dry_run=dry_run)
+            if dry_run:
+                raise _DryRun(result)
+    except _DryRun as undone:
+        return undone.result
+    return result

@@ -56,13 +56,18 @@ class MedborgerGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
-def interrupted(word: str) -> str:
-    """What an interrupted command kept: only what its committed transactions wrote."""
+def _journal() -> tuple[int, int]:
+    """How many write transactions this command committed and rolled back."""
     import sys
 
     connection = sys.modules.get("medborger_cli.store.connection")  # not imported: nothing was opened
-    commits = connection.journal.commits if connection else 0
-    rolled_back = connection.journal.rolled_back if connection else 0
+    return (connection.journal.commits, connection.journal.rolled_back) if connection else (0, 0)
+
+
+def interrupted(word: str) -> str:
+    """What an interrupted command kept: only what its committed transactions wrote."""
+
+    commits, rolled_back = _journal()
     kept = f"{commits} change{'s' if commits != 1 else ''} saved before it {'are' if commits != 1 else 'is'} kept"
     if rolled_back and commits:
         return f"{word}; the change in progress was rolled back, {kept}."
@@ -137,9 +142,16 @@ def report(exc: Exception, label: Any = None) -> int:
             _err("the database is read-only; check the file's permissions")
             return 2
         if "disk" in text and "full" in text:
-            _err("the disk is full; nothing was written")
+            commits = _journal()[0]
+            _err("the disk is full; nothing was written" if not commits else
+                 f"the disk is full; what was saved before it is kept ({commits} change{'s' if commits != 1 else ''}), "
+                 "the step that ran out of space was not done")
             return 1
     if isinstance(exc, sqlite3.DatabaseError):
+        if "malformed" in str(exc) or "not a database" in str(exc):
+            _err(f"the database file is damaged ({exc}); nothing more was changed. Run `medborger check`, "
+                 "and restore the latest backup")
+            return 1
         _err(f"database error: {exc}; run with MEDBORGER_DEBUG=1 for details")
         return 1
     if isinstance(exc, OSError):

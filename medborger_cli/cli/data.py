@@ -1,5 +1,6 @@
 """backup, check, privacy: keeping the data safe and the personal data in order."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -17,9 +18,15 @@ def backup(
     """Write a consistent copy of the database, safe while others use it."""
     from .. import actions, output
 
+    from ..i18n import _
+
     st = state(ctx)
     db = st.db()
+    problems = actions.damaged(db)
     target = actions.backup(db, st.path, path, overwrite)
+    if problems:
+        output.warning(_("The database is damaged ({problem}); the copy is damaged too. Keep your earlier backups, "
+                         "and run `medborger check`.").format(problem=problems[0]))
     if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
         typer.echo(str(target))
     output.message(f"Backed up {st.path} to {target}.")
@@ -27,18 +34,25 @@ def backup(
 
 @app.command("check")
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Check the database: integrity, foreign keys and schema version, in plain words."""
-    from .. import output, store
+    """Check the database: integrity, references, dates, schema version and where it is stored, in plain words."""
+    from .. import actions, output
+    from ..errors import Damaged
+    from ..i18n import _
 
     st = state(ctx)
-    result = {**store.check(st.db()), "path": str(st.path)}
-    ok = result["integrity"] == ["ok"] and not result["foreign_keys"]
+    try:
+        db = st.db()
+    except Damaged as exc:  # too damaged to open: the plain words, not an error about --db
+        output.write_json({"ok": False, "damaged": exc.reason}) if as_json else sys.stdout.write(
+            _("Integrity: DAMAGED: the file cannot be opened ({why}).\nRestore the latest backup (medborger backup makes "
+              "one); copy this file aside before changing anything.\n").format(why=output.visible(exc.reason)))
+        raise typer.Exit(1) from None
+    result = actions.health(db, st.path)
     if as_json:
-        output.write_json({**result, "ok": ok})
+        output.write_json(result)
     else:
         output.check_report(result)
-    if not ok:
-        output.error("the database has problems; restore a backup, or copy it aside before changing anything")
+    if not result["ok"]:
         raise typer.Exit(1)
 
 

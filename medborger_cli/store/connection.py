@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..errors import StoreError
+from ..errors import Damaged, StoreError
 from .schema import MIGRATION_NAMES, migrations
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -97,8 +97,8 @@ def _open_error(exc: sqlite3.DatabaseError, path: Path, source: str) -> StoreErr
         except OSError:
             header = b""
         if header == SQLITE_HEADER:
-            return StoreError(f"{path} is damaged ({text}); restore it from a backup, or run medborger check for details",
-                              field=source)
+            return Damaged(f"{path} is damaged ({text}); restore it from a backup, or run medborger check for details",
+                           field=source)
         return StoreError(f"{path} is not a medborger database ({text})", field=source)
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         if not os.access(path.parent, os.W_OK):

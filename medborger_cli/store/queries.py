@@ -216,15 +216,43 @@ def room_centres(db: Database) -> dict[int, int]:
     return dict(db.execute("SELECT id, centre_id FROM rooms").fetchall())
 
 
+def dates_outside(db: Database, first: str, last: str) -> dict[str, int]:
+    """How many rows of each table hold a date before `first` or after `last` (ISO dates)."""
+    beyond = last + "~"  # after every time on the last day
+    checks = {
+        "bookings": 'start < ? OR start > ? OR "end" < ? OR "end" > ? OR length(start) != 16',
+        "activities": "date_from < ? OR date_from > ? OR date_until < ? OR date_until > ? OR length(date_from) != 10",
+        "closures": "date_from < ? OR date_from > ? OR date_until < ? OR date_until > ? OR length(date_from) != 10",
+    }
+    return {
+        table: db.execute(f"SELECT count(*) FROM {table} WHERE {where}", [first, beyond, first, beyond]).fetchone()[0]
+        for table, where in checks.items()
+    }
+
+
+def quick_check(db: Database) -> list[str]:
+    return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+
+
 def check(db: Database) -> dict[str, Any]:
-    integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-    foreign = [
+    """SQLite's integrity and reference checks, the schema and the counts; on a damaged file
+    whatever can still be read (a part that cannot is None)."""
+    import sqlite3
+
+    def readable(read):
+        try:
+            return read()
+        except sqlite3.DatabaseError:
+            return None
+
+    integrity = readable(lambda: [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]) or ["unreadable"]
+    foreign = readable(lambda: [
         {"table": r[0], "rowid": r[1], "parent": r[2]} for r in db.execute("PRAGMA foreign_key_check").fetchall()
-    ]
+    ])
     return {
         "integrity": integrity,
-        "foreign_keys": foreign,
-        "schema": schema_version(db),
-        "counts": counts(db),
-        "journal_mode": db.execute("PRAGMA journal_mode").fetchone()[0],
+        "foreign_keys": foreign if foreign is not None else [],
+        "schema": readable(lambda: schema_version(db)),
+        "counts": readable(lambda: counts(db)) or {},
+        "journal_mode": readable(lambda: db.execute("PRAGMA journal_mode").fetchone()[0]),
     }

@@ -1,0 +1,118 @@
+"""The database file in trouble: damaged, truncated, on shared storage, with dates out of range,
+and two imports racing for the same names."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import dump, rows
+from medborger_cli import files
+
+
+def _many_bookings(cli):
+    result = cli("add-activity", "Lang", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "læring", "-g", "børn",
+                 "-d", "man,tir,ons,tor,fre", "--start", "08:00", "--end", "09:00", "--from", "2026-08-10", "--until", "2027-06-30")
+    assert result.exit_code == 0, result.stderr
+
+
+def _damage(path, page: int):
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek(page * size + 100)
+        f.write(os.urandom(size - 200))
+
+
+def test_check_reports_damaged_pages_in_plain_words(cli, house):
+    _many_bookings(cli)
+    pages = rows(house, "PRAGMA page_count")[0]["page_count"]
+    _damage(house, pages - 3)
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "DAMAGED" in result.stdout and "Restore the latest backup" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_backup_warns_that_it_copies_a_damaged_file(cli, house, tmp_path):
+    _many_bookings(cli)
+    pages = rows(house, "PRAGMA page_count")[0]["page_count"]
+    _damage(house, pages - 3)
+    result = cli("backup", tmp_path / "copy.db")
+    assert "damaged" in result.stderr and "copy is damaged too" in result.stderr
+
+
+def test_a_truncated_file_is_called_damaged_not_foreign(cli, house):
+    _many_bookings(cli)
+    conn = sqlite3.connect(house)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for name in ("medborger.db-wal", "medborger.db-shm"):
+        (house.parent / name).unlink(missing_ok=True)
+    data = house.read_bytes()
+    house.write_bytes(data[: len(data) // 3])
+    for args in (("list", "bookings", "--from", "2026-01-01"), ("check",)):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        text = result.stdout + result.stderr
+        assert "damaged" in text.lower() and "not a medborger database" not in text and "Traceback" not in text
+
+
+def test_an_empty_db_option_is_an_error_not_the_default_file(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = cli("--db", "", "list", "centres")
+    assert result.exit_code == 2 and "--db: must not be empty" in result.stderr
+
+
+def test_check_finds_dates_outside_the_years_medborger_plans_for(cli, house):
+    _many_bookings(cli)
+    conn = sqlite3.connect(house)
+    with conn:
+        conn.execute("UPDATE bookings SET start = '0900-01-01T10:00' WHERE id = 1")
+    conn.close()
+    result = cli("check")
+    assert result.exit_code == 1 and "1 row of bookings has a date outside 1990–2199" in result.stdout
+    assert cli("check", "--json").json()["dates_outside"] == {"bookings": 1}
+
+
+@pytest.mark.parametrize(
+    "mounts,path,expected",
+    [
+        ("server:/srv /mnt/faelles nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", "/mnt/faelles/medborger.db", "nfs4"),
+        ("//nas/kommune /media/kommune cifs rw 0 0\n/dev/sda1 / ext4 rw 0 0", "/media/kommune/x/m.db", "cifs"),
+        ("/dev/sda1 / ext4 rw 0 0", "/home/mette/OneDrive - Slagelse Kommune/medborger.db", "synced folder"),
+        ("/dev/sda1 / ext4 rw 0 0\nserver:/srv /mnt/faelles nfs4 rw 0 0", "/home/mette/medborger.db", None),
+    ],
+)
+def test_shared_storage_is_recognised(mounts, path, expected):
+    found = files.shared_storage(__import__("pathlib").Path(path), mounts=mounts)
+    assert (found is None) if expected is None else (expected in found)
+
+
+def test_check_warns_about_a_synced_folder(cli, tmp_path, monkeypatch):
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    monkeypatch.setenv("MEDBORGER_DB", str(folder / "medborger.db"))
+    result = cli("check")
+    assert result.exit_code == 0 and "Storage: WARNING" in result.stdout and "Shared server" in result.stdout
+
+
+@pytest.mark.slow
+def test_two_imports_at_once_get_the_ordinary_exists_already_message(house, tmp_path):
+    path = tmp_path / "actors.csv"
+    path.write_text("name,sector\n" + "".join(f"Forening {n},frivillig\n" for n in range(3000)), encoding="utf-8")
+    env = {**os.environ, "MEDBORGER_DB": str(house)}
+    procs = [subprocess.Popen([sys.executable, "-m", "medborger_cli", "import", "csv", "actors", str(path)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    loser = next(err for code, err in results if code == 2)
+    assert "exists already" in loser and "UNIQUE" not in loser and "database error" not in loser
+    assert rows(house, "SELECT count(*) AS n FROM actors")[0]["n"] == 3 + 3000
