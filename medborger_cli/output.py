@@ -64,6 +64,8 @@ def visible(text: str) -> str:
             shown.append(ch)
         else:
             code = ord(ch)
+            if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (Python's surrogateescape)
+                code -= 0xDC00
             shown.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
     return "".join(shown)
 
