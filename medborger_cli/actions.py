@@ -15,10 +15,53 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import rules, schedule, store
+from .i18n import _, ngettext
 from .errors import Ambiguous, BadInput, NotFound, Refused
 
 SINGULAR = {"rooms": "room", "activities": "activity", "closures": "closure", "bookings": "booking", "partnerships": "partnership"}
 PLURAL = {"centre": "centres", "room": "rooms", "actor": "actors", "activity": "activities", "booking": "bookings"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The change log: every change, who made it, with which command, old and new values
+
+
+@dataclass
+class Who:
+    user: str = ""
+    command: str = ""
+
+
+WHO = Who()  # the command line sets the command; the user is the OS user
+
+
+def log(db: Database, action: str, kind: str, row_id: Any, summary: str,
+        old: dict[str, Any] | None = None, new: dict[str, Any] | None = None) -> None:
+    """Record one change inside the caller's transaction."""
+    import getpass
+    import json
+
+    if not WHO.user:
+        try:
+            WHO.user = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name in this environment
+            WHO.user = "?"
+    store.log_change(db, {
+        "at": dt.datetime.now().isoformat(timespec="seconds"), "user": WHO.user, "command": WHO.command or "medborger",
+        "action": action, "kind": kind, "row_id": row_id, "summary": summary,
+        "old": json.dumps(old, ensure_ascii=False, default=str) if old else None,
+        "new": json.dumps(new, ensure_ascii=False, default=str) if new else None,
+    })
+
+
+def changes_since(db: Database, since: dt.date | None = None) -> list[dict[str, Any]]:
+    import json
+
+    rows = store.changes(db, since.isoformat() if since else None)
+    for row in rows:
+        row["old"] = json.loads(row["old"]) if row["old"] else None
+        row["new"] = json.loads(row["new"]) if row["new"] else None
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,7 +95,7 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     raise NotFound(f"no {kind} '{value}'{where}{hint}", field=field, value=text)
 
 
-def _ensure_unique(db: Database, kind: str, name: str, field: str, centre_id: int | None = None) -> None:
+def ensure_unique(db: Database, kind: str, name: str, field: str, centre_id: int | None = None) -> None:
     existing = [r for r in store.find_named(db, kind, name, centre_id) if store.name_key(r["name"]) == store.name_key(name)]
     if existing:
         place = f" in {existing[0]['centre']}" if existing[0].get("centre") else ""
@@ -68,8 +111,10 @@ def add_centre(db: Database, values: dict[str, Any]) -> int:
     """Values: name, type, municipality, area, address, owner, operator."""
     record = rules.centre_record(values)
     with store.write(db):
-        _ensure_unique(db, "centre", record["name"], "name")
-        return store.insert_centre(db, record)
+        ensure_unique(db, "centre", record["name"], "name")
+        centre_id = store.insert_centre(db, record)
+        log(db, "add", "centre", centre_id, _("Added centre {name}").format(name=record["name"]), new=record)
+        return centre_id
 
 
 def add_room(db: Database, centre: str, values: dict[str, Any]) -> int:
@@ -77,16 +122,21 @@ def add_room(db: Database, centre: str, values: dict[str, Any]) -> int:
     record = rules.room_record(values)
     with store.write(db):
         centre_row = resolve(db, "centre", centre, "centre")
-        _ensure_unique(db, "room", record["name"], "name", centre_row["id"])
-        return store.insert_room(db, {"centre_id": centre_row["id"], **record})
+        ensure_unique(db, "room", record["name"], "name", centre_row["id"])
+        room_id = store.insert_room(db, {"centre_id": centre_row["id"], **record})
+        log(db, "add", "room", room_id, _("Added room {name} in {centre}").format(name=record["name"], centre=centre_row["name"]),
+            new=record)
+        return room_id
 
 
 def add_actor(db: Database, values: dict[str, Any]) -> int:
     """Values: name, sector, contact, email, phone."""
     record = rules.actor_record(values)
     with store.write(db):
-        _ensure_unique(db, "actor", record["name"], "name")
-        return store.insert_actor(db, record)
+        ensure_unique(db, "actor", record["name"], "name")
+        actor_id = store.insert_actor(db, record)
+        log(db, "add", "actor", actor_id, _("Added actor {name}").format(name=record["name"]), new=record)
+        return actor_id
 
 
 @dataclass
@@ -105,6 +155,11 @@ def add_closure(db: Database, centre: str, values: dict[str, Any]) -> ClosureRes
     with store.write(db):
         centre_row = resolve(db, "centre", centre, "centre")
         closure_id, cancelled = store_closure(db, centre_row["id"], record)
+        log(db, "add", "closure", closure_id, ngettext(
+            "Closed {centre} {first}–{last} ({reason}); {count} booking cancelled",
+            "Closed {centre} {first}–{last} ({reason}); {count} bookings cancelled", len(cancelled)).format(
+                centre=centre_row["name"], first=record["date_from"], last=record["date_until"], reason=record["reason"],
+                count=len(cancelled)), new={**record, "cancelled": [b["id"] for b in cancelled]})
     return ClosureResult(closure_id, centre_row["name"], record["date_from"], record["date_until"], record["reason"], cancelled)
 
 
@@ -114,8 +169,13 @@ def store_closure(db: Database, centre_id: int, record: dict[str, Any]) -> tuple
     closure_id = store.insert_closure(
         db, {"centre_id": centre_id, "date_from": first, "date_until": last, "reason": record["reason"]}
     )
-    cancelled = store.cancel_bookings_between(db, centre_id, first, last, f"lukket: {record['reason']}")
+    cancelled = store.cancel_bookings_between(db, centre_id, first, last, closure_note(record["reason"]), closure_id)
     return closure_id, cancelled
+
+
+def closure_note(reason: str) -> str:
+    """The note a closure leaves on the bookings it cancels (Danish: what the calendar shows)."""
+    return f"lukket: {reason}"
 
 
 def closures_by_centre(db: Database, centre_id: int | None = None) -> dict[int, list[schedule.Closure]]:
@@ -239,6 +299,12 @@ def add_activity(db: Database, spec: ActivitySpec, policy: str = "refuse") -> Bo
             [{"room_id": p.room_id, "actor_id": p.actor_id, "activity_id": activity_id, "title": p.title,
               "start": p.start, "end": p.end} for p in to_store],
         )
+        log(db, "add", "activity", activity_id, ngettext(
+            "Added activity {title} in {room}, {centre}: {count} date booked",
+            "Added activity {title} in {room}, {centre}: {count} dates booked", len(ids)).format(
+                title=spec.title, room=spec.room["name"], centre=spec.centre["name"], count=len(ids)),
+            new={"title": spec.title, "room": spec.room["name"], "actor": spec.actor["name"],
+                 "rule": spec.fields.rule.describe(), "bookings": len(ids)})
     return BookingResult(
         activity_id=activity_id,
         stored=[p.start for p in to_store],
@@ -291,19 +357,40 @@ def book(db: Database, booking: OneOff, policy: str = "refuse") -> BookingResult
             [{"room_id": p.room_id, "actor_id": p.actor_id, "activity_id": None, "title": p.title,
               "start": p.start, "end": p.end, "note": p.note} for p in to_store],
         )
+        log(db, "add", "booking", ids[0], _("Booked {room}, {centre} for {title}: {start}–{end}").format(
+            room=booking.room["name"], centre=booking.centre["name"], title=booking.title, start=booking.start,
+            end=booking.end[11:]), new={"room": booking.room["name"], "title": booking.title, "start": booking.start,
+                                        "end": booking.end, "actor": booking.actor["name"]})
     return BookingResult(activity_id=None, stored=[p.start for p in to_store], booking_ids=ids, conflicts=conflicts, policy=policy)
 
 
-def cancel(db: Database, booking_id: str, reason: str | None) -> tuple[dict[str, Any], bool]:
-    """Cancel one booking; returns it and whether it was active before."""
+def cancel(db: Database, refs: list[str], reason: str | None) -> list[tuple[dict[str, Any], bool]]:
+    """Cancel bookings, all or none; returns each and whether it was active before."""
     note = rules.note(reason, "reason")
+    if not refs:
+        raise BadInput("give at least one booking id (see `medborger list bookings`)", field="bookings")
     with store.write(db):
-        found = resolve(db, "booking", booking_id, "booking")
-        row = store.booking(db, found["id"])
-        if row["status"] == "cancelled":
-            return row, False
-        store.set_booking_status(db, row["id"], "cancelled", note or "aflyst")
-        return {**row, "status": "cancelled"}, True
+        rows = [store.booking(db, resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]
+        done = []
+        for row in rows:
+            if row["status"] == "cancelled":
+                done.append((row, False))
+                continue
+            store.set_booking_status(db, row["id"], "cancelled", note or "aflyst")
+            log(db, "cancel", "booking", row["id"], _("Cancelled {title}, {room}, {start}").format(
+                title=row["title"], room=row["room"], start=row["start"]), old={"status": "active"},
+                new={"status": "cancelled", "note": note or "aflyst"})
+            done.append(({**row, "status": "cancelled"}, True))
+        return done
+
+
+def occurrence_on(db: Database, activity: str, day: dt.date, centre_id: int | None = None) -> dict[str, Any]:
+    """The booking of an activity on a date."""
+    found = resolve(db, "activity", activity, "activity", centre_id)
+    rows = [b for b in store.activity_bookings(db, found["id"], day.isoformat()) if b["start"][:10] == day.isoformat()]
+    if not rows:
+        raise BadInput(f"{found['name']} has no booking on {day.isoformat()}", field="on", value=day.isoformat())
+    return rows[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +407,13 @@ def remove(db: Database, kind: str, row_id: int, cascade: bool) -> dict[str, int
         blocking = store.dependants(db, kind, row_id)
         if blocking and not cascade:
             raise Refused(describe_dependants(kind, blocking), field=None)
-        return store.delete(db, kind, row_id, cascade)
+        table = {"centre": "centres", "room": "rooms", "actor": "actors", "activity": "activities", "booking": "bookings"}[kind]
+        old = store.row(db, table, row_id)
+        removed = store.delete(db, kind, row_id, cascade)
+        log(db, "remove", kind, row_id, _("Removed {kind} {name} ({detail})").format(
+            kind=kind, name=(old or {}).get("name") or (old or {}).get("title") or row_id,
+            detail=", ".join(f"{n} {t}" for t, n in removed.items())), old=old)
+        return removed
 
 
 def describe_dependants(kind: str, blocking: dict[str, list[str]]) -> str:

@@ -421,3 +421,85 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
                     targets(i["target_groups"]),
                 )))
             out.print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes: edit activity, closures, restore
+
+
+def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
+    from .i18n import _
+
+    table = new_table(title)
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("Time"), no_wrap=True)
+    for start, end in rows:
+        table.add_row(literal(when(start)[:-6]), literal(f"{start[11:]}–{end[11:]}"))
+    console(stderr=True).print(table)
+
+
+def activity_change(result: Any) -> None:
+    """What `edit activity` changes (or would, in a dry run): dates removed, added and moved,
+    the conflicts, and the fields."""
+    from .i18n import _, ngettext
+
+    if result.removed:
+        _dates_table(ngettext("{count} date removed", "{count} dates removed", len(result.removed)).format(
+            count=len(result.removed)), [(b["start"], b["end"]) for b in result.removed])
+    if result.changed:
+        table = new_table(ngettext("{count} date moved", "{count} dates moved", len(result.changed)).format(count=len(result.changed)))
+        for header in (_("Date"), _("Was"), _("Becomes")):
+            table.add_column(header, no_wrap=True)
+        for booking, new in result.changed:
+            table.add_row(literal(when(new.start)[:-6]), literal(f"{booking['start'][11:]}–{booking['end'][11:]} {booking['room']}"),
+                          literal(f"{new.start[11:]}–{new.end[11:]}"))
+        console(stderr=True).print(table)
+    if result.added:
+        _dates_table(ngettext("{count} date added", "{count} dates added", len(result.added)).format(count=len(result.added)),
+                     [(p.start, p.end) for p in result.added])
+    if result.conflicts:
+        conflicts(result.conflicts, _("Room conflicts"))
+    if result.left_out:
+        warning(ngettext("{count} date left out because the room is taken.", "{count} dates left out because the room is taken.",
+                         len(result.left_out)).format(count=len(result.left_out)))
+    for key, (old, new) in result.fields_changed.items():
+        message(_("{field}: {old} → {new}").format(field=key, old=old, new=new))
+    if result.nothing:
+        message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=result.effective.isoformat()))
+        return
+    verb = _("Would change") if result.dry_run else _("Changed")
+    message(_("{verb} {title} from {day}: {removed} removed, {added} added, {changed} moved; {cancelled} cancelled dates stay cancelled.").format(
+        verb=verb, title=result.title, day=result.effective.isoformat(), removed=len(result.removed), added=len(result.added),
+        changed=len(result.changed), cancelled=len(result.kept_cancelled)))
+
+
+def restored(result: Any) -> None:
+    from .i18n import _, ngettext
+
+    if result.conflicts:
+        conflicts(result.conflicts, _("Room conflicts"))
+    if result.restored:
+        message(ngettext("Restored {count} booking: {ids}.", "Restored {count} bookings: {ids}.", len(result.restored)).format(
+            count=len(result.restored), ids=", ".join(str(b["id"]) for b in result.restored)))
+    if result.left_cancelled:
+        warning(ngettext("{count} booking stays cancelled because the room is taken: {ids}.",
+                         "{count} bookings stay cancelled because the room is taken: {ids}.", len(result.left_cancelled)).format(
+            count=len(result.left_cancelled), ids=", ".join(str(b["id"]) for b in result.left_cancelled)))
+
+
+def closure_change(result: Any) -> None:
+    from .i18n import _, ngettext
+
+    restored(result.restore)
+    if result.kept_cancelled:
+        message(ngettext("{count} booking it no longer covers stays cancelled.", "{count} bookings it no longer covers stay cancelled.",
+                         len(result.kept_cancelled)).format(count=len(result.kept_cancelled)))
+    if result.cancelled:
+        _dates_table(ngettext("{count} booking cancelled", "{count} bookings cancelled", len(result.cancelled)).format(
+            count=len(result.cancelled)), [(b["start"], b["end"]) for b in result.cancelled])
+    if result.removed:
+        text = _("Removed the closure of {centre} {first}–{last} ({reason}).")
+    else:
+        text = _("{centre} is closed {first}–{last} ({reason}).")
+    message((_("Dry run: ") if result.dry_run else "") + text.format(
+        centre=result.centre, first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))

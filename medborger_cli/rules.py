@@ -90,6 +90,12 @@ def _codes(vocabulary: dict, values: Any, field: str) -> list[str]:
     return vocab.parse_many(vocabulary, [str(v) for v in values], field)
 
 
+def codes_of(kind: str, values: Any, field: str) -> list[str]:
+    """Codes of a vocabulary (`target_groups`, `weekdays`, ...) from names, labels or aliases."""
+    vocabulary = {"target_groups": vocab.TARGET_GROUPS, "weekdays": vocab.WEEKDAYS, "category": vocab.CATEGORIES}[kind]
+    return _codes(vocabulary, values, field)
+
+
 def whole_number(value: Any, field: str, low: int, high: int, what: str) -> int | None:
     """A whole number from `low` to `high`, from an int or text; None when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from . import actions, csvio, rules, schedule, store
 from .errors import BadInput, MedborgerError
+from .i18n import ngettext
 
 MAX_ERRORS_SHOWN = 50
 
@@ -328,6 +329,11 @@ class Importer:
         counts = {t: len(self.pending[t]) for t in ("centres", "rooms", "actors", "closures", "activities")}
         counts["bookings"] = len(to_store)
         result.added = {t: n for t, n in counts.items() if n}
+        for table, n in result.added.items():
+            source = self.files.get(table) or self.files.get("activities", "")
+            actions.log(db, "import", table, None, ngettext("Imported {count} row into {table} from {file}",
+                                                            "Imported {count} rows into {table} from {file}", n).format(
+                count=n, table=table, file=source), new={"rows": n, "file": source})
 
 
 class _DryRun(Exception):

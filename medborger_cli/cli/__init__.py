@@ -20,7 +20,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the process is, so that an open transaction rolls back."""
 
 
+_running = False  # True once the root command runs: before that nothing can have been written
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
+    if not _running:  # still starting: say so and stop, without Click turning it into "Aborted!"
+        _err(interrupted("Stopped"))
+        raise SystemExit(143)
     raise Terminated()
 
 
@@ -39,6 +45,8 @@ class MedborgerGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         if ctx.parent is not None:  # a group inside the root (export, import, list): the root reports
             return super().invoke(ctx)
+        global _running
+        _running = True
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, BrokenPipeError):
@@ -98,7 +106,7 @@ def field_labels(ctx: Any) -> Any:
                 if param.param_type_name == "argument":
                     if param.name in names or param.name in (f"{field}_id", f"{field}_"):
                         return (param.metavar or param.name.upper()).removesuffix("...")
-                elif any(opt[2:].replace("-", "_") in names for opt in param.opts if opt.startswith("--")):
+                elif param.name in names or any(opt[2:].replace("-", "_") in names for opt in param.opts if opt.startswith("--")):
                     return param.opts[0]  # as the command declares it first (`-o` for -o/--output)
         return field
 
@@ -208,7 +216,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
+from . import centres, activities, editing, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
 
 for _group in app.registered_groups:  # export, import, list, privacy: they note their commands too
     _group.cls = MedborgerGroup
@@ -216,6 +224,10 @@ for _group in app.registered_groups:  # export, import, list, privacy: they note
 
 def main() -> None:
     import signal
+    import sys
+
+    from . import common
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    common.COMMAND_LINE[:] = ["medborger", *sys.argv[1:]]  # for the change log
     app(prog_name="medborger")

@@ -191,20 +191,3 @@ def book(
         f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "
         f"{output.when(booking.start)}–{booking.end[11:]} (booking {result.booking_ids[0]})."
     )
-
-
-@app.command("cancel")
-def cancel(
-    ctx: typer.Context,
-    booking_id: Annotated[str, typer.Argument(metavar="BOOKING_ID", help="The booking's id (see `medborger list bookings`).")],
-    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why it is cancelled (kept with the booking).")] = None,
-) -> None:
-    """Cancel one booking or one occurrence of an activity; it stays on record as cancelled."""
-    from .. import actions, output
-
-    row, changed = actions.cancel(state(ctx).db(), booking_id, reason)
-    when = f"{output.when(row['start'])}–{row['end'][11:]}"
-    if changed:
-        output.message(f"Cancelled booking {row['id']}: {row['title']}, {row['room']}, {when}.")
-    else:
-        output.message(f"Booking {row['id']} ({row['title']}, {when}) was already cancelled.")

@@ -126,8 +126,11 @@ def add_closure(
     date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First closed day.")] = None,
     date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last closed day (inclusive).")] = None,
     reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why, e.g. Juleferie, Sommerferie.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before cancelling the bookings inside it.")] = False,
 ) -> None:
-    """Close a centre for a period (lukkeperiode); its bookings inside it are cancelled."""
+    """Close a centre for a period (lukkeperiode); its bookings inside it are cancelled (at a
+    terminal you see them and are asked first). Removing or shortening the closure later
+    restores them."""
     from .. import actions, output, prompts, rules, schedule, store
 
     st = state(ctx)
@@ -146,7 +149,22 @@ def add_closure(
         date_until = prompts.text("Last closed day:", lambda v: schedule.parse_date(v, "until"))
     if not reason:
         reason = prompts.text("Reason:", lambda v: rules.text(v, "reason"))
-    result = actions.add_closure(db, centre, {"from": date_from, "until": date_until, "reason": reason})
+    values = {"from": date_from, "until": date_until, "reason": reason}
+    if not yes and prompts.interactive(st.no_input):
+        from .. import editing
+        from ..i18n import _, ngettext
+
+        _centre, inside = editing.closure_preview(db, centre, values)
+        if inside:
+            output.emit(inside, [output.Column("id", _("Booking")), output.Column("title", _("Title")),
+                                 output.Column("room", _("Room")), output.Column("start", _("When"), output.when)],
+                        title=_("Bookings inside the closure"))
+            if not prompts.confirm(ngettext("Close the centre and cancel this booking?",
+                                            "Close the centre and cancel these {count} bookings?", len(inside)).format(
+                                                count=len(inside)), default=True):
+                output.message(_("Nothing changed."))
+                raise typer.Exit(1)
+    result = actions.add_closure(db, centre, values)
     output.message(
         f"{result.centre} is closed {result.date_from.isoformat()}–{result.date_until.isoformat()} ({result.reason}); "
         f"{len(result.cancelled)} booking{'s' if len(result.cancelled) != 1 else ''} inside it cancelled."

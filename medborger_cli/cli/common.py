@@ -9,6 +9,9 @@ from typing import Annotated, Any
 import typer
 
 
+COMMAND_LINE: list[str] = []  # as typed, set by main(); the change log records it
+
+
 @dataclass
 class State:
     db_option: str | None = None
@@ -20,8 +23,11 @@ class State:
         if self._db is None:
             from .. import store
 
+            from .. import actions
+
             path, source = store.resolve_path(self.db_option)
             self._db = store.connect(path, source)
+            actions.WHO.command = " ".join(COMMAND_LINE) or "medborger"
             self.path = path
         return self._db
 

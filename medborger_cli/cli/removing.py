@@ -1,4 +1,4 @@
-"""remove centre|room|actor|activity|booking: refuses to orphan dependants, confirms first."""
+"""remove centre|room|actor|activity|booking|closure: refuses to orphan dependants, confirms first."""
 
 
 from enum import Enum
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import CentreFilter, filter_ids, state
+from .common import AllowOption, CentreFilter, SkipOption, conflict_policy, filter_ids, state
 
 
 class Kind(str, Enum):
@@ -16,23 +16,33 @@ class Kind(str, Enum):
     actor = "actor"
     activity = "activity"
     booking = "booking"
+    closure = "closure"
 
 
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(metavar="KIND", help="centre, room, actor, activity or booking.", case_sensitive=False)],
+    kind: Annotated[Kind, typer.Argument(metavar="KIND", help="centre, room, actor, activity, booking or closure.", case_sensitive=False)],
     name: Annotated[str, typer.Argument(metavar="NAME-OR-ID", help="Its name or id.")],
     centre: CentreFilter = None,
     cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what depends on it (rooms, activities, bookings).")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    keep_cancelled: Annotated[bool, typer.Option("--keep-cancelled", help="A closure: leave the bookings it cancelled cancelled.")] = False,
+    skip_conflicts: SkipOption = False,
+    allow_conflicts: AllowOption = False,
 ) -> None:
-    """Remove something for good. An activity goes with its bookings; use `cancel` to keep a record."""
+    """Remove something for good. An activity goes with its bookings; use `cancel` to keep a record.
+    A closure (by id) gives back the bookings it cancelled, conflict-checked, unless --keep-cancelled."""
     from .. import actions, output, prompts, store
     from ..errors import MissingInput, Refused
 
     st = state(ctx)
     db = st.db()
+    if kind.value == "closure":
+        from .editing import closure_change
+
+        closure_change(ctx, name, None, keep_cancelled, conflict_policy(skip_conflicts, allow_conflicts), False, yes)
+        return
     centre_id = filter_ids(db, centre)["centre_id"]
     row = actions.resolve(db, kind.value, name, "name", centre_id if kind.value in ("room", "activity") else None)
     blocking = actions.removal_plan(db, kind.value, str(row["id"]))[1]

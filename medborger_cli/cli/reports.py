@@ -120,7 +120,7 @@ def _resolve(st, db, kinds, scope) -> None:
             done += 1
         elif choice.startswith("cancel:"):
             booking_id = int(choice.split(":")[1])
-            actions.cancel(db, str(booking_id), "cancelled from the overlaps report")
+            actions.cancel(db, [str(booking_id)], "cancelled from the overlaps report")
             cancelled.add(booking_id)
             output.message(f"Cancelled booking {booking_id}.")
             done += 1

@@ -51,6 +51,17 @@ from .queries import (
     rooms,
 )
 from .records import (
+    active_bookings_between,
+    bookings_cancelled_by,
+    set_bookings_active,
+    update_row,
+    update_row_many,
+    row,
+    set_activity_people,
+    activity_bookings,
+    delete_bookings,
+    log_change,
+    changes,
     acknowledge,
     acknowledgements,
     booking,
@@ -73,6 +84,17 @@ from .schema import MIGRATION_NAMES, m001_initial, m002_acknowledgements, m003_a
 from .sql import name_key, now
 
 __all__ = [
+    "active_bookings_between",
+    "bookings_cancelled_by",
+    "set_bookings_active",
+    "update_row",
+    "update_row_many",
+    "row",
+    "set_activity_people",
+    "activity_bookings",
+    "delete_bookings",
+    "log_change",
+    "changes",
     "BUSY_TIMEOUT_SECONDS",
     "journal",
     "MIGRATION_NAMES",

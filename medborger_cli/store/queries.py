@@ -108,10 +108,11 @@ def activities(
     actor_id: int | None = None,
     first: str | None = None,
     last: str | None = None,
+    activity_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Activities with partners and target groups; a window keeps those with a booking in it."""
     where, params = [], []
-    for column, value in (("a.centre_id", centre_id), ("a.room_id", room_id)):
+    for column, value in (("a.centre_id", centre_id), ("a.room_id", room_id), ("a.id", activity_id)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)

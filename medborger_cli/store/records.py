@@ -55,19 +55,94 @@ def set_booking_status(db: Database, booking_id: int, status: str, note: str | N
     db.execute("UPDATE bookings SET status = ?, note = ? WHERE id = ?", [status, note, booking_id])
 
 
-def cancel_bookings_between(db: Database, centre_id: int, first: str, last: str, note: str) -> list[dict]:
-    """Cancel the centre's active bookings that start on a day from `first` to `last` (ISO dates)."""
-    rows = fetch_rows(
+def active_bookings_between(db: Database, centre_id: int, first: str, last: str) -> list[dict]:
+    """The centre's active bookings that start on a day from `first` to `last` (ISO dates)."""
+    return fetch_rows(
         db,
         BOOKINGS_SELECT
         + " WHERE r.centre_id = ? AND b.status = 'active' AND b.start >= ? AND b.start < ? ORDER BY b.start",
         [centre_id, first, day_after(last)],
     )
+
+
+def cancel_bookings_between(
+    db: Database, centre_id: int, first: str, last: str, note: str, closure_id: int | None = None
+) -> list[dict]:
+    """Cancel the centre's active bookings that start on a day from `first` to `last` (ISO dates),
+    remembering the closure that cancelled them."""
+    rows = active_bookings_between(db, centre_id, first, last)
     db.execute(
-        "UPDATE bookings SET status = 'cancelled', note = ? WHERE id IN (SELECT value FROM json_each(?))",
-        [note, json_ids(r["id"] for r in rows)],
+        "UPDATE bookings SET status = 'cancelled', note = ?, closure_id = ? WHERE id IN (SELECT value FROM json_each(?))",
+        [note, closure_id, json_ids(r["id"] for r in rows)],
     )
     return rows
+
+
+def bookings_cancelled_by(db: Database, closure_id: int) -> list[dict]:
+    """The bookings a closure cancelled (and that are still cancelled by it), in time order."""
+    return fetch_rows(db, BOOKINGS_SELECT + " WHERE b.closure_id = ? AND b.status = 'cancelled' ORDER BY b.start",
+                      [closure_id])
+
+
+def set_bookings_active(db: Database, ids: list[int]) -> None:
+    """Make cancelled bookings active again, forgetting why they were cancelled."""
+    db.execute("UPDATE bookings SET status = 'active', note = NULL, closure_id = NULL "
+               "WHERE id IN (SELECT value FROM json_each(?))", [json_ids(ids)])
+
+
+def update_row(db: Database, table: str, row_id: int, values: dict[str, Any]) -> None:
+    """Set some columns of one row; a new name or title gets its name key too."""
+    values = dict(values)
+    if table in ("centres", "rooms", "actors") and "name" in values:
+        values["name_key"] = name_key(values["name"])
+    if table == "activities" and "title" in values:
+        values["name_key"] = name_key(values["title"])
+    if not values:
+        return
+    columns = ", ".join(f'"{c}" = ?' for c in values)
+    db.execute(f"UPDATE {table} SET {columns} WHERE id = ?", [*values.values(), row_id])
+
+
+def update_row_many(db: Database, table: str, ids: list[int], values: dict[str, Any]) -> None:
+    """Set the same columns on several rows."""
+    if not ids or not values:
+        return
+    columns = ", ".join(f'"{c}" = ?' for c in values)
+    db.execute(f"UPDATE {table} SET {columns} WHERE id IN (SELECT value FROM json_each(?))", [*values.values(), json_ids(ids)])
+
+
+def row(db: Database, table: str, row_id: int) -> dict[str, Any] | None:
+    found = fetch_rows(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    return found[0] if found else None
+
+
+def set_activity_people(db: Database, activity_id: int, partners: list[int], targets: list[str]) -> None:
+    db.execute("DELETE FROM activity_partners WHERE activity_id = ?", [activity_id])
+    db.execute("DELETE FROM activity_targets WHERE activity_id = ?", [activity_id])
+    db["activity_partners"].insert_all({"activity_id": activity_id, "actor_id": p} for p in partners)
+    db["activity_targets"].insert_all({"activity_id": activity_id, "target": t} for t in targets)
+
+
+def activity_bookings(db: Database, activity_id: int, first_day: str | None = None) -> list[dict[str, Any]]:
+    """The activity's bookings (active and cancelled) starting on or after `first_day`, in time order."""
+    where = "b.activity_id = ?" + (" AND b.start >= ?" if first_day else "")
+    return fetch_rows(db, BOOKINGS_SELECT + f" WHERE {where} ORDER BY b.start",
+                      [activity_id, first_day] if first_day else [activity_id])
+
+
+def delete_bookings(db: Database, ids: list[int]) -> int:
+    return db.execute("DELETE FROM bookings WHERE id IN (SELECT value FROM json_each(?))", [json_ids(ids)]).rowcount
+
+
+def log_change(db: Database, record: dict[str, Any]) -> None:
+    """One entry of the change log: at, user, command, action, kind, row_id, summary, old, new."""
+    _insert(db, "changes", record)
+
+
+def changes(db: Database, since: str | None = None) -> list[dict[str, Any]]:
+    if since:
+        return fetch_rows(db, "SELECT * FROM changes WHERE at >= ? ORDER BY id", [since])
+    return fetch_rows(db, "SELECT * FROM changes ORDER BY id")
 
 
 def delete(db: Database, kind: str, row_id: int, cascade: bool) -> dict[str, int]:
@@ -98,7 +173,7 @@ def delete(db: Database, kind: str, row_id: int, cascade: bool) -> dict[str, int
     if kind == "activity":
         _delete_activity(run, row_id)
     else:
-        table = {"centre": "centres", "room": "rooms", "actor": "actors", "booking": "bookings"}[kind]
+        table = {"centre": "centres", "room": "rooms", "actor": "actors", "booking": "bookings", "closure": "closures"}[kind]
         run(table, f"DELETE FROM {table} WHERE id = ?", [row_id])
     return removed
 

@@ -141,3 +141,36 @@ def m004_bookings_by_start(db: Database) -> None:
     reads it front to back instead of jumping through the table for each row."""
     db.execute("DROP INDEX bookings_start")
     db.execute('CREATE INDEX bookings_start ON bookings(start, room_id, actor_id, activity_id, "end", status, title, note)')
+
+
+@migration
+def m006_change_log_and_closure_memory(db: Database) -> None:
+    """Every change is logged (who, when, which command, old and new values), and a booking a
+    closure cancelled remembers that closure, so that removing or shortening it restores it.
+    Bookings cancelled by closures before this version are linked by their note."""
+    db.executescript(
+        """
+        ALTER TABLE bookings ADD COLUMN closure_id INTEGER REFERENCES closures(id) ON DELETE SET NULL;
+        CREATE INDEX bookings_closure ON bookings(closure_id) WHERE closure_id IS NOT NULL;
+        CREATE INDEX bookings_activity_start ON bookings(activity_id, start) WHERE activity_id IS NOT NULL;
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            command TEXT NOT NULL,
+            action TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            row_id INTEGER,
+            summary TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        );
+        CREATE INDEX changes_at ON changes(at);
+        UPDATE bookings SET closure_id = (
+            SELECT cl.id FROM closures cl JOIN rooms r ON r.centre_id = cl.centre_id
+            WHERE r.id = bookings.room_id AND substr(bookings.start, 1, 10) BETWEEN cl.date_from AND cl.date_until
+              AND bookings.note = 'lukket: ' || cl.reason
+            ORDER BY cl.id LIMIT 1)
+        WHERE status = 'cancelled' AND note LIKE 'lukket: %';
+        """
+    )

@@ -1,0 +1,282 @@
+"""edit, move, cancel, restore, log: keeping the plan true as the season moves."""
+
+from typing import Annotated
+
+import typer
+
+from . import app
+from .common import AllowOption, SkipOption, conflict_policy, state
+
+edit_app = typer.Typer(help="Change a centre, room, actor, activity (from a date on) or closure.", no_args_is_help=True,
+                       rich_markup_mode=None)
+app.add_typer(edit_app, name="edit")
+
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the change; write nothing.")]
+NewName = Annotated[str | None, typer.Option("--name", metavar="NEW", help="A new name (the id and history stay).")]
+Text = Annotated[str | None, typer.Option(metavar="TEXT")]
+
+
+def _record(ctx: typer.Context, kind: str, name: str, changes: dict, centre: str | None = None) -> None:
+    from .. import editing, output
+    from ..i18n import _
+
+    result = editing.edit_record(state(ctx).db(), kind, name, changes, centre)
+    if not result.new:
+        output.message(_("Nothing to change: {name} has these values already.").format(name=result.name))
+        return
+    for key, value in result.new.items():
+        output.message(_("{field}: {old} → {new}").format(
+            field=key, old=result.old.get(key) if result.old.get(key) not in (None, "") else "–",
+            new=value if value not in (None, "") else "–"))
+    output.message(_("Changed {kind} {name} (id {id}).").format(kind=kind, name=result.name, id=result.id))
+
+
+@edit_app.command("centre")
+def edit_centre(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The centre (name or id).")],
+    new_name: NewName = None,
+    type_: Annotated[str | None, typer.Option("--type", "-t", metavar="CODE", help="housing|library|association|health|other (or Danish).")] = None,
+    municipality: Annotated[str | None, typer.Option("--municipality", "--kommune", metavar="NAME")] = None,
+    area: Annotated[str | None, typer.Option("--area", "--område", metavar="NAME", help='The housing area; "" clears it.')] = None,
+    address: Annotated[str | None, typer.Option("--address", metavar="TEXT", help='"" clears it.')] = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar="NAME", help='"" clears it.')] = None,
+    operator: Annotated[str | None, typer.Option("--operator", metavar="NAME", help='"" clears it.')] = None,
+) -> None:
+    """Change or clear a centre's fields; a rename keeps its id, rooms and history."""
+    _record(ctx, "centre", name, {"new_name": new_name, "type": type_, "municipality": municipality, "area": area,
+                                  "address": address, "owner": owner, "operator": operator})
+
+
+@edit_app.command("room")
+def edit_room(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The room (name or id).")],
+    centre: Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="The room's centre, when names repeat.")] = None,
+    new_name: NewName = None,
+    capacity: Annotated[str | None, typer.Option("--capacity", metavar="N", help='How many people it seats; "" clears it.')] = None,
+) -> None:
+    """Change a room's name or capacity; bookings stay."""
+    _record(ctx, "room", name, {"new_name": new_name, "capacity": capacity}, centre)
+
+
+@edit_app.command("actor")
+def edit_actor(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The actor (name or id).")],
+    new_name: NewName = None,
+    sector: Annotated[str | None, typer.Option("--sector", "-s", metavar="CODE", help="The sector (or Danish).")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", metavar="NAME", help='Contact person; "" clears it.')] = None,
+    email: Annotated[str | None, typer.Option("--email", metavar="EMAIL", help='"" clears it.')] = None,
+    phone: Annotated[str | None, typer.Option("--phone", metavar="PHONE", help='"" clears it.')] = None,
+) -> None:
+    """Change or clear an actor's fields (a new phone number, another contact person)."""
+    _record(ctx, "actor", name, {"new_name": new_name, "sector": sector, "contact": contact, "email": email, "phone": phone})
+
+
+@edit_app.command("activity")
+def edit_activity(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The activity (title or id).")],
+    centre: Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="Its centre, when titles repeat.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="From this date on (default: today); earlier dates stay as they were.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="A new title.")] = None,
+    room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Another room in the centre.")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", metavar="ACTOR", help="Another actor runs it.")] = None,
+    partner: Annotated[list[str] | None, typer.Option("--partner", "-p", metavar="ACTOR", help="Add a partner; repeat for more.")] = None,
+    no_partner: Annotated[list[str] | None, typer.Option("--no-partner", metavar="ACTOR", help="Take a partner away.")] = None,
+    target: Annotated[list[str] | None, typer.Option("--target", "-g", metavar="GROUP", help="Add a target group.")] = None,
+    no_target: Annotated[list[str] | None, typer.Option("--no-target", metavar="GROUP", help="Take a target group away.")] = None,
+    category: Annotated[str | None, typer.Option("--category", "-k", metavar="CODE")] = None,
+    focus: Annotated[str | None, typer.Option("--focus", metavar="CODE")] = None,
+    weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="New weekday(s), e.g. tirsdag.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="TIME")] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="TIME")] = None,
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="A new last date (earlier ends it sooner).")] = None,
+    every: Annotated[int | None, typer.Option("--every", metavar="N", help="Every N weeks (or months with --monthly).")] = None,
+    monthly: Annotated[str | None, typer.Option("--monthly", metavar="WHICH", help="first|second|third|fourth|last weekday of the month.")] = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help="Weekly again instead of monthly.")] = False,
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="Make it one date.")] = None,
+    skip_conflicts: SkipOption = False,
+    allow_conflicts: AllowOption = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Change an activity "this and following": from --from (default today) on, its dates are
+    replaced by the new rule's (holidays and closures skipped, every date conflict-checked);
+    earlier dates stay as history, and cancelled dates the new rule keeps stay cancelled."""
+    import datetime as dt
+
+    from .. import editing, output, prompts, schedule
+    from ..i18n import _
+
+    st = state(ctx)
+    db = st.db()
+    policy = conflict_policy(skip_conflicts, allow_conflicts)
+    effective = schedule.parse_date(date_from, "from") if date_from else dt.date.today()
+    changes = {"title": title, "room": room, "actor": actor, "partners": partner, "no_partners": no_partner,
+               "target_groups": target, "no_target_groups": no_target, "category": category, "focus": focus,
+               "weekdays": weekday, "start": start, "end": end, "until": date_until, "every": every, "monthly": monthly,
+               "weekly": weekly, "on": on}
+    ask = not yes and not dry_run and prompts.interactive(st.no_input)
+    if dry_run or ask:
+        preview = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre, dry_run=True)
+        output.activity_change(preview)
+        if dry_run:
+            output.message(_("Dry run: nothing was written."))
+            return
+        if preview.nothing:
+            return
+        if not prompts.confirm(_("Make this change?"), default=True):
+            output.message(_("Nothing changed."))
+            raise typer.Exit(1)
+    result = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre)
+    if not ask:
+        output.activity_change(result)
+
+
+@edit_app.command("closure")
+def edit_closure(
+    ctx: typer.Context,
+    closure: Annotated[str, typer.Argument(metavar="ID", help="The closure's id (see `medborger list closures`).")],
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First closed day.")] = None,
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last closed day.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT")] = None,
+    keep_cancelled: Annotated[bool, typer.Option("--keep-cancelled", help="Leave the bookings it no longer covers cancelled.")] = False,
+    skip_conflicts: SkipOption = False,
+    allow_conflicts: AllowOption = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Change a closure's dates or reason. Bookings it cancelled that fall outside it now are
+    restored (conflict-checked), unless --keep-cancelled; bookings inside new days are cancelled."""
+    closure_change(ctx, closure, {"from": date_from, "until": date_until, "reason": reason}, keep_cancelled,
+                    conflict_policy(skip_conflicts, allow_conflicts), dry_run, yes)
+
+
+def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -> None:
+    from .. import editing, output, prompts
+    from ..i18n import _
+
+    st = state(ctx)
+    db = st.db()
+    ask = not yes and not dry_run and prompts.interactive(st.no_input)
+    if ask or dry_run:
+        preview = editing.change_closure(db, closure, values, keep_cancelled=keep_cancelled, policy=policy, dry_run=True)
+        output.closure_change(preview)
+        if dry_run:
+            output.message(_("Dry run: nothing was written."))
+            return
+        mine = preview.restore.restored + preview.restore.left_cancelled
+        if mine and not keep_cancelled:
+            keep_cancelled = not prompts.confirm(
+                _("Restore the {count} bookings the closure no longer covers?").format(count=len(mine)), default=True)
+        if not prompts.confirm(_("Make this change?"), default=True):
+            output.message(_("Nothing changed."))
+            raise typer.Exit(1)
+    result = editing.change_closure(db, closure, values, keep_cancelled=keep_cancelled, policy=policy)
+    output.closure_change(result)
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    booking: Annotated[str, typer.Argument(metavar="BOOKING", help="The booking's id (one occurrence of a series too).")],
+    room: Annotated[str | None, typer.Option("--room", "-r", metavar="ROOM", help="Another room in the same centre.")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="WHEN", help='New start: "2026-12-08 17:00", or a time on the same day (the length stays).')] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="WHEN", help='New end: a time on the start day, or a date and time.')] = None,
+    allow_conflicts: AllowOption = False,
+) -> None:
+    """Move one booking to another room or time; it stays linked to its activity."""
+    from .. import editing, output
+    from ..i18n import _
+
+    result = editing.move(state(ctx).db(), booking, room=room, start=start, end=end,
+                          policy=conflict_policy(False, allow_conflicts))
+    if result.conflicts:
+        output.conflicts(result.conflicts, _("Moved although the room is taken"))
+    output.message(_("Moved booking {id} ({title}) to {room}, {when}–{end}.").format(
+        id=result.booking["id"], title=result.booking["title"], room=result.room, when=output.when(result.start),
+        end=result.end[11:]))
+
+
+@app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    bookings: Annotated[list[str] | None, typer.Argument(metavar="BOOKING...", help="Booking ids (see `medborger list bookings`).", show_default=False)] = None,
+    activity: Annotated[str | None, typer.Option("--activity", metavar="ACTIVITY", help="Cancel this activity's date given by --on.")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="With --activity: the date to cancel.")] = None,
+    centre: Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="The activity's centre, when titles repeat.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why it is cancelled (kept with the booking).")] = None,
+    yes: YesOption = False,
+) -> None:
+    """Cancel bookings or one occurrence of an activity; they stay on record as cancelled
+    (`medborger restore` brings them back)."""
+    from .. import actions, output, prompts, schedule
+    from ..errors import BadInput
+    from ..i18n import _, ngettext
+
+    st = state(ctx)
+    db = st.db()
+    refs = list(bookings or [])
+    if activity or on:
+        if not (activity and on):
+            raise BadInput("--activity and --on go together: the activity and the date to cancel")
+        centre_id = actions.resolve(db, "centre", centre, "centre")["id"] if centre else None
+        refs.append(str(actions.occurrence_on(db, activity, schedule.parse_date(on, "on"), centre_id)["id"]))
+    if not refs:
+        raise BadInput("BOOKING: give booking ids, or --activity A --on DATE")
+    if not yes and prompts.interactive(st.no_input):
+        rows = [actions.resolve(db, "booking", r, "bookings") for r in refs]
+        output.emit([{"id": r["id"], "title": r["name"], "start": r["start"], "centre": r["centre"]} for r in rows],
+                    [output.Column("id", _("Booking")), output.Column("title", _("Title")),
+                     output.Column("start", _("When"), output.when), output.Column("centre", _("Centre"))],
+                    title=_("Will be cancelled"))
+        if not prompts.confirm(ngettext("Cancel this booking?", "Cancel these {count} bookings?", len(rows)).format(
+                count=len(rows)), default=True):
+            output.message(_("Nothing cancelled."))
+            raise typer.Exit(1)
+    for row, changed in actions.cancel(db, refs, reason):
+        when = f"{output.when(row['start'])}–{row['end'][11:]}"
+        if changed:
+            output.message(_("Cancelled booking {id}: {title}, {room}, {when}.").format(
+                id=row["id"], title=row["title"], room=row["room"], when=when))
+        else:
+            output.message(_("Booking {id} ({title}, {when}) was already cancelled.").format(
+                id=row["id"], title=row["title"], when=when))
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    bookings: Annotated[list[str], typer.Argument(metavar="BOOKING...", help="Ids of cancelled bookings.")],
+    skip_conflicts: SkipOption = False,
+    allow_conflicts: AllowOption = False,
+) -> None:
+    """Make cancelled bookings active again: conflict-checked, and refused inside a closure."""
+    from .. import editing, output
+    from ..i18n import _
+
+    result = editing.restore(state(ctx).db(), bookings, conflict_policy(skip_conflicts, allow_conflicts))
+    output.restored(result)
+    for row in result.already:
+        output.message(_("Booking {id} ({title}) was not cancelled; nothing changed.").format(id=row["id"], title=row["title"]))
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only changes from this date on.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array (with old and new values) instead of a table.")] = False,
+) -> None:
+    """Every change: when, by which user, with which command, and what changed (old and new)."""
+    from .. import actions, output, schedule
+    from ..i18n import _
+
+    rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
+    columns = [output.Column("at", _("When"), lambda v: v.replace("T", " ")), output.Column("user", _("User")),
+               output.Column("action", _("Change")), output.Column("kind", _("What")), output.Column("row_id", _("Id")),
+               output.Column("summary", _("Summary")), output.Column("command", _("Command"), in_table=False),
+               output.Column("old", _("Old"), in_table=False), output.Column("new", _("New"), in_table=False)]
+    output.emit(rows, columns, "json" if as_json else "table", title=_("Change log"), empty=_("No changes recorded."))

@@ -1,0 +1,451 @@
+"""Changing what exists: edit a centre, room, actor or activity ("this and following"), move one
+booking, restore a cancelled one, edit or remove a closure (restoring what it cancelled).
+
+Every change goes through the same rules as adding (rules.py) and the same room-conflict check,
+runs in one transaction, and is written to the change log. Nothing here prints or prompts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import actions, rules, schedule, store
+from .errors import BadInput
+from .i18n import _, ngettext
+
+RECORD_FIELDS = {
+    "centre": ("name", "type", "municipality", "area", "address", "owner", "operator"),
+    "room": ("name", "capacity"),
+    "actor": ("name", "sector", "contact", "email", "phone"),
+}
+TABLES = {"centre": "centres", "room": "rooms", "actor": "actors"}
+
+
+class _DryRun(Exception):
+    def __init__(self, result: Any):
+        super().__init__()
+        self.result = result
+
+
+def _given(changes: dict[str, Any]) -> dict[str, Any]:
+    """The fields a person changed: None means not given; an empty text means clear it."""
+    return {k: v for k, v in changes.items() if v is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Centres, rooms, actors
+
+
+@dataclass
+class RecordEdit:
+    kind: str
+    id: int
+    name: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+def edit_record(db: Database, kind: str, name: str, changes: dict[str, Any], centre: str | None = None) -> RecordEdit:
+    """Change or clear fields of a centre, room or actor; a rename keeps its id and history."""
+    wanted = _given(changes)
+    with store.write(db):
+        centre_id = actions.resolve(db, "centre", centre, "centre")["id"] if centre and kind == "room" else None
+        found = actions.resolve(db, kind, name, "name", centre_id)
+        current = store.row(db, TABLES[kind], found["id"])
+        fields = RECORD_FIELDS[kind]
+        merged = {f: current[f] for f in fields}
+        merged.update({("name" if k == "new_name" else k): v for k, v in wanted.items()})
+        check = {"centre": rules.centre_record, "room": rules.room_record, "actor": rules.actor_record}[kind]
+        try:
+            record = check({k: ("" if v is None else v) for k, v in merged.items()} if kind != "room" else merged)
+        except BadInput as exc:  # a bad new name came from --name, not from the NAME that finds the record
+            if exc.field == "name":
+                exc.field = "new_name"
+            raise
+        old = {f: current[f] for f in fields if current[f] != record[f]}
+        new = {f: record[f] for f in fields if current[f] != record[f]}
+        if "name" in new and store.name_key(new["name"]) != store.name_key(current["name"]):
+            actions.ensure_unique(db, kind, new["name"], "new_name", current.get("centre_id"))
+        if new:
+            store.update_row(db, TABLES[kind], found["id"], new)
+            actions.log(db, "edit", kind, found["id"], _("Changed {kind} {name}: {fields}").format(
+                kind=kind, name=record["name"], fields=", ".join(new)), old=old, new=new)
+    return RecordEdit(kind, found["id"], record["name"], old, new)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities: this and following
+
+
+@dataclass
+class ActivityEdit:
+    activity_id: int
+    title: str
+    effective: dt.date
+    removed: list[dict[str, Any]] = field(default_factory=list)  # future bookings the new rule does not hold
+    added: list[rules.Proposed] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], rules.Proposed]] = field(default_factory=list)  # moved to the new rule
+    kept_cancelled: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[schedule.Occurrence] = field(default_factory=list)  # holidays and closures of the new rule
+    conflicts: list[rules.ConflictRow] = field(default_factory=list)
+    left_out: list[rules.Proposed] = field(default_factory=list)  # dates skipped for conflicts
+    fields_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.removed or self.added or self.changed or self.fields_changed or self.left_out)
+
+
+def _current_values(activity: dict[str, Any]) -> dict[str, Any]:
+    """An activity's stored values in the fields `add-activity` takes."""
+    rule = schedule.Recurrence.from_row(activity)
+    single = rule.on is not None
+    return {
+        "title": activity["title"], "room": str(activity["room_id"]), "actor": str(activity["actor_id"]),
+        "partners": list(activity["partners"]), "category": activity["category"],
+        "target_groups": list(activity["target_groups"]), "focus": activity["focus"],
+        "weekdays": [] if single else activity["weekdays"].split(","),
+        "start": activity["start_time"], "end": activity["end_time"],
+        "from": None if single else activity["date_from"], "until": None if single else activity["date_until"],
+        "on": activity["date_from"] if single else None, "every": activity["interval"], "monthly": activity["monthly"],
+        "include_holidays": bool(activity["include_holidays"]),
+    }
+
+
+def _merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The activity's values with the changes laid over them. `--on` makes it one date; new
+    weekdays make a one-date activity recurring (it then needs an until); `weekly` drops a
+    monthly position; partners and target groups are added to and taken from."""
+    merged = dict(current)
+    for key in ("title", "room", "actor", "category", "focus", "start", "end", "until", "every", "monthly",
+                "include_holidays"):
+        if changes.get(key) is not None:
+            merged[key] = changes[key]
+    if changes.get("on"):
+        merged.update({"on": changes["on"], "weekdays": [], "from": None, "until": None, "monthly": None})
+    elif changes.get("weekdays"):
+        merged["weekdays"] = list(changes["weekdays"])
+        if merged["on"]:
+            merged["from"], merged["on"] = merged["on"], None
+    if changes.get("weekly"):
+        merged["monthly"] = None
+    merged["partners"] = list(merged["partners"]) + list(changes.get("partners") or [])
+    merged["target_groups"] = list(merged["target_groups"]) + list(changes.get("target_groups") or [])
+    merged["_no_partners"] = list(changes.get("no_partners") or [])
+    merged["_no_target_groups"] = list(changes.get("no_target_groups") or [])
+    return merged
+
+
+def edit_activity(
+    db: Database, name: str, changes: dict[str, Any], effective: dt.date, *, policy: str = "refuse",
+    centre: str | None = None, dry_run: bool = False,
+) -> ActivityEdit:
+    """Change an activity from `effective` on: bookings before stay as history; the rule's later
+    occurrences are replaced by the new rule's (holidays and closures skipped as when adding),
+    every new or moved date conflict-checked under `policy`. A cancelled date the new rule still
+    holds stays cancelled. Bookings keep their ids where their date stays."""
+    try:
+        with store.write(db):
+            result = _edit_activity(db, name, changes, effective, policy, centre, dry_run)
+            if dry_run:
+                raise _DryRun(result)
+            return result
+    except _DryRun as undone:
+        return undone.result
+
+
+def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> ActivityEdit:
+    centre_id = actions.resolve(db, "centre", centre, "centre")["id"] if centre else None
+    found = actions.resolve(db, "activity", name, "name", centre_id)
+    activity = store.activities(db, activity_id=found["id"])[0]
+    current = _current_values(activity)
+    merged = _merge(current, changes)
+    rule_now = schedule.Recurrence.from_row(activity)
+    start_day = effective if rule_now.on is None else min(effective, rule_now.on)
+    values = {**merged, "centre": str(activity["centre_id"])}
+    ending = False
+    if merged["on"] is None:
+        first = dt.date.fromisoformat(merged["from"]) if merged["from"] else effective
+        values["from"] = max(effective, first).isoformat()  # the new rule runs from the edit's date
+        if merged["until"] and schedule.parse_date(str(merged["until"]), "until") < effective:
+            ending = True  # it ends before the edit's date: no future occurrences, history stays
+            values["from"] = merged["from"]
+    spec = actions.build_activity(db, values)
+    drop_partners = {actions.resolve(db, "actor", p, "no_partners")["id"] for p in merged["_no_partners"]}
+    spec.partners = [p for p in spec.partners if p["id"] not in drop_partners]
+    drop_targets = set(rules.codes_of("target_groups", merged["_no_target_groups"], "no_target_groups"))
+    targets = [t for t in spec.fields.targets if t not in drop_targets]
+    if not targets:
+        raise BadInput("the activity would have no target group left; give another with {field:target_groups}",
+                       field="no_target_groups")
+    fields = rules.ActivityFields(spec.fields.title, spec.fields.category, targets, spec.fields.focus, spec.fields.rule,
+                                  spec.fields.include_holidays)
+    result = ActivityEdit(found["id"], fields.title, start_day, dry_run=dry_run)
+
+    existing = store.activity_bookings(db, found["id"], start_day.isoformat())
+    by_day: dict[str, dict[str, Any]] = {}
+    for booking in existing:
+        by_day.setdefault(booking["start"][:10], booking)
+    occurrences = [] if ending else rules.held_occurrences(
+        fields.rule, actions.closures_for(db, spec.centre["id"]), fields.include_holidays).occurrences
+    occurrences = [o for o in occurrences if o.day >= start_day]
+    result.skipped = [o for o in occurrences if o.skipped]
+    wanted_days = {o.day.isoformat() for o in occurrences}
+    proposed: list[rules.Proposed] = []
+    origin: list[dict[str, Any] | None] = []
+    for o in occurrences:
+        booking = by_day.get(o.day.isoformat())
+        new = rules.Proposed(spec.room["id"], o.start, o.end, fields.title, spec.actor["id"], spec.actor["name"], found["id"])
+        if booking is None:
+            if o.skipped is None:
+                proposed.append(new)
+                origin.append(None)
+            continue
+        same = (booking["start"], booking["end"], booking["room_id"], booking["title"], booking["actor_id"]) == \
+               (o.start, o.end, spec.room["id"], fields.title, spec.actor["id"])
+        if booking["status"] == "cancelled":
+            if not same:
+                store.update_row(db, "bookings", booking["id"], _booking_values(new))
+            result.kept_cancelled.append(booking)
+        elif o.skipped is not None:
+            result.removed.append(booking)  # a closure or holiday of the new rule takes it
+        elif not same:
+            proposed.append(new)
+            origin.append(booking)
+    result.removed += [b for day, b in by_day.items() if day not in wanted_days]
+    own = {b["id"] for b in existing}
+    booked = [b for b in actions.booked_in(db, proposed) if b.id not in own]
+    result.conflicts = rules.room_conflicts(proposed, booked)
+    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True)
+    kept_ids = {id(p) for p in kept}
+    for p, booking in zip(proposed, origin):
+        if id(p) not in kept_ids:
+            result.left_out.append(p)
+            if booking is not None:
+                result.removed.append(booking)
+        elif booking is None:
+            result.added.append(p)
+        else:
+            result.changed.append((booking, p))
+
+    store.delete_bookings(db, [b["id"] for b in result.removed])
+    for booking, p in result.changed:
+        store.update_row(db, "bookings", booking["id"], _booking_values(p))
+    store.insert_bookings(db, [{**_booking_values(p), "activity_id": found["id"]} for p in result.added])
+    row = {"title": fields.title, "room_id": spec.room["id"], "actor_id": spec.actor["id"], "category": fields.category,
+           "focus": fields.focus, **fields.rule.to_row(), "include_holidays": int(fields.include_holidays)}
+    if ending:
+        row.update({"date_from": activity["date_from"], "date_until": schedule.parse_date(str(merged["until"]), "until").isoformat()})
+    before = {k: activity[k] for k in row}
+    result.fields_changed = {k: (before[k], v) for k, v in row.items() if before[k] != v}
+    partners = [p["id"] for p in spec.partners]
+    store.update_row(db, "activities", found["id"], row)
+    store.set_activity_people(db, found["id"], partners, targets)
+    if set(activity["partners"]) != {p["name"] for p in spec.partners}:
+        result.fields_changed["partners"] = (activity["partners"], sorted(p["name"] for p in spec.partners))
+    if set(activity["target_groups"]) != set(targets):
+        result.fields_changed["target_groups"] = (activity["target_groups"], sorted(targets))
+    if not result.nothing:
+        actions.log(db, "edit", "activity", found["id"], _(
+            "Changed activity {title} from {day}: {removed} dates removed, {added} added, {changed} moved").format(
+                title=fields.title, day=start_day.isoformat(), removed=len(result.removed), added=len(result.added),
+                changed=len(result.changed)),
+            old={k: v[0] for k, v in result.fields_changed.items()} | {"removed": [b["start"] for b in result.removed]},
+            new={k: v[1] for k, v in result.fields_changed.items()} | {"added": [p.start for p in result.added]})
+    return result
+
+
+def _booking_values(p: rules.Proposed) -> dict[str, Any]:
+    return {"room_id": p.room_id, "actor_id": p.actor_id, "title": p.title, "start": p.start, "end": p.end}
+
+
+# ---------------------------------------------------------------------------------------------
+# One booking: move, restore
+
+
+@dataclass
+class Moved:
+    booking: dict[str, Any]
+    start: str
+    end: str
+    room: str
+    conflicts: list[rules.ConflictRow]
+
+
+def move(db: Database, ref: str, *, room: str | None, start: str | None, end: str | None, policy: str = "refuse") -> Moved:
+    """Move one booking (also one occurrence of a series: it stays linked to its activity)."""
+    if not (room or start or end):
+        raise BadInput("say where to: give {field:room}, {field:start} or {field:end}", field="booking")
+    with store.write(db):
+        booking = store.booking(db, actions.resolve(db, "booking", ref, "booking")["id"])
+        room_row = actions.resolve(db, "room", room, "room", booking["centre_id"]) if room else \
+            {"id": booking["room_id"], "name": booking["room"]}
+        old_start = dt.datetime.fromisoformat(booking["start"])
+        old_end = dt.datetime.fromisoformat(booking["end"])
+        if start and not end:
+            new_start = schedule.parse_datetime(start, "start") if " " in start.strip() or "T" in start \
+                else dt.datetime.combine(old_start.date(), schedule.parse_time(start, "start"))
+            new_end = new_start + (old_end - old_start)  # the same length
+        else:
+            new_start = schedule.parse_datetime(start, "start") if start else old_start
+            new_end = schedule.parse_end(end, new_start, "end") if end else old_end
+        fields = rules.booking_fields({"title": booking["title"], "start": new_start, "end": new_end})
+        if booking["status"] == "active":
+            rules.check_open(actions.closures_for(db, booking["centre_id"]), fields.start, fields.end, booking["centre"])
+        proposed = [rules.Proposed(room_row["id"], fields.start, fields.end, booking["title"], booking["actor_id"],
+                                   booking["actor"], booking["activity_id"], booking["status"])]
+        booked = [b for b in actions.booked_in(db, proposed) if b.id != booking["id"]]
+        conflicts = rules.room_conflicts(proposed, booked)
+        rules.apply_policy(proposed, conflicts, "refuse" if policy == "skip" else policy)
+        store.update_row(db, "bookings", booking["id"], {"room_id": room_row["id"], "start": fields.start, "end": fields.end})
+        actions.log(db, "move", "booking", booking["id"], _("Moved {title} from {old} ({old_room}) to {new} ({new_room})").format(
+            title=booking["title"], old=booking["start"], old_room=booking["room"], new=fields.start, new_room=room_row["name"]),
+            old={"room": booking["room"], "start": booking["start"], "end": booking["end"]},
+            new={"room": room_row["name"], "start": fields.start, "end": fields.end})
+    return Moved(booking, fields.start, fields.end, room_row["name"], conflicts)
+
+
+@dataclass
+class Restored:
+    restored: list[dict[str, Any]] = field(default_factory=list)
+    already: list[dict[str, Any]] = field(default_factory=list)
+    left_cancelled: list[dict[str, Any]] = field(default_factory=list)  # skipped for conflicts
+    conflicts: list[rules.ConflictRow] = field(default_factory=list)
+
+
+def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: Restored) -> None:
+    """Make cancelled bookings active again: refused inside a closure, conflict-checked under
+    `policy` (skip leaves the colliding ones cancelled)."""
+    closures = actions.closures_by_centre(db)
+    for booking in bookings:
+        if rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"]):
+            rules.check_open(closures[booking["centre_id"]], booking["start"], booking["end"], booking["centre"])
+    proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"])
+                for b in bookings]
+    result.conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
+    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
+    kept_ids = {id(p) for p in kept}
+    for booking, p in zip(bookings, proposed):
+        (result.restored if id(p) in kept_ids else result.left_cancelled).append(booking)
+    store.set_bookings_active(db, [b["id"] for b in result.restored])
+    for booking in result.restored:
+        actions.log(db, "restore", "booking", booking["id"], _("Restored {title}, {room}, {start}").format(
+            title=booking["title"], room=booking["room"], start=booking["start"]),
+            old={"status": "cancelled", "note": booking["note"]}, new={"status": "active"})
+
+
+def restore(db: Database, refs: list[str], policy: str = "refuse") -> Restored:
+    """Make cancelled bookings active again, all or none (skip: the free ones)."""
+    if not refs:
+        raise BadInput("give at least one booking id (see `medborger list bookings --status cancelled`)", field="bookings")
+    result = Restored()
+    with store.write(db):
+        rows = [store.booking(db, actions.resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]
+        result.already = [b for b in rows if b["status"] == "active"]
+        _restore(db, [b for b in rows if b["status"] == "cancelled"], policy, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Closures: they remember what they cancelled
+
+
+@dataclass
+class ClosureChange:
+    closure_id: int
+    centre: str
+    date_from: dt.date
+    date_until: dt.date
+    reason: str
+    cancelled: list[dict[str, Any]] = field(default_factory=list)
+    restore: Restored = field(default_factory=Restored)
+    kept_cancelled: list[dict[str, Any]] = field(default_factory=list)  # --keep-cancelled
+    removed: bool = False
+    dry_run: bool = False
+
+
+def _closure(db: Database, ref: str) -> dict[str, Any]:
+    text = (ref or "").strip()
+    row = store.row(db, "closures", int(text)) if text.isdigit() else None
+    if row is None:
+        raise BadInput(f"no closure with id '{text}'; `medborger list closures` shows their ids", field="closure", value=ref)
+    return row
+
+
+def closure_preview(db: Database, centre: str, values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What `add-closure` would cancel, without changing anything."""
+    record = rules.closure_record(values)
+    centre_row = actions.resolve(db, "centre", centre, "centre")
+    return centre_row, store.active_bookings_between(db, centre_row["id"], record["date_from"].isoformat(),
+                                                     record["date_until"].isoformat())
+
+
+def change_closure(
+    db: Database, ref: str, values: dict[str, Any] | None, *, keep_cancelled: bool = False, policy: str = "refuse",
+    dry_run: bool = False,
+) -> ClosureChange:
+    """Edit a closure's dates or reason (`values`: from, until, reason; None to remove it). Bookings
+    it cancelled that fall outside it now are restored (conflict-checked; refused inside another
+    closure), unless `keep_cancelled`; active bookings inside the new dates are cancelled. A
+    booking cancelled by hand stays cancelled."""
+    try:
+        with store.write(db):
+            result = _change_closure(db, ref, values, keep_cancelled, policy)
+            result.dry_run = dry_run
+            if dry_run:
+                raise _DryRun(result)
+            return result
+    except _DryRun as undone:
+        return undone.result
+
+
+def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
+    closure = _closure(db, ref)
+    centre = store.centre(db, closure["centre_id"])
+    if values is None:
+        record = {"date_from": dt.date.fromisoformat(closure["date_from"]), "date_until": dt.date.fromisoformat(closure["date_until"]),
+                  "reason": closure["reason"]}
+    else:
+        merged = {"from": closure["date_from"], "until": closure["date_until"], "reason": closure["reason"], **_given(values)}
+        record = rules.closure_record(merged)
+    result = ClosureChange(closure["id"], centre["name"], record["date_from"], record["date_until"], record["reason"],
+                           removed=values is None)
+    mine = store.bookings_cancelled_by(db, closure["id"])
+    first, last = record["date_from"].isoformat(), record["date_until"].isoformat()
+    outside = mine if values is None else [b for b in mine if not (first <= b["start"][:10] <= last)]
+    store.update_row_many(db, "bookings", [b["id"] for b in outside], {"closure_id": None})  # no longer this closure's
+    if values is None:
+        store.delete(db, "closure", closure["id"], cascade=False)
+    else:
+        store.update_row(db, "closures", closure["id"], {"date_from": first, "date_until": last, "reason": record["reason"]})
+    if keep_cancelled:
+        result.kept_cancelled = outside
+    else:
+        _restore(db, outside, policy, result.restore)
+    if values is not None:
+        note = actions.closure_note(record["reason"])
+        result.cancelled = store.cancel_bookings_between(db, closure["centre_id"], first, last, note, closure["id"])
+        if record["reason"] != closure["reason"]:
+            store.update_row_many(db, "bookings", [b["id"] for b in store.bookings_cancelled_by(db, closure["id"])],
+                                  {"note": note})
+    summary = (_("Removed the closure of {centre} {first}–{last} ({reason}): {restored} bookings restored") if values is None
+               else _("Changed the closure of {centre} to {first}–{last} ({reason}): {restored} bookings restored, "
+                      "{cancelled} cancelled")).format(
+        centre=centre["name"], first=first, last=last, reason=record["reason"], restored=len(result.restore.restored),
+        cancelled=len(result.cancelled))
+    actions.log(db, "remove" if values is None else "edit", "closure", closure["id"], summary,
+                old={"from": closure["date_from"], "until": closure["date_until"], "reason": closure["reason"]},
+                new=None if values is None else {"from": first, "until": last, "reason": record["reason"],
+                                                 "restored": [b["id"] for b in result.restore.restored],
+                                                 "cancelled": [b["id"] for b in result.cancelled]})
+    return result
+
+
+def describe_count(n: int) -> str:
+    return ngettext("{count} booking", "{count} bookings", n).format(count=n)
+
