@@ -106,7 +106,8 @@ def generate(path: Path, occurrences: int, seed: int = 7) -> dict[str, int]:
                     start, end = SLOTS[slot]
                     activity_rows.append((activity_id, f"{title} {activity_id}", f"{title.lower()} {activity_id}", centre, room,
                                           lead, category, start, end, monday.isoformat(),
-                                          (monday + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)).isoformat(), created))
+                                          (monday + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)).isoformat(), created,
+                                          ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(chunk))))
                     if rng.random() < 0.3:
                         partner_rows.append((activity_id, rng.choice([a for a in area_actors[area] if a != lead])))
                     target_rows += [(activity_id, t) for t in targets]
@@ -127,7 +128,7 @@ def generate(path: Path, occurrences: int, seed: int = 7) -> dict[str, int]:
     with conn:
         conn.executemany(
             "INSERT INTO activities (id, title, name_key, centre_id, room_id, actor_id, category, start_time, end_time, "
-            "date_from, date_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "date_from, date_until, created_at, weekdays) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             activity_rows,
         )
         conn.executemany("INSERT OR IGNORE INTO activity_partners VALUES (?, ?)", partner_rows)

@@ -1,0 +1,198 @@
+"""Change and undo: edits from a date keep the past and replace the future exactly; conflicts
+under each policy; renames keep ids and findings; restore and closures give back exactly what
+they took; every change is in the log; refused edits leave the file as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import dump, rows
+
+PIGEKLUB = ("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
+            "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-09-07", "--until", "2026-12-14")
+
+
+def _mondays_and_tuesdays(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
+    """An independent expansion: every `weekday` from first to last (no holidays fall in autumn
+    2026 on Mondays or Tuesdays except none; the centre's closures are excluded by the caller)."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    found = []
+    while day <= last:
+        found.append(day)
+        day += dt.timedelta(days=7)
+    return found
+
+
+def starts(db, title="Pigeklub", status="active"):
+    return [r["start"] for r in rows(db, "SELECT start FROM bookings WHERE title = ? AND status = ? ORDER BY start",
+                                     [title, status])]
+
+
+@pytest.fixture
+def pigeklub(cli, house):
+    assert cli(*PIGEKLUB).exit_code == 0
+    return house
+
+
+def test_edit_from_a_date_keeps_the_past_and_replaces_the_future(cli, pigeklub):
+    past = [s for s in starts(pigeklub) if s < "2026-10-19"]
+    ids_before = {r["start"]: r["id"] for r in rows(pigeklub, "SELECT id, start FROM bookings")}
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-10-19", "--weekday", "tirsdag", "--start", "16:30",
+                 "--end", "18:00")
+    assert result.exit_code == 0, result.stderr
+    expected_future = [f"{d.isoformat()}T16:30" for d in _mondays_and_tuesdays(dt.date(2026, 10, 19), dt.date(2026, 12, 14), 1)]
+    assert starts(pigeklub) == past + expected_future
+    for s in past:  # history keeps its ids
+        assert rows(pigeklub, "SELECT id FROM bookings WHERE start = ?", [s])[0]["id"] == ids_before[s]
+    activity = cli("list", "activities", "--json").json()[0]
+    assert activity["weekdays"] == "tue" and activity["start_time"] == "16:30" and activity["date_from"] == "2026-10-19"
+
+
+def test_a_time_change_keeps_the_bookings_ids_and_cancelled_dates_stay_cancelled(cli, pigeklub):
+    by_start = {r["start"]: r["id"] for r in rows(pigeklub, "SELECT id, start FROM bookings")}
+    cancelled_id = by_start["2026-11-09T17:00"]
+    assert cli("cancel", str(cancelled_id), "--reason", "syg leder").exit_code == 0
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-01", "--start", "18:00", "--end", "20:00")
+    assert result.exit_code == 0, result.stderr
+    after = {r["id"]: (r["start"], r["status"]) for r in rows(pigeklub, "SELECT id, start, status FROM bookings")}
+    assert after[cancelled_id] == ("2026-11-09T18:00", "cancelled")
+    assert after[by_start["2026-11-16T17:00"]] == ("2026-11-16T18:00", "active")
+    assert after[by_start["2026-10-26T17:00"]] == ("2026-10-26T17:00", "active")  # before --from: as it was
+
+
+def test_an_edit_skips_closures_and_holidays_as_adding_does(cli, pigeklub):
+    cli("add-closure", "motalavej", "--from", "2026-12-01", "--until", "2026-12-31", "--reason", "Juleferie", "--yes")
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-20", "--weekday", "tirsdag", "--until", "2027-01-12")
+    assert result.exit_code == 0, result.stderr
+    future = [s[:10] for s in starts(pigeklub) if s >= "2026-11-20"]
+    assert future == ["2026-11-24", "2027-01-05", "2027-01-12"]
+
+
+@pytest.mark.parametrize("policy,code,future", [
+    ((), 1, None),
+    (("--skip-conflicts",), 0, ["2026-11-17", "2026-12-01", "2026-12-08"]),
+    (("--allow-conflicts",), 0, ["2026-11-17", "2026-11-24", "2026-12-01", "2026-12-08"]),
+])
+def test_edit_conflicts_under_each_policy(cli, pigeklub, policy, code, future):
+    assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde", "--start",
+               "2026-11-24 18:00", "--end", "19:00").exit_code == 0
+    before = dump(pigeklub)
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-16", "--weekday", "tirsdag", *policy)
+    assert result.exit_code == code, result.stderr
+    assert "Møde" in result.stderr  # the conflict table names what is in the way
+    if future is None:
+        assert dump(pigeklub) == before and "--skip-conflicts" in result.stderr
+    else:
+        assert [s[:10] for s in starts(pigeklub) if s >= "2026-11-16"] == future
+
+
+def test_dry_run_writes_nothing_and_says_what_would_change(cli, pigeklub):
+    before = dump(pigeklub)
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-12-01", "--weekday", "onsdag", "--dry-run")
+    assert result.exit_code == 0 and "Would change" in result.stderr and "2 dates removed" in result.stderr
+    assert dump(pigeklub) == before
+
+
+def test_refused_edits_leave_the_file_as_it_was(cli, pigeklub):
+    before = dump(pigeklub)
+    for args in (("--start", "25:00"), ("--end", "16:00"), ("--room", "Kælderen"), ("--weekday", "blursday"),
+                 ("--no-target", "unge")):
+        result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-01", *args)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, (args, result.stderr)
+    assert cli("edit", "actor", "5M", "--email", "ikke-en-adresse").exit_code == 2
+    assert cli("edit", "actor", "5M", "--name", "Røde Kors Korsør").exit_code == 2  # taken
+    assert dump(pigeklub) == before
+
+
+def test_renames_keep_ids_findings_and_acknowledgements(cli, pigeklub):
+    cli("add-activity", "Jobcafé", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige", "-d",
+        "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-09-07", "--until", "2026-09-14", "--allow-conflicts")
+    keys = [f["key"] for f in cli("overlaps", "--from", "2026-09-01", "--kind", "room", "--json").json()]
+    assert keys and cli("acknowledge", *keys, "--note", "aftalt").exit_code == 0
+    for args in (("room", "Salen", "-c", "motalavej", "--name", "Den store sal"), ("actor", "5M", "--name", "5M Motalavej"),
+                 ("centre", "motalavej", "--name", "Motalavejens Kvarterhus")):
+        assert cli("edit", *args).exit_code == 0
+    again = cli("overlaps", "--from", "2026-09-01", "--kind", "room", "--all", "--json").json()
+    assert sorted(f["key"] for f in again) == sorted(keys) and all(f["acknowledged"] for f in again)
+    assert rows(pigeklub, "SELECT id, name FROM rooms WHERE id = 1") == [{"id": 1, "name": "Den store sal"}]
+
+
+def test_clearing_a_field_with_an_empty_value(cli, house):
+    assert cli("edit", "actor", "Jobcenter", "--phone", "", "--contact", "Ole Hansen").exit_code == 0
+    assert rows(house, "SELECT contact, phone FROM actors WHERE name = 'Jobcenter Slagelse'") == [
+        {"contact": "Ole Hansen", "phone": None}]
+
+
+def test_move_one_occurrence_stays_in_its_series_and_is_checked(cli, pigeklub):
+    booking = rows(pigeklub, "SELECT id FROM bookings WHERE start = '2026-10-05T17:00'")[0]["id"]
+    assert cli("move", str(booking), "--room", "Køkkenet", "--start", "18:00").exit_code == 0
+    assert rows(pigeklub, "SELECT room_id, start, \"end\", activity_id FROM bookings WHERE id = ?", [booking]) == [
+        {"room_id": 2, "start": "2026-10-05T18:00", "end": "2026-10-05T20:00", "activity_id": 1}]
+    other = rows(pigeklub, "SELECT id FROM bookings WHERE start = '2026-10-12T17:00'")[0]["id"]
+    before = dump(pigeklub)
+    result = cli("move", str(other), "--room", "Køkkenet", "--start", "2026-10-05 19:00", "--end", "21:00")
+    assert result.exit_code == 1 and "room conflict" in result.stderr and dump(pigeklub) == before
+
+
+def test_restore_is_conflict_checked_and_refused_inside_a_closure(cli, pigeklub):
+    first = rows(pigeklub, "SELECT id FROM bookings WHERE start = '2026-10-05T17:00'")[0]["id"]
+    assert cli("cancel", str(first)).exit_code == 0
+    assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde", "--start",
+               "2026-10-05 18:00", "--end", "19:00").exit_code == 0
+    before = dump(pigeklub)
+    refused = cli("restore", str(first))
+    assert refused.exit_code == 1 and "Møde" in refused.stderr and dump(pigeklub) == before
+    second = rows(pigeklub, "SELECT id FROM bookings WHERE start = '2026-10-12T17:00'")[0]["id"]
+    cli("cancel", str(second))
+    cli("add-closure", "motalavej", "--from", "2026-10-12", "--until", "2026-10-16", "--reason", "Efterårsferie", "--yes")
+    closed = cli("restore", str(second))
+    assert closed.exit_code == 1 and "closed" in closed.stderr
+    assert cli("restore", str(first), "--allow-conflicts").exit_code == 0
+    assert rows(pigeklub, "SELECT status FROM bookings WHERE id = ?", [first]) == [{"status": "active"}]
+
+
+def test_a_closure_gives_back_exactly_what_it_took(cli, pigeklub):
+    by_hand = rows(pigeklub, "SELECT id FROM bookings WHERE start = '2026-11-16T17:00'")[0]["id"]
+    cli("cancel", str(by_hand), "--reason", "sygdom")
+    active_before = starts(pigeklub)
+    assert cli("add-closure", "motalavej", "--from", "2026-11-01", "--until", "2026-11-30", "--reason", "Vandskade",
+               "--yes").exit_code == 0
+    closure = rows(pigeklub, "SELECT id FROM closures")[0]["id"]
+    assert starts(pigeklub) == [s for s in active_before if not "2026-11-01" <= s[:10] <= "2026-11-30"]
+    shorter = cli("edit", "closure", str(closure), "--until", "2026-11-10")
+    assert shorter.exit_code == 0, shorter.stderr
+    assert starts(pigeklub) == [s for s in active_before if not "2026-11-01" <= s[:10] <= "2026-11-10"]
+    assert cli("remove", "closure", str(closure), "--yes").exit_code == 0
+    assert starts(pigeklub) == active_before  # every booking it cancelled is back ...
+    assert rows(pigeklub, "SELECT status, note FROM bookings WHERE id = ?", [by_hand]) == [
+        {"status": "cancelled", "note": "sygdom"}]  # ... and the one cancelled by hand stays cancelled
+    assert rows(pigeklub, "SELECT count(*) AS n FROM closures")[0]["n"] == 0
+
+
+def test_removing_a_closure_with_keep_cancelled(cli, pigeklub):
+    cli("add-closure", "motalavej", "--from", "2026-11-01", "--until", "2026-11-30", "--reason", "Vandskade", "--yes")
+    closure = rows(pigeklub, "SELECT id FROM closures")[0]["id"]
+    assert cli("remove", "closure", str(closure), "--yes", "--keep-cancelled").exit_code == 0
+    assert [s[:10] for s in starts(pigeklub, status="cancelled")] == ["2026-11-02", "2026-11-09", "2026-11-16",
+                                                                      "2026-11-23", "2026-11-30"]
+
+
+def test_cancel_an_occurrence_by_activity_and_date(cli, pigeklub):
+    result = cli("cancel", "--activity", "Pigeklub", "--on", "2026-10-05", "--reason", "udflugt")
+    assert result.exit_code == 0
+    assert starts(pigeklub, status="cancelled") == ["2026-10-05T17:00"]
+    assert cli("cancel", "--activity", "Pigeklub", "--on", "2026-10-06").exit_code == 2  # a Tuesday: no booking
+
+
+def test_the_log_shows_each_change_with_old_and_new_values(cli, pigeklub):
+    cli("edit", "actor", "Jobcenter", "--phone", "+45 11 11 11 11")
+    cli("cancel", "--activity", "Pigeklub", "--on", "2026-10-05")
+    log = cli("log", "--json").json()
+    actions = [(e["action"], e["kind"]) for e in log]
+    assert ("add", "activity") in actions and ("edit", "actor") in actions and ("cancel", "booking") in actions
+    edit = next(e for e in log if e["action"] == "edit")
+    assert edit["old"] == {"phone": "+45 58 57 00 00"} and edit["new"] == {"phone": "+45 11 11 11 11"}
+    assert all(e["user"] and e["at"] for e in log)
+    assert cli("log", "--since", "2000-01-01", "--json").json() == log
