@@ -17,9 +17,11 @@ ENTER = "\r"
 SPACE = " "
 
 
-def spawn(db_path, *args: str) -> pexpect.spawn:
+def spawn(db_path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    extra = env or {}
     env = {**os.environ, "MEDBORGER_DB": str(db_path), "TERM": "xterm", "COLUMNS": "160", "LINES": "50", "PROMPT_TOOLKIT_NO_CPR": "1"}
     env.pop("MEDBORGER_NO_INPUT", None)
+    env.update(extra)
     child = pexpect.spawn(sys.executable, ["-m", "medborger_cli", *args], env=env, encoding="utf-8", timeout=20,
                           dimensions=(50, 160))
     return child
