@@ -182,7 +182,7 @@ def conflict_policy(free: int, total: int) -> str:
         say(ngettext("{free} of {total} dates is free.", "{free} of {total} dates are free.", free)
             .format(free=free, total=total))
     else:
-        say(ngettext("The room is taken on that date; no date is free.", "None of the {total} dates is free.", total)
+        say(ngettext("The room is taken at that time.", "None of the {total} dates is free.", total)
             .format(total=total))
     choices = [(_("Book nothing (cancel)"), "refuse")]
     if free:
