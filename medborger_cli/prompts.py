@@ -3,15 +3,22 @@
 A prompt is shown only when a value is missing, stdin and stdout are both terminals and
 `--no-input` was not given. Every question uses `unsafe_ask()`, so Ctrl-C arrives as
 KeyboardInterrupt (exit 130, nothing written) instead of a silent None.
+
+A required question never accepts an empty answer; Enter takes a default only where the
+default is shown in the answer line (questionary's `default=` fills it in, editable). An
+optional question says "(Enter to skip)" in its message and returns None when skipped. What a person typed
+is checked inside the prompt by the same functions the flags go through (`rules`, `schedule`,
+`actions.resolve`), so a wrong value is refused where it was typed.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .errors import MedborgerError, MissingInput
+from .i18n import _, ngettext
 
 Validator = Callable[[str], Any]
 
@@ -28,16 +35,26 @@ def interactive(no_input: bool) -> bool:
 def require(missing: list[str], no_input: bool) -> None:
     """Refuse with exit 2, naming every missing flag, when no prompt may be shown."""
     if missing and not interactive(no_input):
-        raise MissingInput(
-            f"missing {', '.join(missing)}; pass {'it' if len(missing) == 1 else 'them'} as "
-            f"{'a flag' if len(missing) == 1 else 'flags'}, or run at a terminal without {{field:no_input}} to be asked"
-        )
+        raise MissingInput(ngettext(
+            "missing {flags}; give it on the command line, or run at a terminal without {{field:no_input}} to be asked",
+            "missing {flags}; give them on the command line, or run at a terminal without {{field:no_input}} to be asked",
+            len(missing),
+        ).format(flags=", ".join(missing)))
 
 
-def _check(parse: Validator | None) -> Callable[[str], bool | str]:
+def say(text: str) -> None:
+    """A line between the questions (on stderr, literal, like every message)."""
+    from . import output
+
+    output.message(text)
+
+
+def _check(parse: Validator | None, *, optional: bool = False) -> Callable[[str], bool | str]:
     def validate(value: str) -> bool | str:
+        if not value.strip():
+            return True if optional else _("Please type a value; this one is needed")
         if parse is None:
-            return bool(value.strip()) or "Please type a value"
+            return True
         try:
             parse(value)
         except MedborgerError as exc:
@@ -45,6 +62,21 @@ def _check(parse: Validator | None) -> Callable[[str], bool | str]:
         return True
 
     return validate
+
+
+def field_of(check: Callable[[Mapping[str, Any]], Any], values: Mapping[str, Any], key: str) -> Validator:
+    """A check of one field through the rule for the whole record (`rules.actor_record`): the
+    record as known so far, with the typed value as `key`; only an error about `key` refuses it
+    (a wrong value of another field is for the command to report, not this question)."""
+
+    def parse(value: str) -> None:
+        try:
+            check({**values, key: value})
+        except MedborgerError as exc:
+            if exc.field == key:
+                raise
+
+    return parse
 
 
 def _ask(question: Any) -> Any:
@@ -55,13 +87,23 @@ def _ask(question: Any) -> Any:
 
 
 def text(message: str, parse: Validator | None = None, default: str = "") -> str:
+    """A required value: an empty answer is refused; a `default` is shown filled in."""
     import questionary
 
     return _ask(questionary.text(message, default=default, validate=_check(parse)))
 
 
-def select(message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
-    """Pick one; choices are (label, value)."""
+def optional(message: str, parse: Validator | None = None) -> str | None:
+    """A value that may be left out: Enter on an empty line skips it (None). The message says
+    so: "Phone (Enter to skip):"."""
+    import questionary
+
+    answer = _ask(questionary.text(message, validate=_check(parse, optional=True)))
+    return answer if answer.strip() else None
+
+
+def select(message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
+    """Pick one; choices are (label, value). Enter takes the highlighted one (the first, or `default`)."""
     import questionary
 
     options = [questionary.Choice(title=label, value=value) for label, value in choices]
@@ -69,15 +111,40 @@ def select(message: str, choices: list[tuple[str, str]], default: str | None = N
     return _ask(questionary.select(message, choices=options, default=chosen))
 
 
-def checkbox(message: str, choices: list[tuple[str, str]]) -> list[str]:
+def checkbox(
+    message: str,
+    choices: Sequence[tuple[str, str]],
+    *,
+    echo: str,
+    short: Mapping[str, str] | None = None,
+    none: str | None = None,
+    search: bool = False,
+) -> list[str]:
+    """Pick several; choices are (label, value). At least one unless `none` is given: the
+    sentence said when nothing was picked. Afterwards `echo` (with `{picked}`) names what was
+    picked, by the `short` names where given, where questionary's own answer line does not
+    (it shows one pick, but only a count of several). `search` lets typing filter a long list."""
     import questionary
 
     options = [questionary.Choice(title=label, value=value) for label, value in choices]
-    return _ask(
-        questionary.checkbox(
-            message, choices=options, validate=lambda picked: bool(picked) or "Pick at least one (space to pick)"
-        )
-    )
+
+    def validate(picked: list[str]) -> bool | str:
+        return bool(picked) or none is not None or _("Pick at least one (space to pick)")
+
+    if none is None:
+        instruction = _("(space to pick, type to filter, Enter when done)") if search else _("(space to pick, Enter when done)")
+    elif search:
+        instruction = _("(space to pick, type to filter, Enter when done; none is fine)")
+    else:
+        instruction = _("(space to pick, Enter when done; none is fine)")
+    picked = _ask(questionary.checkbox(message, choices=options, validate=validate, instruction=instruction,
+                                       use_search_filter=search, use_jk_keys=not search))
+    names = dict(short) if short is not None else {value: label for label, value in choices}
+    if not picked and none is not None:
+        say(none)
+    elif len(picked) > 1:
+        say(echo.format(picked=", ".join(names.get(value, value) for value in picked)))
+    return picked
 
 
 def autocomplete(message: str, names: list[str], parse: Validator | None = None) -> str:
@@ -91,6 +158,17 @@ def autocomplete(message: str, names: list[str], parse: Validator | None = None)
     )
 
 
+def pick(message: str, names: list[str], resolve: Callable[[str], Mapping[str, Any]], echo: str) -> str:
+    """A centre, room or actor by (part of) its name, with completion. `resolve` finds it and
+    refuses an unknown or ambiguous name inside the prompt; when the record's name is not what
+    was typed (beyond case), `echo` (with `{name}`) says which one was found. Returns what was typed."""
+    typed = autocomplete(message, names, resolve)
+    found = str(resolve(typed)["name"])
+    if found.casefold() != typed.strip().casefold():
+        say(echo.format(name=found))
+    return typed
+
+
 def confirm(message: str, default: bool = False) -> bool:
     import questionary
 
@@ -98,9 +176,19 @@ def confirm(message: str, default: bool = False) -> bool:
 
 
 def conflict_policy(free: int, total: int) -> str:
-    """Ask what to do about a room conflict; skipping is offered only when a date is free."""
-    choices = [("Book nothing (cancel)", "refuse")]
+    """Say how many of the dates are free, then ask what to do about the room conflict;
+    skipping the taken dates is offered only when a date is free."""
     if free:
-        choices.append((f"Skip the taken dates and book the {free} free of {total}", "skip"))
-    choices.append(("Book all dates anyway; the conflicts stay in the overlaps report", "allow"))
-    return select("What should happen?", choices)
+        say(ngettext("{free} of {total} dates is free.", "{free} of {total} dates are free.", free)
+            .format(free=free, total=total))
+    else:
+        say(ngettext("The room is taken at that time.", "None of the {total} dates is free.", total)
+            .format(total=total))
+    choices = [(_("Book nothing (cancel)"), "refuse")]
+    if free:
+        choices.append((ngettext("Skip the taken dates and book the free one", "Skip the taken dates and book the {free} free ones",
+                                 free).format(free=free), "skip"))
+    choices.append((ngettext("Book it anyway; the conflict stays in the overlaps report",
+                             "Book all {total} dates anyway; the conflicts stay in the overlaps report", total)
+                    .format(total=total), "allow"))
+    return select(_("What should happen?"), choices)

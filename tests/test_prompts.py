@@ -17,9 +17,11 @@ ENTER = "\r"
 SPACE = " "
 
 
-def spawn(db_path, *args: str) -> pexpect.spawn:
+def spawn(db_path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    extra = env or {}
     env = {**os.environ, "MEDBORGER_DB": str(db_path), "TERM": "xterm", "COLUMNS": "160", "LINES": "50", "PROMPT_TOOLKIT_NO_CPR": "1"}
     env.pop("MEDBORGER_NO_INPUT", None)
+    env.update(extra)
     child = pexpect.spawn(sys.executable, ["-m", "medborger_cli", *args], env=env, encoding="utf-8", timeout=20,
                           dimensions=(50, 160))
     return child
@@ -38,8 +40,12 @@ def test_add_actor_asks_for_name_and_sector(db_path, cli):
     child.send("Bydelsmødre Korsør" + ENTER)
     child.expect("Sector")
     child.send(DOWN * 3 + ENTER)  # housing-social, housing-org, municipal, volunteer
+    for optional in ("Contact person", "Phone", "E-mail"):
+        child.expect(optional)
+        child.send(ENTER)  # skipped
     assert finish(child) == 0
-    assert rows(db_path, "SELECT name, sector FROM actors") == [{"name": "Bydelsmødre Korsør", "sector": "volunteer"}]
+    assert rows(db_path, "SELECT name, sector, contact, email, phone FROM actors") == [
+        {"name": "Bydelsmødre Korsør", "sector": "volunteer", "contact": None, "email": None, "phone": None}]
 
 
 def test_validation_happens_inside_the_prompt(db_path, cli, house):
@@ -61,6 +67,7 @@ def test_conflict_at_a_terminal_offers_skip(db_path, cli, house):
     child = spawn(db_path, "add-activity", "Jobklub", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job",
                   "-g", "ledige", "-d", "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-09-07",
                   "--until", "2026-09-21")
+    child.expect("1 of 3 dates is free.")
     child.expect("What should happen")
     child.send(DOWN + ENTER)  # skip the conflicting dates
     assert finish(child) == 0
@@ -77,10 +84,15 @@ def test_add_activity_asks_for_everything_missing(db_path, cli, house):
     child.send("Salen" + ENTER)
     child.expect("actor")
     child.send("Røde Kors Korsør" + ENTER)
+    child.expect("Partners")
+    child.send(ENTER)  # none
+    child.expect("Partners: none")
     child.expect("Category")
     child.send(DOWN + ENTER)  # learning
     child.expect("Target groups")
     child.send(DOWN * 9 + SPACE + ENTER)  # newcomers
+    child.expect("Focus area")
+    child.send(ENTER)  # none
     child.expect("When")
     child.send(ENTER)  # every week
     child.expect("Weekday")

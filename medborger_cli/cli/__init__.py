@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Conflict, MedborgerError
-from .common import State
+from .common import State, accept_no_input
 
 
 class Terminated(KeyboardInterrupt):
@@ -34,7 +34,14 @@ class MedborgerGroup(TyperGroup):
     """Turns domain errors into one line on stderr and an exit code, never a traceback.
 
     It notes which commands run (in the context's shared `meta`), so that an error about a
-    field is told with the flag or argument of the command that was typed."""
+    field is told with the flag or argument of the command that was typed. Every command it
+    holds takes `--no-input` after its name too (see `common.accept_no_input`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            if not isinstance(command, TyperGroup):  # a group inside is a MedborgerGroup: it does its own
+                accept_no_input(command)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
@@ -205,7 +212,8 @@ def root(
     no_input: Annotated[
         bool,
         typer.Option(
-            "--no-input", envvar="MEDBORGER_NO_INPUT", help="Never prompt; fail naming the missing flags instead."
+            "--no-input", envvar="MEDBORGER_NO_INPUT",
+            help="Never prompt; fail naming the missing flags instead. Every command also takes it after its name.",
         ),
     ] = False,
     version: Annotated[

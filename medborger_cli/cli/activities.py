@@ -77,6 +77,7 @@ def add_activity(
     (at a terminal you are asked).
     """
     from .. import actions, output, prompts, rules, schedule, store, vocab
+    from ..i18n import _
 
     st = state(ctx)
     policy = conflict_policy(skip_conflicts, allow_conflicts)
@@ -98,40 +99,51 @@ def add_activity(
     prompts.require(missing, st.no_input)
 
     db = st.db()
+    asking = bool(missing)  # a person entering data at a terminal: the optional fields are asked too
     if not title:
-        title = prompts.text("Title:", lambda v: rules.text(v, "title"))
+        title = prompts.text(_("Title:"), lambda v: rules.text(v, "title"))
     if not centre:
-        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"))
+        centre = prompts.pick(_("Centre:"), store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"),
+                              _("Centre: {name}"))
     centre_id = actions.resolve(db, "centre", centre, "centre")["id"]
     if not room:
-        room = prompts.autocomplete(
-            "Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "room", centre_id)
-        )
+        room = prompts.pick(_("Room:"), store.names_of(db, "room", centre_id),
+                            lambda v: actions.resolve(db, "room", v, "room", centre_id), _("Room: {name}"))
     if not actor:
-        actor = prompts.autocomplete("Run by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"))
+        actor = prompts.pick(_("Run by (actor):"), store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"),
+                             _("Run by: {name}"))
+    if asking and not partners:
+        runner = actions.resolve(db, "actor", actor, "actor")["name"]
+        others = [name for name in store.names_of(db, "actor") if name != runner]
+        if others:
+            partners = prompts.checkbox(_("Partners (other actors in it):"), [(name, name) for name in others],
+                                        echo=_("Partners: {picked}"), none=_("Partners: none"), search=len(others) > 10)
     if not category:
-        category = prompts.select("Category:", [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
+        category = prompts.select(_("Category:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
     if not targets:
-        targets = prompts.checkbox("Target groups:", [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values()])
+        targets = prompts.checkbox(_("Target groups:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values()],
+                                   echo=_("Target groups: {picked}"), short={t.code: t.da for t in vocab.TARGET_GROUPS.values()})
+    if asking and not focus:
+        focus = prompts.select(_("Focus area (LBF):"), [(_("No focus area"), ""), *((t.da, t.code) for t in vocab.FOCUS_AREAS.values())]) or None
     if not on and not (weekdays or date_from or date_until):
-        kind = prompts.select("When?", [("Every week", "weekly"), ("Every 2nd week", "2"), ("Every 3rd week", "3"),
-                                        ("Once a month", "monthly"), ("One date", "once")])
+        kind = prompts.select(_("When?"), [(_("Every week"), "weekly"), (_("Every 2nd week"), "2"), (_("Every 3rd week"), "3"),
+                                           (_("Once a month"), "monthly"), (_("One date"), "once")])
         if kind == "once":
-            on = prompts.text("Date:", lambda v: schedule.parse_date(v, "on"))
+            on = prompts.text(_("Date (for example 2026-09-07):"), lambda v: schedule.parse_date(v, "on"))
         elif kind == "monthly":
-            monthly = prompts.select("Which weekday of the month?", [(t.da, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
+            monthly = prompts.select(_("Which weekday of the month?"), [(t.da, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
         elif kind in ("2", "3"):
             every = int(kind)
     if not on and not weekdays:
-        weekdays = prompts.checkbox("Weekday(s):", [(t.da, t.code) for t in vocab.WEEKDAYS.values()])
+        weekdays = prompts.checkbox(_("Weekday(s):"), [(t.da, t.code) for t in vocab.WEEKDAYS.values()], echo=_("Weekdays: {picked}"))
     if not start:
-        start = prompts.text("Starts at (16:00):", lambda v: schedule.parse_time(v, "start"))
+        start = prompts.text(_("Starts at (for example 16:00):"), lambda v: schedule.parse_time(v, "start"))
     if not end:
-        end = prompts.text("Ends at (18:00):", lambda v: schedule.parse_time(v, "end"))
+        end = prompts.text(_("Ends at (for example 18:00):"), lambda v: schedule.parse_time(v, "end"))
     if not on and not date_from:
-        date_from = prompts.text("First date:", lambda v: schedule.parse_date(v, "from"))
+        date_from = prompts.text(_("First date (for example 2026-09-07):"), lambda v: schedule.parse_date(v, "from"))
     if not on and not date_until:
-        date_until = prompts.text("Last date:", lambda v: schedule.parse_date(v, "until"))
+        date_until = prompts.text(_("Last date:"), lambda v: schedule.parse_date(v, "until"))
 
     spec = actions.build_activity(db, {
         "title": title, "centre": centre, "room": room, "actor": actor, "partners": partners, "category": category,
@@ -162,6 +174,7 @@ def book(
 ) -> None:
     """Book a room once (a one-off booking, not part of an activity)."""
     from .. import actions, output, prompts, rules, schedule, store
+    from ..i18n import _
 
     st = state(ctx)
     prompts.require(
@@ -170,19 +183,22 @@ def book(
     )
     db = st.db()
     if not centre:
-        centre = prompts.autocomplete("Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"))
+        centre = prompts.pick(_("Centre:"), store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"),
+                              _("Centre: {name}"))
     centre_id = actions.resolve(db, "centre", centre, "centre")["id"]
     if not room:
-        room = prompts.autocomplete("Room:", store.names_of(db, "room", centre_id), lambda v: actions.resolve(db, "room", v, "room", centre_id))
+        room = prompts.pick(_("Room:"), store.names_of(db, "room", centre_id),
+                            lambda v: actions.resolve(db, "room", v, "room", centre_id), _("Room: {name}"))
     if not actor:
-        actor = prompts.autocomplete("Booked by (actor):", store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"))
+        actor = prompts.pick(_("Booked by (actor):"), store.names_of(db, "actor"), lambda v: actions.resolve(db, "actor", v, "actor"),
+                             _("Booked by: {name}"))
     if not title:
-        title = prompts.text("Title:", lambda v: rules.text(v, "title"))
+        title = prompts.text(_("Title:"), lambda v: rules.text(v, "title"))
     if not start:
-        start = prompts.text("Starts (2026-03-04 16:00):", lambda v: schedule.parse_datetime(v, "start"))
+        start = prompts.text(_("Starts (for example 2026-03-04 16:00):"), lambda v: schedule.parse_datetime(v, "start"))
     if not end:
         starts = schedule.parse_datetime(start, "start")
-        end = prompts.text("Ends (18:00 or a date and time):", lambda v: schedule.parse_end(v, starts, "end"))
+        end = prompts.text(_("Ends (18:00, or a date and time):"), lambda v: schedule.parse_end(v, starts, "end"))
     booking = actions.build_booking(db, {"centre": centre, "room": room, "actor": actor, "title": title, "start": start, "end": end})
     policy = conflict_policy(False, allow_conflicts)
     result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)

@@ -56,18 +56,27 @@ def add_centre(
 ) -> None:
     """Register a medborgercenter."""
     from .. import actions, output, prompts, rules, vocab
+    from ..i18n import _
 
     st = state(ctx)
     missing = [flag for flag, value in (("NAME", name), ("--type", type_), ("--municipality", municipality)) if not value]
     prompts.require(missing, st.no_input)
     if not name:
-        name = prompts.text("Centre name:", lambda v: rules.text(v, "name"))
+        name = prompts.text(_("Centre name:"), lambda v: rules.text(v, "name"))
     if not type_:
-        type_ = prompts.select("Type of centre:", _choices(vocab.CENTRE_TYPES))
+        type_ = prompts.select(_("Type of centre:"), _choices(vocab.CENTRE_TYPES))
     if not municipality:
-        municipality = prompts.text("Municipality (kommune):", lambda v: rules.text(v, "municipality"))
-    centre_id = actions.add_centre(st.db(), {"name": name, "type": type_, "municipality": municipality, "area": area,
-                                             "address": address, "owner": owner, "operator": operator})
+        municipality = prompts.text(_("Municipality (kommune):"), lambda v: rules.text(v, "municipality"))
+    values = {"name": name, "type": type_, "municipality": municipality, "area": area, "address": address,
+              "owner": owner, "operator": operator}
+    if missing:  # a person entering data at a terminal: the optional fields too, each skippable
+        for key, question in (
+            ("area", _("Housing area, boligområde (Enter to skip):")), ("address", _("Street address (Enter to skip):")),
+            ("owner", _("Who owns the building (Enter to skip):")), ("operator", _("Who runs the house (Enter to skip):")),
+        ):
+            if not values[key]:
+                values[key] = prompts.optional(question, prompts.field_of(rules.centre_record, values, key))
+    centre_id = actions.add_centre(st.db(), values)
     output.message(f"Added centre {name.strip()} (id {centre_id}).")
 
 
@@ -80,17 +89,22 @@ def add_room(
 ) -> None:
     """Add a room (lokale) to a centre."""
     from .. import actions, output, prompts, rules, store
+    from ..i18n import _
 
     st = state(ctx)
-    prompts.require([f for f, v in (("CENTRE", centre), ("NAME", name)) if not v], st.no_input)
+    missing = [f for f, v in (("CENTRE", centre), ("NAME", name)) if not v]
+    prompts.require(missing, st.no_input)
     db = st.db()
     if not centre:
-        centre = prompts.autocomplete(
-            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre")
-        )
+        centre = prompts.pick(_("Centre:"), store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"),
+                              _("Centre: {name}"))
     if not name:
-        name = prompts.text("Room name:", lambda v: rules.text(v, "name"))
-    room_id = actions.add_room(db, centre, {"name": name, "capacity": capacity})
+        name = prompts.text(_("Room name:"), lambda v: rules.text(v, "name"))
+    values = {"name": name, "capacity": capacity}
+    if missing and capacity is None:
+        values["capacity"] = prompts.optional(_("Seats how many people (Enter to skip):"),
+                                              prompts.field_of(rules.room_record, values, "capacity"))
+    room_id = actions.add_room(db, centre, values)
     output.message(f"Added room {name.strip()} (id {room_id}).")
 
 
@@ -108,14 +122,22 @@ def add_actor(
 ) -> None:
     """Register an actor: a programme, municipal service, association or group that runs activities."""
     from .. import actions, output, prompts, rules, vocab
+    from ..i18n import _
 
     st = state(ctx)
-    prompts.require([f for f, v in (("NAME", name), ("--sector", sector)) if not v], st.no_input)
+    missing = [f for f, v in (("NAME", name), ("--sector", sector)) if not v]
+    prompts.require(missing, st.no_input)
     if not name:
-        name = prompts.text("Actor name:", lambda v: rules.text(v, "name"))
+        name = prompts.text(_("Actor name:"), lambda v: rules.text(v, "name"))
     if not sector:
-        sector = prompts.select("Sector:", _choices(vocab.SECTORS))
-    actor_id = actions.add_actor(st.db(), {"name": name, "sector": sector, "contact": contact, "email": email, "phone": phone})
+        sector = prompts.select(_("Sector:"), _choices(vocab.SECTORS))
+    values = {"name": name, "sector": sector, "contact": contact, "email": email, "phone": phone}
+    if missing:  # a person entering data at a terminal: the optional fields too, each skippable
+        for key, question in (("contact", _("Contact person (Enter to skip):")), ("phone", _("Phone (Enter to skip):")),
+                              ("email", _("E-mail (Enter to skip):"))):
+            if not values[key]:
+                values[key] = prompts.optional(question, prompts.field_of(rules.actor_record, values, key))
+    actor_id = actions.add_actor(st.db(), values)
     output.message(f"Added actor {name.strip()} (id {actor_id}).")
 
 
@@ -132,6 +154,7 @@ def add_closure(
     terminal you see them and are asked first). Removing or shortening the closure later
     restores them."""
     from .. import actions, output, prompts, rules, schedule, store
+    from ..i18n import _
 
     st = state(ctx)
     prompts.require(
@@ -140,19 +163,18 @@ def add_closure(
     )
     db = st.db()
     if not centre:
-        centre = prompts.autocomplete(
-            "Centre:", store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre")
-        )
+        centre = prompts.pick(_("Centre:"), store.names_of(db, "centre"), lambda v: actions.resolve(db, "centre", v, "centre"),
+                              _("Centre: {name}"))
     if not date_from:
-        date_from = prompts.text("First closed day:", lambda v: schedule.parse_date(v, "from"))
+        date_from = prompts.text(_("First closed day:"), lambda v: schedule.parse_date(v, "from"))
     if not date_until:
-        date_until = prompts.text("Last closed day:", lambda v: schedule.parse_date(v, "until"))
+        date_until = prompts.text(_("Last closed day:"), lambda v: schedule.parse_date(v, "until"))
     if not reason:
-        reason = prompts.text("Reason:", lambda v: rules.text(v, "reason"))
+        reason = prompts.text(_("Reason:"), lambda v: rules.text(v, "reason"))
     values = {"from": date_from, "until": date_until, "reason": reason}
     if not yes and prompts.interactive(st.no_input):
         from .. import editing
-        from ..i18n import _, ngettext
+        from ..i18n import ngettext
 
         _centre, inside = editing.closure_preview(db, centre, values)
         if inside:

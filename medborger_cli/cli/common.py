@@ -3,6 +3,7 @@ the output options and date windows. Light imports only."""
 
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -37,6 +38,46 @@ def state(ctx: typer.Context) -> State:
     if not isinstance(root.obj, State):
         root.obj = State()
     return root.obj
+
+
+NO_INPUT = "--no-input"
+
+
+def _no_input_given(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        state(ctx).no_input = True
+    return value
+
+
+@functools.cache
+def _no_input_option() -> Any:
+    """The `--no-input` option as Typer builds it (through its public API, from a tiny app);
+    built once and shared, as an option holds no state of its own."""
+    from ..i18n import _
+
+    donor = typer.Typer()
+
+    @donor.command()
+    def donor_command(
+        no_input: Annotated[bool, typer.Option(
+            NO_INPUT, expose_value=False, callback=_no_input_given,
+            help=_("Never prompt; fail naming the missing flags instead (as `medborger --no-input` or "
+                   "MEDBORGER_NO_INPUT=1)."),
+        )] = False,
+    ) -> None:
+        """Never run: it only lends its option."""
+
+    return typer.main.get_command(donor).params[0]
+
+
+def accept_no_input(command: Any) -> None:
+    """Let `--no-input` follow the command (`medborger add-room X Y --no-input`) as well as
+    precede it. The root group calls this once for every command it holds, so a new command
+    takes it without declaring it; the option shows in the command's --help and sets the same
+    state as the root's `--no-input` (and `MEDBORGER_NO_INPUT=1`)."""
+    if any(NO_INPUT in getattr(param, "opts", ()) for param in command.params):
+        return
+    command.params.append(_no_input_option())
 
 
 # Output options, declared once and shared by every listing and report.
