@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from . import actions, csvio, rules, schedule, store
 from .errors import BadInput, MedborgerError
-from .i18n import ngettext
+from .i18n import _, ngettext
 
 MAX_ERRORS_SHOWN = 50
 
@@ -118,6 +118,7 @@ class ImportResult:
     conflicts: list[rules.ConflictRow] = field(default_factory=list)
     skipped_conflicts: int = 0
     cancelled_by_closures: int = 0
+    updated: list[Update] = field(default_factory=list)
     dry_run: bool = False
 
 
@@ -150,11 +151,34 @@ class PendingBooking:
     fields: rules.BookingFields
 
 
+class _Existing(Exception):
+    """With --update: the row names a record that exists; `record` holds the row's checked values."""
+
+    def __init__(self, row_id: int, record: Any):
+        super().__init__()
+        self.id, self.record = row_id, record
+
+
+@dataclass
+class Update:
+    """One existing record an --update import changes: where it came from and old → new per field."""
+
+    file: str
+    line: int
+    kind: str
+    id: int
+    name: str
+    fields: dict[str, tuple[Any, Any]]
+
+
 class Importer:
-    def __init__(self, db: Database, *, policy: str = "refuse", raw: bool = False):
+    def __init__(self, db: Database, *, policy: str = "refuse", raw: bool = False, update: bool = False):
         self.db = db
         self.policy = policy
         self.raw = raw
+        self.update = update
+        self.updates: dict[str, list[tuple[int, int, Any]]] = {t: [] for t in csvio.IMPORT_ORDER}
+        self._booking_keys: dict | None = None
         self.maps = store.name_maps(db)
         self.errors: list[RowError] = []
         self.files: dict[str, str] = {}
@@ -186,9 +210,12 @@ class Importer:
     def actor(self, text: str, field: str = "actor") -> Any:
         return self._known("actor", self.maps["actors"], (store.name_key(text or ""),), text, field)
 
-    def _add_name(self, kind: str, existing: dict, key: tuple, shown: str, taken: str) -> None:
-        """Note a name this import adds; `taken` says why it cannot (it exists already)."""
+    def _add_name(self, kind: str, existing: dict, key: tuple, shown: str, taken: str, record: Any = None) -> None:
+        """Note a name this import adds; `taken` says why it cannot (it exists already). With
+        --update, an existing name is an update of that record instead."""
         lookup = key if len(key) > 1 else key[0]
+        if self.update and not any(isinstance(k, New) for k in key) and lookup in existing:
+            raise _Existing(existing[lookup], record)
         if (not any(isinstance(k, New) for k in key) and lookup in existing) or New(kind, key) in self.new_names:
             raise BadInput(taken, field="name", value=shown)
         self.new_names.add(New(kind, key))
@@ -204,6 +231,9 @@ class Importer:
                 if "__extra__" in row:
                     raise BadInput("has more cells than the header has columns")
                 record = parse(row, generate_occurrences) if table == "activities" else parse(row)
+            except _Existing as existing:
+                self.updates[table].append((line, existing.id, existing.record))
+                continue
             except MedborgerError as exc:
                 column = _column(exc.field) if exc.field else None
                 self.errors.append(RowError(path.name, line, column, exc.render(_column, with_field=False)))
@@ -213,25 +243,30 @@ class Importer:
     def _row_centres(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.centre_record(row)
         self._add_name("centre", self.maps["centres"], (store.name_key(record["name"]),), record["name"],
-                       f"a centre named '{record['name']}' exists already")
+                       f"a centre named '{record['name']}' exists already", record)
         return record
 
     def _row_rooms(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.room_record(row)
         self._add_name("room", self.maps["rooms"], (centre, store.name_key(record["name"])), record["name"],
-                       f"the centre has a room named '{record['name']}' already")
+                       f"the centre has a room named '{record['name']}' already", record)
         return {"centre": centre, **record}
 
     def _row_actors(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.actor_record(row)
         self._add_name("actor", self.maps["actors"], (store.name_key(record["name"]),), record["name"],
-                       f"an actor named '{record['name']}' exists already")
+                       f"an actor named '{record['name']}' exists already", record)
         return record
 
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.closure_record(row)
+        if self.update and not isinstance(centre, New):
+            same = [c for c in store.closures(self.db, centre) if (c["date_from"], c["date_until"]) ==
+                    (record["date_from"].isoformat(), record["date_until"].isoformat())]
+            if same:
+                raise _Existing(same[0]["id"], record)
         self.closures.setdefault(centre, []).append(schedule.Closure(record["date_from"], record["date_until"], record["reason"]))
         return {"centre": centre, **record}
 
@@ -249,6 +284,9 @@ class Importer:
         fields = rules.activity_fields(values)
         ref = rules.text(row.get("activity") or fields.title, "activity")
         key = (centre, store.name_key(ref))
+        if self.update and not isinstance(centre, New) and key in self.maps["activities"]:
+            raise _Existing(self.maps["activities"][key], {"row": row, "fields": fields, "room": room, "actor": actor,
+                                                            "partners": partners})
         if (not isinstance(centre, New) and key in self.maps["activities"]) or New("activity", key) in self.new_names:
             raise BadInput(f"the centre has an activity '{ref}' already; give this one another name in this column",
                            field="activity", value=ref)
@@ -275,7 +313,14 @@ class Importer:
                 raise BadInput(f"no activity '{row['activity']}' in that centre", field="activity", value=row["activity"])
         if fields.status == "active":
             rules.check_open(self.closures.get(centre, []), fields.start, fields.end, "the centre")
-        return PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
+        pending = PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
+        if self.update and not isinstance(room, New):
+            if self._booking_keys is None:
+                self._booking_keys = store.booking_keys(self.db)
+            found = self._booking_keys.get((room, fields.start, store.name_key(fields.title)))
+            if found is not None:
+                raise _Existing(found, pending)
+        return pending
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -288,6 +333,99 @@ class Importer:
         self._write(result)
         return result
 
+    def _write_updates(self, result: ImportResult) -> None:
+        """--update: change the existing records named in the files, field by field, each change
+        through the same rules as an edit; nothing is deleted."""
+        from . import editing
+
+        db = self.db
+        for table, kind in (("centres", "centre"), ("rooms", "room"), ("actors", "actor")):
+            for line, row_id, record in self.updates[table]:
+                current = store.row(db, table, row_id)
+                changed = _diff(current, {k: v for k, v in record.items() if k != "centre"})
+                if changed:
+                    store.update_row(db, table, row_id, {k: new for k, (_, new) in changed.items()})
+                    actions.log(db, "edit", kind, row_id, _("Updated {kind} {name} from {file}").format(
+                        kind=kind, name=current["name"], file=self.files[table]),
+                        old={k: o for k, (o, _) in changed.items()}, new={k: n for k, (_, n) in changed.items()})
+                    result.updated.append(Update(self.files[table], line, kind, row_id, current["name"], changed))
+        for line, row_id, record in self.updates["closures"]:
+            current = store.row(db, "closures", row_id)
+            if current["reason"] != record["reason"]:
+                editing.change_closure(db, str(row_id), {"reason": record["reason"]}, policy=self.policy)
+                result.updated.append(Update(self.files["closures"], line, "closure", row_id, current["reason"],
+                                             {"reason": (current["reason"], record["reason"])}))
+        for line, row_id, pending in self.updates["activities"]:
+            self._update_activity(result, line, row_id, pending)
+        self._update_bookings(result)
+
+    def _update_activity(self, result: ImportResult, line: int, activity_id: int, pending: dict[str, Any]) -> None:
+        """An activity's edited cells change it from today on, as `edit activity` does."""
+        import datetime as dt
+
+        from . import editing
+
+        current = store.activities(self.db, activity_id=activity_id)[0]
+        fields, row = pending["fields"], pending["row"]
+        rule = fields.rule.to_row()
+        wanted = {"title": fields.title, "room_id": pending["room"], "actor_id": pending["actor"],
+                  "category": fields.category, "focus": fields.focus, "include_holidays": int(fields.include_holidays),
+                  **{k: v for k, v in rule.items() if k not in ("date_from",)}}
+        if rule["single_date"]:
+            wanted["date_from"] = rule["date_from"]
+        changed = _diff(current, wanted)
+        names = store.actor_names(self.db)
+        partners_now, partners_new = set(current["partners"]), {names[p]["name"] for p in pending["partners"]}
+        targets_now, targets_new = set(current["target_groups"]), set(fields.targets)
+        if partners_now != partners_new:
+            changed["partners"] = (sorted(partners_now), sorted(partners_new))
+        if targets_now != targets_new:
+            changed["target_groups"] = (sorted(targets_now), sorted(targets_new))
+        if not changed:
+            return
+        changes = {
+            "title": row.get("title"), "room": str(pending["room"]), "actor": str(pending["actor"]),
+            "category": fields.category, "focus": fields.focus or None, "start": row.get("start"), "end": row.get("end"),
+            "until": row.get("until") or None, "every": int(row.get("every") or 1), "monthly": row.get("monthly") or None,
+            "weekly": not row.get("monthly"), "weekdays": csvio.split_list(row.get("weekdays", "")) or None,
+            "on": row.get("on") or None, "include_holidays": fields.include_holidays,
+            "partners": [str(p) for p in pending["partners"]],
+            "no_partners": [p for p in partners_now - partners_new],
+            "target_groups": list(targets_new - targets_now), "no_target_groups": list(targets_now - targets_new),
+        }
+        editing.edit_activity(self.db, str(activity_id), changes, dt.date.today(), policy=self.policy)
+        result.updated.append(Update(self.files["activities"], line, "activity", activity_id, current["title"], changed))
+
+    def _update_bookings(self, result: ImportResult) -> None:
+        """Bookings named in the file by room, start and title: their end, actor, status and note."""
+        db = self.db
+        proposed, origin = [], []
+        for line, booking_id, pending in self.updates["bookings"]:
+            current = store.booking(db, booking_id)
+            f = pending.fields
+            wanted = {"end": f.end, "actor_id": pending.actor, "status": f.status, "note": f.note}
+            changed = _diff(current, wanted)
+            if not changed:
+                continue
+            if f.status == "active" and (current["status"] == "cancelled" or "end" in changed):
+                proposed.append(rules.Proposed(current["room_id"], current["start"], f.end, current["title"], pending.actor,
+                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}"))
+                origin.append(booking_id)
+            store.update_row(db, "bookings", booking_id, {k: n for k, (_, n) in changed.items()})
+            actions.log(db, "edit", "booking", booking_id, _("Updated booking {id} ({title}) from {file}").format(
+                id=booking_id, title=current["title"], file=self.files["bookings"]),
+                old={k: o for k, (o, _) in changed.items()}, new={k: n for k, (_, n) in changed.items()})
+            result.updated.append(Update(self.files["bookings"], line, "booking", booking_id, current["title"], changed))
+        if proposed:
+            own = set(origin)
+            conflicts = rules.room_conflicts(proposed, [b for b in actions.booked_in(db, proposed) if b.id not in own])
+            result.conflicts += conflicts
+            kept = {id(p) for p in rules.apply_policy(proposed, conflicts, self.policy, allow_empty=True, stored_word="imported")}
+            for p, booking_id in zip(proposed, origin):
+                if id(p) not in kept:  # skipped for a conflict: it stays as it was
+                    raise BadInput(_("booking {id} would collide with another booking; use --allow-conflicts or leave it").format(
+                        id=booking_id), field="status")
+
     def _write(self, result: ImportResult) -> None:
         db = self.db
         ids: dict[New, int] = {}
@@ -295,6 +433,7 @@ class Importer:
         def real(ref: Any) -> Any:
             return ids[ref] if isinstance(ref, New) else ref
 
+        self._write_updates(result)
         for _, record in self.pending["centres"]:
             ids[New("centre", (store.name_key(record["name"]),))] = store.insert_centre(db, record)
         for _, record in self.pending["rooms"]:
@@ -336,6 +475,10 @@ class Importer:
                 count=n, table=table, file=source), new={"rows": n, "file": source})
 
 
+def _diff(current: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (current[k], v) for k, v in new.items() if k in current and current[k] != v}
+
+
 class _DryRun(Exception):
     """Rolls a dry run's writes back, carrying what it would have done."""
 
@@ -346,7 +489,7 @@ class _DryRun(Exception):
 
 def import_files(
     db: Database, files: dict[str, Path], *, policy: str, dry_run: bool = False, raw: bool = False,
-    generate_occurrences: bool | None = None,
+    generate_occurrences: bool | None = None, update: bool = False,
 ) -> ImportResult:
     """Import tables from files (table → path), in dependency order, all or nothing.
 
@@ -357,7 +500,7 @@ def import_files(
         generate_occurrences = "bookings" not in files
     try:
         with store.write(db):  # names are read and checked under the write lock a second import waits for
-            importer = Importer(db, policy=policy, raw=raw)
+            importer = Importer(db, policy=policy, raw=raw, update=update)
             for table in csvio.IMPORT_ORDER:
                 if table in files:
                     importer.read(table, files[table], generate_occurrences=generate_occurrences)

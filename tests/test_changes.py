@@ -196,3 +196,61 @@ def test_the_log_shows_each_change_with_old_and_new_values(cli, pigeklub):
     assert edit["old"] == {"phone": "+45 58 57 00 00"} and edit["new"] == {"phone": "+45 11 11 11 11"}
     assert all(e["user"] and e["at"] for e in log)
     assert cli("log", "--since", "2000-01-01", "--json").json() == log
+
+
+def _edit_csv(path, change):
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    change(table)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def test_import_update_of_an_edited_export_changes_exactly_the_edited_cells(cli, pigeklub, tmp_path):
+    out, again = tmp_path / "ud", tmp_path / "igen"
+    assert cli("export", "csv", "--all", "-o", out).exit_code == 0
+
+    def actors(table):
+        next(r for r in table if r["name"] == "Røde Kors Korsør")["contact"] = "Lise Holm"
+
+    def bookings(table):
+        row = next(r for r in table if r["start"] == "2026-10-05T17:00")
+        row["status"], row["note"] = "cancelled", "udflugt"
+
+    _edit_csv(out / "actors.csv", actors)
+    _edit_csv(out / "bookings.csv", bookings)
+    before = dump(pigeklub)
+    dry = cli("import", "csv", "--all", out, "--update", "--dry-run")
+    assert dry.exit_code == 0 and "Would update 2 existing records" in dry.stderr and dump(pigeklub) == before
+    result = cli("import", "csv", "--all", out, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert "contact: – → Lise Holm" in result.stderr and "status: active → cancelled" in result.stderr
+    assert cli("export", "csv", "--all", "-o", again).exit_code == 0
+    for name in ("centres", "rooms", "actors", "closures", "activities", "bookings"):
+        assert (again / f"{name}.csv").read_bytes() == (out / f"{name}.csv").read_bytes(), name
+    assert rows(pigeklub, "SELECT count(*) AS n FROM bookings")[0]["n"] == 15  # nothing added, nothing deleted
+
+
+def test_import_update_of_an_activity_changes_it_from_today(cli, house, tmp_path):
+    start = dt.date.today() - dt.timedelta(days=21)
+    until = dt.date.today() + dt.timedelta(days=21)
+    assert cli("add-activity", "Syklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "kultur", "-g", "kvinder",
+               "-d", "man,tir,ons,tor,fre,lør,søn", "--include-holidays", "--start", "10:00", "--end", "12:00",
+               "--from", start.isoformat(), "--until", until.isoformat()).exit_code == 0
+    folder = tmp_path / "ud"
+    folder.mkdir()
+    assert cli("export", "csv", "activities", "-o", folder / "activities.csv").exit_code == 0
+
+    def later(table):
+        table[0]["end"] = "13:00"
+
+    _edit_csv(folder / "activities.csv", later)
+    result = cli("import", "csv", "activities", folder / "activities.csv", "--update")
+    assert result.exit_code == 0 and "end_time: 12:00 → 13:00" in result.stderr
+    ends = {r["start"][:10]: r["end"][11:] for r in rows(house, 'SELECT start, "end" FROM bookings')}
+    assert all(ends[d] == "12:00" for d in ends if d < dt.date.today().isoformat())  # the past as it was
+    assert all(ends[d] == "13:00" for d in ends if d >= dt.date.today().isoformat())

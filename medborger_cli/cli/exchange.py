@@ -100,6 +100,7 @@ def import_csv(
     skip_conflicts: Annotated[bool, typer.Option("--skip-conflicts", help="Import the rows whose room is free; list the others.")] = False,
     allow_conflicts: Annotated[bool, typer.Option("--allow-conflicts", help="Import every row even where the room is taken.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Keep a leading apostrophe (the file was exported with --raw).")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Rows naming an existing record update it (edit an export in Excel, import it again); new rows are added; nothing is deleted.")] = False,
 ) -> None:
     """Import rows from CSV: every row is checked first; on any problem nothing is written.
 
@@ -129,13 +130,18 @@ def import_csv(
             raise BadInput(f"TABLE: cannot import '{table}'; use one of {', '.join(csvio.IMPORT_ORDER)}")
         files = {table: Path(file)}
     try:
-        result = transfer.import_files(db, files, policy=policy, dry_run=dry_run, raw=raw)
+        result = transfer.import_files(db, files, policy=policy, dry_run=dry_run, raw=raw, update=update)
     except transfer.ImportErrors as exc:
         for error in exc.shown:
             output.message(str(error))
         if exc.more:
             output.message(f"… and {exc.more} more")
         raise
+    for change in result.updated:
+        fields = "; ".join(f"{k}: {'–' if o in (None, '') else o} → {'–' if n in (None, '') else n}" for k, (o, n) in change.fields.items())
+        output.message(f"{change.file}: row {change.line}: {change.kind} {change.name} (id {change.id}): {fields}")
+    if update:
+        output.message(f"{'Would update' if dry_run else 'Updated'} {len(result.updated)} existing record{'s' if len(result.updated) != 1 else ''}.")
     added = ", ".join(f"{n} {t}" for t, n in result.added.items()) or "nothing"
     if result.conflicts:
         verb = {"skip": "skipped", "allow": "imported although the room is taken"}[policy]

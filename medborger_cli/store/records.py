@@ -298,3 +298,9 @@ def acknowledge(db: Database, key: str, kind: str, note: str) -> bool:
 
 def unacknowledge(db: Database, key: str) -> bool:
     return db.execute("DELETE FROM acknowledgements WHERE key = ?", [key]).rowcount > 0
+
+
+def booking_keys(db: Database) -> dict[tuple[int, str, str], int]:
+    """Bookings by (room, start, title's name key): how an --update import finds the one a row names."""
+    return {(room, start, name_key(title)): i for i, room, start, title in
+            db.execute("SELECT id, room_id, start, title FROM bookings ORDER BY id DESC")}
