@@ -89,7 +89,16 @@ def attend(
             _walk(db, day, centre)
             return
         _name, entries = _read_lines(file)
-        done = actions.attend_many(db, entries, day=day, centre_id=centre_id)
+        from ..transfer import ImportErrors
+
+        try:
+            done = actions.attend_many(db, entries, day=day, centre_id=centre_id)
+        except ImportErrors as exc:
+            for error in exc.shown:
+                output.message(str(error))
+            raise BadInput(ngettext("{count} problem in the lines read; nothing was registered",
+                                    "{count} problems in the lines read; nothing was registered",
+                                    len(exc.errors)).format(count=len(exc.errors))) from None
         total = sum(a.new["count"] for a in done)
         output.message(ngettext("Registered the attendance of {count} session ({total} participants).",
                                 "Registered the attendance of {count} sessions ({total} participants).", len(done)).format(
