@@ -224,6 +224,7 @@ def build_activity(db: Database, values: dict[str, Any]) -> ActivitySpec:
     """
     fields = rules.activity_fields(values)
     centre_row = resolve(db, "centre", values.get("centre"), "centre")
+    rules.check_focus_period(fields.focus, store.centre(db, centre_row["id"]).get("funding_period"), centre_row["name"])
     room_row = resolve(db, "room", values.get("room"), "room", centre_row["id"])
     actor_row = resolve(db, "actor", values.get("actor"), "actor")
     partner_rows: list[dict[str, Any]] = []
@@ -514,3 +515,107 @@ def backup(db: Database, source: Path, target_text: str, overwrite: bool = False
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance: counts per held session
+
+
+@dataclass
+class Attended:
+    booking: dict[str, Any]
+    old: dict[str, Any] | None  # what was registered before (a correction), as stored
+    new: dict[str, Any] | None  # what is registered now; None: cleared
+
+
+def _attendance_booking(db: Database, ref: Any, field: str, today: dt.date) -> dict[str, Any]:
+    found = resolve(db, "booking", str(ref) if ref is not None else None, field)
+    booking_row = store.booking(db, found["id"])
+    rules.check_attendable(booking_row, today, field)
+    return booking_row
+
+
+def _register(db: Database, booking_row: dict[str, Any], fields: rules.AttendanceFields) -> Attended:
+    """Store one session's counts inside the caller's transaction, and log it."""
+    old = store.attendance_of(db, booking_row["id"])
+    new = fields.to_row()
+    store.set_attendance(db, booking_row["id"], new)
+    if old is None:
+        summary = ngettext("Registered {count} participant at {title}, {room}, {start}",
+                           "Registered {count} participants at {title}, {room}, {start}", fields.count)
+    else:
+        summary = ngettext("Corrected the attendance at {title}, {room}, {start} to {count} participant",
+                           "Corrected the attendance at {title}, {room}, {start} to {count} participants", fields.count)
+    log(db, "attend", "booking", booking_row["id"], summary.format(
+        count=fields.count, title=booking_row["title"], room=booking_row["room"], start=booking_row["start"]),
+        old={k: old[k] for k in store.ATTENDANCE_COLUMNS} if old else None, new=new)
+    return Attended(booking_row, old, new)
+
+
+def attend(db: Database, ref: Any, values: dict[str, Any], today: dt.date | None = None) -> Attended:
+    """Register (or correct: the new counts replace the old) the attendance of one held session.
+    Values: count, new, female, male, age_bands, note. Refused for a cancelled or future session."""
+    fields = rules.attendance_fields(values)
+    with store.write(db):
+        booking_row = _attendance_booking(db, ref, "booking", today or schedule.today())
+        return _register(db, booking_row, fields)
+
+
+def clear_attendance(db: Database, ref: Any) -> Attended:
+    """Remove what was registered for a session (it then counts as not registered)."""
+    with store.write(db):
+        found = resolve(db, "booking", str(ref) if ref is not None else None, "booking")
+        booking_row = store.booking(db, found["id"])
+        old = store.attendance_of(db, booking_row["id"])
+        if old is None:
+            raise BadInput(f"no attendance is registered for booking {booking_row['id']}; nothing to clear",
+                           field="booking", value=ref)
+        store.delete_attendance(db, booking_row["id"])
+        log(db, "attend", "booking", booking_row["id"], _("Cleared the attendance at {title}, {room}, {start}").format(
+            title=booking_row["title"], room=booking_row["room"], start=booking_row["start"]),
+            old={k: old[k] for k in store.ATTENDANCE_COLUMNS})
+        return Attended(booking_row, old, None)
+
+
+def attend_many(db: Database, entries: list[tuple[str, str, str]], *, day: dt.date | None = None,
+                centre_id: int | None = None, today: dt.date | None = None) -> list[Attended]:
+    """Register several sessions' counts from `BOOKING,COUNT` lines, all or none: entries are
+    (where, booking, count), `where` naming the line for errors. With `day` (and `centre_id`)
+    each booking must be a session of that day (in that centre)."""
+    from .transfer import ImportErrors, RowError
+
+    today = today or schedule.today()
+    errors: list[RowError] = []
+    checked: list[tuple[str, dict[str, Any], rules.AttendanceFields]] = []
+    with store.write(db):
+        seen: dict[int, str] = {}
+        for where, ref, count in entries:
+            source, _sep, line = where.rpartition(":")
+            try:
+                fields = rules.attendance_fields({"count": count})
+                booking_row = _attendance_booking(db, ref, "booking", today)
+                if day is not None and booking_row["start"][:10] != day.isoformat():
+                    raise BadInput(f"booking {booking_row['id']} is on {booking_row['start'][:10]}, not {day.isoformat()}",
+                                   field="booking", value=ref)
+                if centre_id is not None and booking_row["centre_id"] != centre_id:
+                    raise BadInput(f"booking {booking_row['id']} is in {booking_row['centre']}", field="booking", value=ref)
+                if booking_row["id"] in seen:
+                    raise BadInput(f"booking {booking_row['id']} is given twice (also {seen[booking_row['id']]})",
+                                   field="booking", value=ref)
+                seen[booking_row["id"]] = where
+            except BadInput as exc:
+                errors.append(RowError(source, int(line), exc.field, exc.render(with_field=False)))
+                continue
+            except Refused as exc:
+                errors.append(RowError(source, int(line), exc.field, exc.render(with_field=False)))
+                continue
+            checked.append((where, booking_row, fields))
+        if errors:
+            raise ImportErrors(errors)
+        return [_register(db, booking_row, fields) for _, booking_row, fields in checked]
+
+
+def sessions_of_day(db: Database, day: dt.date, centre: str | None = None) -> list[dict[str, Any]]:
+    """The sessions of a day, each with the attendance registered (None when not yet)."""
+    centre_id = resolve(db, "centre", centre, "centre")["id"] if centre else None
+    return store.day_sessions(db, day.isoformat(), centre_id)

@@ -397,3 +397,236 @@ def collaboration_rows(report: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 COLLABORATION_COLUMNS = ["centre", "kind", "actor_a", "sector_a", "actor_b", "sector_b", "joint_activities", "activities", "target_groups"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The report to the steering group: activities, sessions and attendance per group
+
+REPORT_BY = ("focus", "category", "type", "actor", "centre", "target")
+REPORT_FIELDS = [
+    "group", "label", "internal", "activities", "sessions_held", "sessions_planned", "sessions_cancelled",
+    "cancelled_closure", "cancelled_other", "skipped_holiday", "skipped_closure", "hours", "sessions_with_attendance",
+    "attendance_total", "attendance_average", "new_participants", "female", "male", "age_bands", "capacity_use",
+]
+_SUMS = ("sessions_held", "sessions_planned", "sessions_cancelled", "cancelled_closure", "minutes",
+         "sessions_with_attendance", "attendance_total", "new_participants", "female", "male", "capacity", "seated",
+         "skipped_holiday", "skipped_closure")
+
+
+@dataclass
+class ReportScope:
+    first: str
+    last: str
+    by: str = "focus"
+    centre_id: int | None = None
+    area: str | None = None
+    today: Any = None  # dt.date: sessions up to and including it are held
+
+
+def _group_keys(by: str, fact: dict[str, Any]) -> list[Any]:
+    if by == "target":
+        return list(fact["targets"]) or [None]
+    return [fact.get(by)]
+
+
+def _group_label(by: str, code: Any, periods: set) -> str:
+    from . import vocab
+
+    if code is None:
+        return {"focus": "Uden indsatsområde", "category": "Uden aktivitet", "type": "Uden aktivitet",
+                "target": "Uden målgruppe"}.get(by, "–")
+    if by == "focus":
+        return vocab.focus_label(code, next(iter(periods)) if len(periods) == 1 else None)
+    if by == "category":
+        return vocab.label(vocab.CATEGORIES, code)
+    if by == "target":
+        return vocab.label(vocab.TARGET_GROUPS, code)
+    if by == "type":
+        types = getattr(vocab, "ACTIVITY_TYPES", None)  # comes with "Sharper findings"
+        return vocab.label(types, code) if isinstance(types, dict) and code in types else vocab.label(vocab.CATEGORIES, code)
+    return str(code)
+
+
+def _group_order(by: str, code: Any) -> tuple:
+    from . import vocab
+
+    if code is None:
+        return (2, "")
+    vocabulary = {"focus": vocab.FOCUS_AREAS, "category": vocab.CATEGORIES, "target": vocab.TARGET_GROUPS}.get(by)
+    if vocabulary and code in vocabulary:
+        return (0, f"{list(vocabulary).index(code):04d}")
+    return (1, store.name_key(str(code)))
+
+
+def report_window(first: str | None, last: str | None, season: str | None, quarter: str | None, today) -> tuple[str, str]:
+    """The report's window: --from/--until, a season (2026/27), a quarter (2027Q1), or by
+    default the season that holds today."""
+    from . import schedule
+
+    given = [name for name, value in (("from", first or last), ("season", season), ("quarter", quarter)) if value]
+    if len(given) > 1:
+        raise BadInput("give one of {field:from}/{field:until}, {field:season} and {field:quarter}", field=given[1])
+    if season:
+        begin, end = schedule.season_window(season)
+    elif quarter:
+        begin, end = schedule.quarter_window(quarter)
+    elif first or last:
+        begin = schedule.parse_date(first, "from") if first else None
+        end = schedule.parse_date(last, "until") if last else None
+        if begin is None or end is None:
+            s_begin, s_end = schedule.season_of(begin or end)
+            begin, end = begin or s_begin, end or s_end
+        if end < begin:
+            raise BadInput(f"{end.isoformat()} is before {{field:from}} {begin.isoformat()}", field="until", value=last)
+    else:
+        begin, end = schedule.season_of(today)
+    return begin.isoformat(), end.isoformat()
+
+
+def _skipped_dates(db: Database, facts: dict[int, dict[str, Any]], activity_ids: list[int], first: str, last: str,
+                   closures: dict[int, list]) -> dict[int, dict[str, int]]:
+    """Per activity, the dates of its rule in the window that were not booked because of a
+    public holiday or a closure (those are no sessions, so not among the cancelled ones)."""
+    import datetime as dt
+
+    from . import schedule
+
+    if not activity_ids:
+        return {}
+    begin, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    holidays = schedule.danish_holidays(begin, end)
+    rules = {r["id"]: r for r in store.report_rules(db, activity_ids)}
+    candidates: dict[dt.date, dict[int, str]] = {}
+    for activity_id, row in rules.items():
+        rule = schedule.Recurrence.from_row(row)
+        centre_closures = closures.get(row["centre_id"], [])
+        days = set() if row["include_holidays"] else set(holidays)
+        for closure in centre_closures:
+            day = max(closure.date_from, begin)
+            while day <= min(closure.date_until, end):
+                days.add(day)
+                day += dt.timedelta(days=1)
+        for day in days:
+            if not begin <= day <= end or not schedule.occurs_on(rule, day):
+                continue
+            reason = "skipped_closure" if any(c.covers(day) for c in centre_closures) else "skipped_holiday"
+            candidates.setdefault(day, {})[activity_id] = reason
+    skipped: dict[int, dict[str, int]] = {}
+    for day, wanted in candidates.items():
+        booked = store.activity_dates_booked(db, list(wanted), day.isoformat())
+        for activity_id, reason in wanted.items():
+            if activity_id not in booked:
+                counts = skipped.setdefault(activity_id, {})
+                counts[reason] = counts.get(reason, 0) + 1
+    return skipped
+
+
+def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
+    """The report to the steering group: per group (focus area, category, type, actor, centre
+    or target group), the activities, the sessions held, planned and cancelled (and why), the
+    hours, the attendance registered and whom it reached. Internal meetings are groups apart.
+
+    Sessions on or before `scope.today` are held; later ones are planned. A booking without
+    an activity counts as an activity of its own (no focus, category or target group)."""
+    import datetime as dt
+
+    from . import actions
+
+    if scope.by not in REPORT_BY:
+        raise BadInput(f"'{scope.by}' is not a grouping; use one of {', '.join(REPORT_BY)}", field="by", value=scope.by)
+    centres = {c["id"]: c for c in store.centres(db)}
+    room_ids = None
+    if scope.area is not None:
+        key = store.name_key(scope.area)
+        wanted = {i for i, c in centres.items() if c["area"] and store.name_key(c["area"]) == key}
+        if not wanted:
+            known = sorted({c["area"] for c in centres.values() if c["area"]})
+            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+                           field="area", value=scope.area)
+        if scope.centre_id is not None:
+            wanted &= {scope.centre_id}
+        room_ids = [r for r, c in store.room_centres(db).items() if c in wanted]
+    elif scope.centre_id is not None:
+        room_ids = [r for r, c in store.room_centres(db).items() if c == scope.centre_id]
+    held_before = (scope.today + dt.timedelta(days=1)).isoformat()
+    facts = store.report_facts(db)
+    actors = store.actor_names(db)
+    sessions = store.report_sessions(db, scope.first, scope.last, held_before, room_ids)
+    bands: dict[tuple, dict[str, int]] = {}
+    for activity_id, lone, band, count in store.report_age_bands(db, scope.first, scope.last, held_before, room_ids):
+        bands.setdefault((activity_id, lone), {})[band] = count
+    activity_ids = [row[0] for row in sessions if row[0] is not None]
+    skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, actions.closures_by_centre(db))
+
+    groups: dict[tuple, dict[str, Any]] = {}
+    total = _empty_group(None, "I alt", False)
+    for row in sessions:
+        activity_id, lone, lone_actor, lone_centre, lone_title = row[:5]
+        numbers = dict(zip(("sessions_held", "sessions_planned", "sessions_cancelled", "cancelled_closure", "minutes",
+                            "sessions_with_attendance", "attendance_total", "new_participants", "female", "male",
+                            "capacity", "seated"), row[5:]))
+        numbers.update(skipped.get(activity_id, {}) if activity_id is not None else {})
+        if activity_id is not None:
+            fact = facts[activity_id]
+        else:
+            fact = {"focus": None, "category": None, "type": None, "targets": [], "internal": False,
+                    "actor": actors[lone_actor]["name"], "centre": centres[lone_centre]["name"], "funding_period": None}
+        age = bands.get((activity_id, lone), {})
+        for target in (total,):
+            _add(target, numbers, age, fact)
+        for code in _group_keys(scope.by, fact):
+            key = (fact["internal"], code)
+            if key not in groups:
+                groups[key] = _empty_group(code, None, fact["internal"])
+            _add(groups[key], numbers, age, fact)
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], _group_order(scope.by, item[0][1])))
+    result = [_finish(g, scope.by) for _, g in ordered]
+    return {"first": scope.first, "last": scope.last, "held_until": min(scope.today.isoformat(), scope.last), "by": scope.by,
+            "groups": result, "total": _finish(total, scope.by, label="I alt")}
+
+
+def _empty_group(code: Any, label: str | None, internal: bool) -> dict[str, Any]:
+    return {"group": code, "label": label, "internal": internal, "activities": 0, "age_bands": {}, "periods": set(),
+            **{k: 0 for k in _SUMS}}
+
+
+def _add(group: dict[str, Any], numbers: dict[str, Any], age: dict[str, int], fact: dict[str, Any]) -> None:
+    group["activities"] += 1
+    for key in _SUMS:
+        group[key] += numbers.get(key) or 0
+    for band, n in age.items():
+        group["age_bands"][band] = group["age_bands"].get(band, 0) + n
+    group["periods"].add(fact.get("funding_period"))
+
+
+def _band_order(band: str) -> int:
+    return int(band.split("-")[0]) if band.split("-")[0].isdigit() else 999
+
+
+def _finish(group: dict[str, Any], by: str, label: str | None = None) -> dict[str, Any]:
+    with_attendance = group["sessions_with_attendance"]
+    out = {
+        "group": group["group"],
+        "label": label or _group_label(by, group["group"], group["periods"]),
+        "internal": group["internal"],
+        "activities": group["activities"],
+        **{k: group[k] for k in ("sessions_held", "sessions_planned", "sessions_cancelled", "cancelled_closure")},
+        "cancelled_other": group["sessions_cancelled"] - group["cancelled_closure"],
+        "skipped_holiday": group["skipped_holiday"],
+        "skipped_closure": group["skipped_closure"],
+        "hours": round(group["minutes"] / 60, 2),
+        "sessions_with_attendance": with_attendance,
+        "attendance_total": group["attendance_total"],
+        "attendance_average": round(group["attendance_total"] / with_attendance, 2) if with_attendance else None,
+        "new_participants": group["new_participants"],
+        "female": group["female"],
+        "male": group["male"],
+        "age_bands": dict(sorted(group["age_bands"].items(), key=lambda item: _band_order(item[0]))),
+        "capacity_use": round(group["seated"] / group["capacity"], 3) if group["capacity"] else None,
+    }
+    return out
+
+
+def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The groups as CSV rows: age bands as `0-5=3;6-12=10`."""
+    return [{**g, "age_bands": ";".join(f"{b}={n}" for b, n in g["age_bands"].items())} for g in report["groups"]]

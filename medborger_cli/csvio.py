@@ -19,7 +19,7 @@ from .errors import BadInput
 
 # What each table's file holds, in order. Lists inside a cell are separated by ";".
 COLUMNS: dict[str, list[str]] = {
-    "centres": ["name", "type", "municipality", "area", "address", "owner", "operator"],
+    "centres": ["name", "type", "municipality", "area", "address", "owner", "operator", "funding_period"],
     "rooms": ["centre", "name", "capacity"],
     "actors": ["name", "sector", "contact", "email", "phone"],
     "closures": ["centre", "from", "until", "reason"],
@@ -28,6 +28,7 @@ COLUMNS: dict[str, list[str]] = {
         "weekdays", "start", "end", "from", "until", "on", "every", "monthly", "include_holidays",
     ],
     "bookings": ["centre", "room", "title", "actor", "start", "end", "status", "activity", "note"],
+    "attendance": ["centre", "room", "title", "start", "count", "new", "female", "male", "age_bands", "note"],
 }
 REQUIRED: dict[str, list[str]] = {
     "centres": ["name", "type", "municipality"],
@@ -36,8 +37,9 @@ REQUIRED: dict[str, list[str]] = {
     "closures": ["centre", "from", "until", "reason"],
     "activities": ["centre", "title", "room", "actor", "category", "target_groups", "start", "end"],
     "bookings": ["centre", "room", "title", "actor", "start", "end"],
+    "attendance": ["centre", "room", "start", "count"],
 }
-IMPORT_ORDER = ["centres", "rooms", "actors", "closures", "activities", "bookings"]
+IMPORT_ORDER = ["centres", "rooms", "actors", "closures", "activities", "bookings", "attendance"]
 EXPORT_TABLES = IMPORT_ORDER + ["overlaps", "collaboration"]
 
 FORMULA_STARTS = "=+-@\t\r"  # what a spreadsheet would run as a formula

@@ -18,7 +18,7 @@ from .errors import BadInput
 from .i18n import _, ngettext
 
 RECORD_FIELDS = {
-    "centre": ("name", "type", "municipality", "area", "address", "owner", "operator"),
+    "centre": ("name", "type", "municipality", "area", "address", "owner", "operator", "funding_period"),
     "room": ("name", "capacity"),
     "actor": ("name", "sector", "contact", "email", "phone"),
 }

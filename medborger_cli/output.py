@@ -503,3 +503,184 @@ def closure_change(result: Any) -> None:
         text = _("{centre} is closed {first}–{last} ({reason}).")
     message((_("Dry run: ") if result.dry_run else "") + text.format(
         centre=result.centre, first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance and the report to the steering group
+
+
+def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
+    """The sessions of a day with the attendance registered so far (on stderr: a walk's context)."""
+    from .i18n import _
+
+    table = new_table(_("Sessions on {day}").format(day=when(day.isoformat() + "T00:00")[:-6]))
+    for header in (_("Booking"), _("Time"), _("Centre"), _("Room"), _("Title"), _("Registered")):
+        table.add_column(header, overflow="fold")
+    for r in rows:
+        registered = _("cancelled") if r["status"] == "cancelled" else ("" if r["attendance"] is None else str(r["attendance"]))
+        table.add_row(*map(literal, (r["id"], f"{r['start'][11:]}–{r['end'][11:]}", r["centre"], r["room"], r["title"],
+                                     registered)))
+    console(stderr=True).print(table)
+
+
+_REPORT_BY_EN = {"focus": "Focus area", "category": "Category", "type": "Type", "actor": "Actor", "centre": "Centre",
+                 "target": "Target group"}
+
+
+def _number(value: Any, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    if decimals:
+        return f"{value:,.{decimals}f}".replace(",", "\u202f")
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _share(value: Any) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _bars(groups: Sequence[dict[str, Any]], width: int = 30):
+    """A bar per group: its attendance, scaled to the largest; Rich text, no extra dependency."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .i18n import _
+
+    top = max((g["attendance_total"] for g in groups), default=0) or 1
+    chart = Table.grid(padding=(0, 1))
+    chart.title = literal(_("Attendance"))
+    chart.title_style = "bold"
+    chart.add_column(no_wrap=True, max_width=28, overflow="ellipsis")
+    chart.add_column(no_wrap=True)
+    for g in groups:
+        length = g["attendance_total"] / top * width
+        bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
+        chart.add_row(literal(g["label"]), Text(bar or "·", style="cyan").append(f" {_number(g['attendance_total'])}", style="bold"))
+    return chart
+
+
+def report_tables(report: dict[str, Any]) -> None:
+    """The report in the terminal: per group a table row with a bar chart beside it; who was
+    reached (gender, age bands); internal meetings apart."""
+    from rich.table import Table
+
+    from .i18n import _
+
+    out = console()
+    resident = [g for g in report["groups"] if not g["internal"]]
+    internal = [g for g in report["groups"] if g["internal"]]
+    heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
+        first=report["first"], last=report["last"], by=_REPORT_BY_EN[report["by"]].lower(), held=report["held_until"])
+    for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
+        if not groups:
+            continue
+        table = new_table(f"{heading}\n{title}" if groups is resident or not resident else title)
+        for header, justify in ((_REPORT_BY_EN[report["by"]], "left"), (_("Activities"), "right"), (_("Held"), "right"),
+                                (_("Cancelled"), "right"), (_("Hours"), "right"), (_("Registered"), "right"),
+                                (_("Attendance"), "right"), (_("Average"), "right"), (_("New"), "right"),
+                                (_("Capacity use"), "right")):
+            table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")
+        for g in groups:
+            table.add_row(*map(literal, (
+                g["label"], _number(g["activities"]), _number(g["sessions_held"]), _number(g["sessions_cancelled"]),
+                _number(g["hours"], 1), _number(g["sessions_with_attendance"]), _number(g["attendance_total"]),
+                _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
+            )))
+        chart = _bars(groups)
+        if out.measure(table).maximum + out.measure(chart).maximum + 4 <= out.width:
+            side = Table.grid(padding=(0, 4))
+            side.add_row(table, chart)
+            out.print(side)
+        else:  # too narrow to stand beside each other: the chart below the table
+            out.print(table)
+            out.print(chart)
+        reached = [g for g in groups if g["female"] or g["male"] or g["age_bands"]]
+        if reached:
+            bands = sorted({b for g in reached for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
+            who = new_table(_("Reached: gender and age (of the sessions with attendance)"))
+            for header in (_REPORT_BY_EN[report["by"]], _("Women/girls"), _("Men/boys"), *(_("Age {band}").format(band=b) for b in bands)):
+                who.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
+            for g in reached:
+                who.add_row(*map(literal, (g["label"], _number(g["female"]), _number(g["male"]),
+                                           *(_number(g["age_bands"].get(b, 0)) for b in bands))))
+            out.print(who)
+        causes = [g for g in groups if g["sessions_cancelled"] or g["skipped_holiday"] or g["skipped_closure"]]
+        if causes:
+            why = new_table(_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
+            for header in (_REPORT_BY_EN[report["by"]], _("Cancelled by a closure"), _("Cancelled otherwise"),
+                           _("Skipped: public holiday"), _("Skipped: closure")):
+                why.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
+            for g in causes:
+                why.add_row(*map(literal, (g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]),
+                                           _number(g["skipped_holiday"]), _number(g["skipped_closure"]))))
+            out.print(why)
+    total = report["total"]
+    message(_("In all: {activities} activities, {held} sessions held ({registered} with attendance), {attendance} "
+              "attendances, {new} new participants; {planned} sessions still planned.").format(
+        activities=total["activities"], held=total["sessions_held"], registered=total["sessions_with_attendance"],
+        attendance=total["attendance_total"], new=total["new_participants"], planned=total["sessions_planned"]))
+
+
+_REPORT_BY_DA = {"focus": "Indsatsområde", "category": "Kategori", "type": "Aktivitetstype", "actor": "Aktør",
+                 "centre": "Medborgercenter", "target": "Målgruppe"}
+
+
+def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str:
+    """A horizontal bar chart as inline SVG (no script, no network): one bar per group."""
+    from html import escape
+
+    row, label_width, bar_width = 26, 230, 360
+    top = max((g[key] or 0 for g in groups), default=0) or 1
+    height = row * len(groups) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_width + bar_width + 90}" '
+             f'height="{height}" viewBox="0 0 {label_width + bar_width + 90} {height}" class="chart">']
+    for i, g in enumerate(groups):
+        y = 5 + i * row
+        value = g[key] or 0
+        width = max(1, round(value / top * bar_width)) if value else 0
+        label = g["label"] if len(g["label"]) <= 34 else g["label"][:33] + "…"
+        shown = f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:.1f}".replace(".", ",")
+        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 8}" rx="2"></rect>')
+        parts.append(f'<text x="{label_width + width + 6}" y="{y + 16}" class="value">{escape(shown)}{escape(unit)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_html(report: dict[str, Any], *, scope: str, generated: str) -> str:
+    """The report as one self-contained, printable HTML page in Danish: tables and SVG charts,
+    no script and nothing fetched from the network."""
+    from importlib import resources
+
+    import jinja2
+    from markupsafe import Markup
+
+    def dk(value: Any, decimals: int = 0) -> str:
+        if value is None:
+            return "–"
+        text = f"{value:,.{decimals}f}" if decimals else f"{value:,}"
+        return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+    def pct(value: Any) -> str:
+        return "–" if value is None else f"{value * 100:.0f} %"
+
+    source = (resources.files("medborger_cli") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["dk"] = dk
+    env.filters["pct"] = pct
+    resident = [g for g in report["groups"] if not g["internal"]]
+    internal = [g for g in report["groups"] if g["internal"]]
+    sections = []
+    for title, groups in (("Aktiviteter for beboerne", resident), ("Interne møder (tælles for sig)", internal)):
+        if not groups:
+            continue
+        bands = sorted({b for g in groups for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
+        sections.append({
+            "title": title, "groups": groups, "bands": bands,
+            "chart_attendance": Markup(_svg_bars(groups, "attendance_total")),
+            "chart_sessions": Markup(_svg_bars(groups, "sessions_held")),
+        })
+    return env.from_string(source).render(
+        report=report, sections=sections, by_label=_REPORT_BY_DA[report["by"]], scope=scope, generated=generated,
+        total=report["total"],
+    )

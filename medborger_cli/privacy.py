@@ -31,6 +31,7 @@ FREE_TEXT = {
     "bookings": ("title", "note"),
     "closures": ("reason",),
     "acknowledgements": ("note",),
+    "attendance": ("note",),
     "changes": ("summary", "old", "new", "command"),  # the change log keeps old values: they go too
 }
 MIN_PHONE_DIGITS = 6

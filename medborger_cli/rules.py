@@ -136,6 +136,7 @@ def centre_record(values: Values) -> dict[str, Any]:
         "type": _code(vocab.CENTRE_TYPES, values.get("type"), "type"),
         "municipality": text(values.get("municipality"), "municipality"),
         **{k: text(values.get(k), k, required=False) for k in ("area", "address", "owner", "operator")},
+        "funding_period": funding_period(values.get("funding_period")),
     }
 
 
@@ -414,3 +415,122 @@ def apply_policy(
         raise Conflict(f"room conflict: every date collides with another booking; nothing was {stored_word}", list(conflicts),
                        colliding=len(drop), total=active, can_skip=False)
     return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Funding periods and focus areas
+
+
+def funding_period(value: Any, field: str = "funding_period") -> str | None:
+    """An LBF funding period (2019-26, 2015-18), or None when not given."""
+    return _code(vocab.FUNDING_PERIODS, value, field) if _given(value) else None
+
+
+def check_focus_period(focus: str | None, period: str | None, centre: str, field: str = "focus") -> None:
+    """A centre given its plan's funding period takes only that period's focus areas."""
+    if not focus or not period or focus in vocab.FOCUS_BY_PERIOD[period]:
+        return
+    allowed = ", ".join(f"{c} ({vocab.focus_label(c, period)})" for c in vocab.FOCUS_BY_PERIOD[period])
+    raise BadInput(f"'{focus}' is not a focus area of {centre}'s plan ({vocab.FUNDING_PERIODS[period].da}); "
+                   f"use one of {allowed}", field=field, value=focus)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance: counts per held session, never names, CPR numbers or ethnicity
+
+MAX_ATTENDANCE = 100_000
+MAX_AGE = 120
+
+
+@dataclass(frozen=True)
+class AttendanceFields:
+    count: int
+    new: int | None = None
+    female: int | None = None
+    male: int | None = None
+    age_bands: tuple[tuple[str, int], ...] = ()  # ("0-5", 3), ("65-", 4): in age order
+    note: str | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        import json
+
+        return {"count": self.count, "new": self.new, "female": self.female, "male": self.male,
+                "age_bands": json.dumps(dict(self.age_bands)) if self.age_bands else None, "note": self.note}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "AttendanceFields":
+        import json
+
+        bands = tuple(json.loads(row["age_bands"]).items()) if row.get("age_bands") else ()
+        return cls(row["count"], row.get("new"), row.get("female"), row.get("male"), bands, row.get("note"))
+
+
+def age_band(text: str, field: str = "age_bands") -> tuple[int, int | None]:
+    """An age band `MIN-MAX` or `MIN-` (also `MIN+`), in whole years."""
+    value = text.strip().replace("–", "-").replace(" ", "")
+    if value.endswith("+"):
+        value = value[:-1] + "-"
+    low, dash, high = value.partition("-")
+    if not dash or not low.isdigit() or (high and not high.isdigit()) or not low.isascii() or not high.isascii():
+        raise BadInput(f"'{text}' is not an age band; write it as MIN-MAX or MIN- in years, e.g. 0-5, 13-17 or 65-",
+                       field=field, value=text)
+    first, last = int(low), int(high) if high else None
+    if first > MAX_AGE or (last is not None and (last > MAX_AGE or last < first)):
+        raise BadInput(f"'{text}' is not an age band; the ages go from 0 to {MAX_AGE}, the lower first", field=field, value=text)
+    return first, last
+
+
+def age_bands(value: Any, field: str = "age_bands") -> tuple[tuple[str, int], ...]:
+    """Age bands with counts: `0-5=3,6-12=10` (or `;` between them, or a list of such); bands
+    must not overlap."""
+    if value is None:
+        return ()
+    parts: list[str] = []
+    for item in ([value] if isinstance(value, str) else list(value)):
+        parts += [p for p in str(item).replace(";", ",").split(",") if p.strip()]
+    found: list[tuple[int, int | None, str, int]] = []
+    for part in parts:
+        band, equals, number = part.partition("=")
+        if not equals:
+            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+        low, high = age_band(band, field)
+        count = whole_number(number, field, 0, MAX_ATTENDANCE, "a number of participants")
+        if count is None:
+            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+        found.append((low, high, f"{low}-{high if high is not None else ''}", count))
+    found.sort(key=lambda b: b[0])
+    for (low1, high1, name1, _), (low2, _, name2, _) in zip(found, found[1:]):
+        if high1 is None or low2 <= high1:
+            raise BadInput(f"the age bands {name1} and {name2} overlap; give each age once", field=field, value=value)
+    return tuple((name, count) for _, _, name, count in found)
+
+
+def attendance_fields(values: Values) -> AttendanceFields:
+    """Check the counts of one session: count, new, female, male, age_bands, note. Counts only:
+    there is no field for a name, a CPR number or an ethnicity."""
+    count = whole_number(values.get("count"), "count", 0, MAX_ATTENDANCE, "a number of participants")
+    if count is None:
+        raise BadInput("give the number of participants, e.g. 12", field="count")
+    numbers = {}
+    for key in ("new", "female", "male"):
+        numbers[key] = whole_number(values.get(key), key, 0, MAX_ATTENDANCE, "a number of participants")
+        if numbers[key] is not None and numbers[key] > count:
+            raise BadInput(f"{numbers[key]} is more than the {count} who came ({{field:count}})", field=key, value=values.get(key))
+    if (numbers["female"] or 0) + (numbers["male"] or 0) > count:
+        raise BadInput(f"{numbers['female'] or 0} women/girls and {numbers['male'] or 0} men/boys are more than the "
+                       f"{count} who came ({{field:count}})", field="male", value=values.get("male"))
+    bands = age_bands(values.get("age_bands"))
+    if sum(n for _, n in bands) > count:
+        raise BadInput(f"the age bands add up to {sum(n for _, n in bands)}, more than the {count} who came ({{field:count}})",
+                       field="age_bands", value=values.get("age_bands"))
+    return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, note(values.get("note")))
+
+
+def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:
+    """Attendance belongs to a held session: not to a cancelled one, nor to one in the future."""
+    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    if booking["status"] == "cancelled":
+        raise Refused(f"{label} was cancelled; a cancelled session has no attendance", field=field, value=booking["id"])
+    if booking["start"][:10] > today.isoformat():
+        raise Refused(f"{label} is in the future; register attendance on the day or after it", field=field,
+                      value=booking["id"])

@@ -8,14 +8,19 @@ the package as `medborger_cli/sample_data`. They are ordinary import files: load
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from importlib import resources
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import store
+from . import schedule, store
 from .errors import Refused
+
+# The sample's attendance covers the sessions up to this date; it is loaded as of this date
+# whatever the clock says, so that the sample loads the same everywhere.
+ATTENDANCE_UNTIL = dt.date(2026, 11, 27)
 
 
 def _files():
@@ -44,5 +49,6 @@ def load(db: Database) -> dict[str, int]:
             "`medborger {field:db} sample.db load-sample`"
         )
     files = {table: _files() / f"{table}.csv" for table in ("centres", "rooms", "actors", "closures", "activities", "bookings")}
-    transfer.import_files(db, files, policy="allow", generate_occurrences=True)
+    files["attendance"] = _files() / "attendance.csv"  # a term of attendance, for sessions up to ATTENDANCE_UNTIL
+    transfer.import_files(db, files, policy="allow", generate_occurrences=True, today=max(ATTENDANCE_UNTIL, schedule.today()))
     return store.counts(db)

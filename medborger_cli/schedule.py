@@ -300,3 +300,84 @@ def expand(rule: Recurrence, closures: list[Closure] = (), include_holidays: boo
             )
         )
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Today, seasons and quarters (the attendance rules and the report)
+
+
+def today() -> dt.date:
+    """The date medborger takes as today: `MEDBORGER_TODAY` (an ISO date) when set, so that
+    tests and demonstrations need not depend on the clock, else the system date."""
+    import os
+
+    value = os.environ.get("MEDBORGER_TODAY", "").strip()
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise BadInput(f"'{value}' is not an ISO date (2026-11-27)", field="MEDBORGER_TODAY", value=value) from None
+    return dt.date.today()
+
+
+_SEASON = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[qk]([1-4])$", re.IGNORECASE)
+
+
+def season_window(text: str | None, field_name: str = "season") -> tuple[dt.date, dt.date]:
+    """A season `2026/27` (or 2026/2027, 2026-27): Monday of ISO week 33 of the first year to
+    Sunday of ISO week 26 of the next, as DOMAIN.md has it."""
+    value = (text or "").strip()
+    m = _SEASON.match(value)
+    if not m:
+        raise BadInput(f"'{value or '(empty)'}' is not a season; write it as 2026/27", field=field_name, value=text)
+    first = int(m.group(1))
+    second = int(m.group(2)) if len(m.group(2)) == 4 else (first // 100) * 100 + int(m.group(2))
+    if second != first + 1 or not FIRST_YEAR <= first < LAST_YEAR:
+        raise BadInput(f"'{value}' is not a season; a season runs from one year into the next, e.g. 2026/27",
+                       field=field_name, value=text)
+    return dt.date.fromisocalendar(first, 33, 1), dt.date.fromisocalendar(second, 26, 7)
+
+
+def season_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The season a day falls in (the weeks between two seasons go with the one that follows)."""
+    end = dt.date.fromisocalendar(day.year, 26, 7)
+    start_year = day.year - 1 if day <= end else day.year
+    return dt.date.fromisocalendar(start_year, 33, 1), dt.date.fromisocalendar(start_year + 1, 26, 7)
+
+
+def quarter_window(text: str | None, field_name: str = "quarter") -> tuple[dt.date, dt.date]:
+    """A quarter `2027Q1` (or 2027-Q1, 2027K1): its first and last day."""
+    value = (text or "").strip()
+    m = _QUARTER.match(value)
+    if not m:
+        raise BadInput(f"'{value or '(empty)'}' is not a quarter; write it as 2027Q1", field=field_name, value=text)
+    year, q = int(m.group(1)), int(m.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadInput(f"'{value}' is not a year medborger plans for", field=field_name, value=text)
+    first = dt.date(year, 3 * q - 2, 1)
+    last = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+    return first, last
+
+
+def occurs_on(rule: Recurrence, day: dt.date) -> bool:
+    """Whether the rule names `day` (before holidays and closures are taken out), without
+    expanding it: the same dates as `rule.dates()`."""
+    if rule.on is not None:
+        return day == rule.on
+    if rule.date_from is None or rule.date_until is None or not rule.date_from <= day <= rule.date_until:
+        return False
+    if day.weekday() not in rule.weekdays:
+        return False
+    if rule.monthly:
+        months = (day.year - rule.date_from.year) * 12 + day.month - rule.date_from.month
+        if months % rule.interval:
+            return False
+        nth = vocab.MONTHLY_NTH[rule.monthly]
+        if nth == -1:
+            return (day + dt.timedelta(days=7)).month != day.month
+        return (day.day - 1) // 7 + 1 == nth
+    if rule.interval > 1:
+        weeks = ((day - dt.timedelta(days=day.weekday())) - (rule.date_from - dt.timedelta(days=rule.date_from.weekday()))).days // 7
+        return weeks % rule.interval == 0
+    return True

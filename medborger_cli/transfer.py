@@ -28,6 +28,8 @@ def export_rows(db: Database, table: str, *, centre_id=None, first=None, last=No
     """Rows and columns of a table as a file holds them."""
     if table == "activities":
         return csvio.COLUMNS[table], _activity_rows(db, centre_id, first, last)
+    if table == "attendance":
+        return csvio.COLUMNS[table], store.export_attendance_rows(db, centre_id=centre_id, first=first, last=last)
     if table in csvio.COLUMNS:
         return csvio.COLUMNS[table], store.export_rows(db, table, centre_id=centre_id, first=first, last=last)
     from . import coordination
@@ -151,6 +153,14 @@ class PendingBooking:
     fields: rules.BookingFields
 
 
+@dataclass
+class PendingAttendance:
+    room: Any
+    start: str
+    title: str | None
+    fields: rules.AttendanceFields
+
+
 class _Existing(Exception):
     """With --update: the row names a record that exists; `record` holds the row's checked values."""
 
@@ -172,8 +182,10 @@ class Update:
 
 
 class Importer:
-    def __init__(self, db: Database, *, policy: str = "refuse", raw: bool = False, update: bool = False):
+    def __init__(self, db: Database, *, policy: str = "refuse", raw: bool = False, update: bool = False,
+                 today: dt.date | None = None):
         self.db = db
+        self.today = today  # what counts as today for "a session in the future has no attendance"
         self.policy = policy
         self.raw = raw
         self.update = update
@@ -282,6 +294,7 @@ class Importer:
         values = {**row, "target_groups": csvio.split_list(row.get("target_groups", "")),
                   "weekdays": csvio.split_list(row.get("weekdays", ""))}
         fields = rules.activity_fields(values)
+        rules.check_focus_period(fields.focus, self._period(centre), "the centre")
         ref = rules.text(row.get("activity") or fields.title, "activity")
         key = (centre, store.name_key(ref))
         if self.update and not isinstance(centre, New) and key in self.maps["activities"]:
@@ -296,6 +309,13 @@ class Importer:
             expansion = rules.held_occurrences(fields.rule, self.closures.get(centre, []), fields.include_holidays)
             occurrences = [(o.start, o.end) for o in expansion.held]
         return PendingActivity(centre, room, actor, (row.get("actor") or "").strip(), partners, ref, fields, occurrences)
+
+    def _period(self, centre: Any) -> str | None:
+        """A centre's funding period: stored, or in the centres file of this import."""
+        if isinstance(centre, New):
+            return next((r.get("funding_period") for _, r in self.pending["centres"]
+                         if New("centre", (store.name_key(r["name"]),)) == centre), None)
+        return store.centre(self.db, centre).get("funding_period")
 
     def _row_bookings(self, row: dict[str, str]) -> PendingBooking:
         centre = self.centre(row.get("centre", ""))
@@ -321,6 +341,58 @@ class Importer:
             if found is not None:
                 raise _Existing(found, pending)
         return pending
+
+    def _row_attendance(self, row: dict[str, str]) -> PendingAttendance:
+        centre = self.centre(row.get("centre", ""))
+        room = self.room(centre, row.get("room", ""))
+        start = schedule.fmt(schedule.parse_datetime(row.get("start"), "start"))
+        title = rules.text(row.get("title"), "title", required=False)
+        fields = rules.attendance_fields({**row, "age_bands": row.get("age_bands") or None})
+        return PendingAttendance(room, start, title, fields)
+
+    def _write_attendance(self, real, result: "ImportResult") -> int:
+        """Attach each attendance row to its session (after this import's bookings are stored):
+        the booking of that room at that start (and of that title, when given). Refused for a
+        cancelled or future session; a session registered before gets the new counts."""
+        db = self.db
+        today = self.today or schedule.today()
+        errors: list[RowError] = []
+        seen: dict[int, int] = {}
+        name = self.files.get("attendance", "attendance.csv")
+        for line, pending in self.pending["attendance"]:
+            try:
+                found = store.bookings_at(db, real(pending.room), pending.start)
+                if pending.title:
+                    found = [b for b in found if store.name_key(b["title"]) == store.name_key(pending.title)]
+                if len(found) > 1:
+                    found = [b for b in found if b["status"] == "active"] or found
+                if not found:
+                    raise BadInput(f"no booking{' of ' + repr(pending.title) if pending.title else ''} starts at "
+                                   f"{pending.start.replace('T', ' ')} in that room", field="start", value=pending.start)
+                if len(found) > 1:
+                    raise BadInput(f"{len(found)} bookings start at {pending.start.replace('T', ' ')} in that room; "
+                                   "give the session's title", field="title", value=pending.title)
+                booking_row = store.booking(db, found[0]["id"])
+                rules.check_attendable(booking_row, today, field="start")
+                if booking_row["id"] in seen:
+                    raise BadInput(f"the same session as row {seen[booking_row['id']]}", field="start", value=pending.start)
+                seen[booking_row["id"]] = line
+            except MedborgerError as exc:
+                errors.append(RowError(name, line, _column(exc.field) if exc.field else None, exc.render(_column, with_field=False)))
+                continue
+            old = store.attendance_of(db, booking_row["id"])
+            new = pending.fields.to_row()
+            store.set_attendance(db, booking_row["id"], new)
+            if old is not None and any(old[k] != new[k] for k in store.ATTENDANCE_COLUMNS):
+                actions.log(db, "attend", "booking", booking_row["id"], ngettext(
+                    "Corrected the attendance at {title}, {room}, {start} to {count} participant ({file})",
+                    "Corrected the attendance at {title}, {room}, {start} to {count} participants ({file})",
+                    new["count"]).format(title=booking_row["title"], room=booking_row["room"], start=booking_row["start"],
+                                         count=new["count"], file=name),
+                    old={k: old[k] for k in store.ATTENDANCE_COLUMNS}, new=new)
+        if errors:
+            raise ImportErrors(errors)
+        return len(self.pending["attendance"])
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -467,6 +539,7 @@ class Importer:
         )
         counts = {t: len(self.pending[t]) for t in ("centres", "rooms", "actors", "closures", "activities")}
         counts["bookings"] = len(to_store)
+        counts["attendance"] = self._write_attendance(real, result) if self.pending["attendance"] else 0
         result.added = {t: n for t, n in counts.items() if n}
         for table, n in result.added.items():
             source = self.files.get(table) or self.files.get("activities", "")
@@ -489,7 +562,7 @@ class _DryRun(Exception):
 
 def import_files(
     db: Database, files: dict[str, Path], *, policy: str, dry_run: bool = False, raw: bool = False,
-    generate_occurrences: bool | None = None, update: bool = False,
+    generate_occurrences: bool | None = None, update: bool = False, today: dt.date | None = None,
 ) -> ImportResult:
     """Import tables from files (table → path), in dependency order, all or nothing.
 
@@ -500,7 +573,7 @@ def import_files(
         generate_occurrences = "bookings" not in files
     try:
         with store.write(db):  # names are read and checked under the write lock a second import waits for
-            importer = Importer(db, policy=policy, raw=raw, update=update)
+            importer = Importer(db, policy=policy, raw=raw, update=update, today=today)
             for table in csvio.IMPORT_ORDER:
                 if table in files:
                     importer.read(table, files[table], generate_occurrences=generate_occurrences)

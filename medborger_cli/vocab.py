@@ -72,11 +72,38 @@ TARGET_GROUPS = _vocab(
 )
 
 FOCUS_AREAS = _vocab(
+    # LBF 2019–2026
     Term("education", "Uddannelse og livschancer", "education and life chances", ("uddannelse",)),
     Term("employment", "Beskæftigelse", "employment", ("beskæftigelse",)),
-    Term("crime-prevention", "Kriminalitetsforebyggelse", "crime prevention", ("kriminalitetsforebyggelse",)),
+    Term("crime-prevention", "Kriminalitetsforebyggelse", "crime prevention",
+         ("kriminalitetsforebyggelse", "kriminalpræventiv indsats", "kriminalpræventiv", "crime prevention work")),
     Term("cohesion", "Sammenhængskraft og medborgerskab", "cohesion and citizenship", ("sammenhængskraft", "medborgerskab")),
+    # LBF 2015–2018 (crime-prevention is shared: "Kriminalpræventiv indsats")
+    Term("safety-wellbeing", "Tryghed og trivsel", "safety and well-being", ("tryghed", "trivsel")),
+    Term("education-employment", "Uddannelse og beskæftigelse", "education and employment", ("uddannelse og job",)),
+    Term("prevention-parenting", "Forebyggelse og forældreansvar", "prevention and parental responsibility",
+         ("forældreansvar", "forebyggelse og forældre")),
 )
+
+# The funding periods of the Landsbyggefonden (LBF) housing-social programmes, and the focus
+# areas (indsatsområder) of each. A centre can be given its plan's period; its activities then
+# take that period's areas.
+FUNDING_PERIODS = _vocab(
+    Term("2019-26", "LBF 2019–2026", "LBF 2019–2026", ("2019-2026", "2019–26", "2019–2026", "lbf 2019-26", "2019")),
+    Term("2015-18", "LBF 2015–2018", "LBF 2015–2018", ("2015-2018", "2015–18", "2015–2018", "lbf 2015-18", "2015")),
+)
+FOCUS_BY_PERIOD: dict[str, tuple[str, ...]] = {
+    "2019-26": ("education", "employment", "crime-prevention", "cohesion"),
+    "2015-18": ("safety-wellbeing", "crime-prevention", "education-employment", "prevention-parenting"),
+}
+PERIOD_LABELS = {("2015-18", "crime-prevention"): "Kriminalpræventiv indsats"}
+
+
+def focus_label(code: str | None, period: str | None = None) -> str:
+    """A focus area's Danish name as its funding period calls it."""
+    if not code:
+        return ""
+    return PERIOD_LABELS.get((period or "", code)) or label(FOCUS_AREAS, code)
 
 # Weekdays: Monday is 0, as in datetime.weekday() and dateutil's MO..SU.
 WEEKDAYS = _vocab(
@@ -105,6 +132,7 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
     "category": CATEGORIES,
     "target group": TARGET_GROUPS,
     "focus area": FOCUS_AREAS,
+    "funding period": FUNDING_PERIODS,
     "weekday": WEEKDAYS,
     "monthly position": MONTHLY_POSITIONS,
 }

@@ -138,7 +138,7 @@ def test_export_all_checks_every_file_before_writing_any(cli, house, tmp_path):
     assert (folder / "rooms.csv").read_bytes().startswith(b"centre,name")
     assert (folder / "notes.txt").read_bytes() == b"unrelated\n"
     assert sorted(p.name for p in folder.iterdir()) == sorted(["notes.txt"] + [f"{t}.csv" for t in
-                                                               ["centres", "rooms", "actors", "closures", "activities", "bookings", "overlaps", "collaboration"]])
+                                                               ["centres", "rooms", "actors", "closures", "activities", "bookings", "attendance", "overlaps", "collaboration"]])
 
 
 def test_backup_asks_for_overwrite(cli, house, tmp_path):

@@ -97,7 +97,7 @@ COMMANDS = "medborger.commands"
 # Fields whose flag or argument is not simply `--FIELD` or `FIELD`.
 FIELD_ALIASES = {
     "weekdays": ("weekday",), "target_groups": ("target",), "partners": ("partner",), "keys": ("key",),
-    "include_holidays": ("include_holidays",),
+    "include_holidays": ("include_holidays",), "funding_period": ("period",),
 }
 
 
@@ -224,7 +224,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, editing, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
+from . import centres, activities, editing, listing, reports, attendance, exchange, removing, data  # noqa: E402,F401,I001
 
 for _group in app.registered_groups:  # export, import, list, privacy: they note their commands too
     _group.cls = MedborgerGroup

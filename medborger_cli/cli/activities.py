@@ -55,7 +55,7 @@ def add_activity(
         list[str] | None,
         typer.Option("--target", "-g", metavar="GROUP", help="Target group (målgruppe), e.g. children, unge, kvinder; repeat or comma-separate."),
     ] = None,
-    focus: Annotated[str | None, typer.Option("--focus", metavar="CODE", help="LBF focus area: education|employment|crime-prevention|cohesion.")] = None,
+    focus: Annotated[str | None, typer.Option("--focus", metavar="CODE", help="LBF focus area: 2019-26 education|employment|crime-prevention|cohesion; 2015-18 safety-wellbeing|crime-prevention|education-employment|prevention-parenting.")] = None,
     weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="Weekday(s), e.g. mandag or mon,wed.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="TIME", help="Start time, 16:00 or 16.00.")] = None,
     end: Annotated[str | None, typer.Option("--end", metavar="TIME", help="End time.")] = None,

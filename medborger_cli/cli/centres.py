@@ -36,7 +36,8 @@ def load_sample(ctx: typer.Context) -> None:
         return
     output.message(
         f"Loaded the sample: {summary['centres']} centres, {summary['rooms']} rooms, {summary['actors']} actors, "
-        f"{summary['activities']} activities, {summary['bookings']} bookings, {summary['closures']} closures."
+        f"{summary['activities']} activities, {summary['bookings']} bookings, {summary['closures']} closures, "
+        f"attendance at {summary['attendance']} sessions."
     )
 
 
@@ -53,6 +54,7 @@ def add_centre(
     address: Annotated[str | None, typer.Option("--address", metavar="TEXT", help="Street address.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="NAME", help="Who owns the building.")] = None,
     operator: Annotated[str | None, typer.Option("--operator", metavar="NAME", help="Who runs the house.")] = None,
+    funding_period: Annotated[str | None, typer.Option("--period", metavar="PERIOD", help="The plan's LBF funding period: 2019-26 or 2015-18 (its focus areas).")] = None,
 ) -> None:
     """Register a medborgercenter."""
     from .. import actions, output, prompts, rules, vocab
@@ -68,7 +70,7 @@ def add_centre(
     if not municipality:
         municipality = prompts.text(_("Municipality (kommune):"), lambda v: rules.text(v, "municipality"))
     values = {"name": name, "type": type_, "municipality": municipality, "area": area, "address": address,
-              "owner": owner, "operator": operator}
+              "owner": owner, "operator": operator, "funding_period": funding_period}
     if missing:  # a person entering data at a terminal: the optional fields too, each skippable
         for key, question in (
             ("area", _("Housing area, boligområde (Enter to skip):")), ("address", _("Street address (Enter to skip):")),

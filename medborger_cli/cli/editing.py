@@ -43,10 +43,11 @@ def edit_centre(
     address: Annotated[str | None, typer.Option("--address", metavar="TEXT", help='"" clears it.')] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="NAME", help='"" clears it.')] = None,
     operator: Annotated[str | None, typer.Option("--operator", metavar="NAME", help='"" clears it.')] = None,
+    funding_period: Annotated[str | None, typer.Option("--period", metavar="PERIOD", help='The plan\'s LBF funding period: 2019-26 or 2015-18; "" clears it.')] = None,
 ) -> None:
     """Change or clear a centre's fields; a rename keeps its id, rooms and history."""
     _record(ctx, "centre", name, {"new_name": new_name, "type": type_, "municipality": municipality, "area": area,
-                                  "address": address, "owner": owner, "operator": operator})
+                                  "address": address, "owner": owner, "operator": operator, "funding_period": funding_period})
 
 
 @edit_app.command("room")

@@ -38,7 +38,7 @@ def _stdout():
 @export_app.command("csv")
 def export_csv(
     ctx: typer.Context,
-    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, activities, bookings, closures, overlaps or collaboration.")] = None,
+    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, activities, bookings, closures, attendance, overlaps or collaboration.")] = None,
     output_path: OutOption = None,
     all_tables: Annotated[bool, typer.Option("--all", help="Every table, one file each, into the folder given by -o.")] = False,
     centre: CentreFilter = None,
@@ -93,7 +93,7 @@ def export_csv(
 @import_app.command("csv")
 def import_csv(
     ctx: typer.Context,
-    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, closures, activities or bookings.")] = None,
+    table: Annotated[str | None, typer.Argument(metavar="TABLE", help="centres, rooms, actors, closures, activities, bookings or attendance.")] = None,
     file: Annotated[str | None, typer.Argument(metavar="FILE", help="The CSV file (comma or semicolon, UTF-8 or as Excel saves it).")] = None,
     all_dir: Annotated[str | None, typer.Option("--all", metavar="DIR", help="Import every TABLE.csv found in DIR, in order.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and say what would be added; write nothing.")] = False,

@@ -26,6 +26,8 @@ from .connection import (
 from .exchange import (
     active_slots,
     activity_refs,
+    bookings_at,
+    export_attendance_rows,
     export_bookings_cells,
     export_rows,
     insert_bookings_fast,
@@ -49,6 +51,12 @@ from .queries import (
     occurrence_groups,
     room_centres,
     rooms,
+    activity_dates_booked,
+    day_sessions,
+    report_age_bands,
+    report_facts,
+    report_rules,
+    report_sessions,
 )
 from .records import (
     active_bookings_between,
@@ -80,6 +88,10 @@ from .records import (
     names_of,
     set_booking_status,
     unacknowledge,
+    ATTENDANCE_COLUMNS,
+    attendance_of,
+    delete_attendance,
+    set_attendance,
 )
 from .schema import MIGRATION_NAMES, m001_initial, m002_acknowledgements, m003_active_index, m004_bookings_by_start, migrations
 from .sql import name_key, now
@@ -156,4 +168,16 @@ __all__ = [
     "set_booking_status",
     "unacknowledge",
     "write",
+    "activity_dates_booked",
+    "ATTENDANCE_COLUMNS",
+    "attendance_of",
+    "bookings_at",
+    "day_sessions",
+    "delete_attendance",
+    "export_attendance_rows",
+    "report_age_bands",
+    "report_facts",
+    "report_rules",
+    "report_sessions",
+    "set_attendance",
 ]

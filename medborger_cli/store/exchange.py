@@ -46,7 +46,7 @@ def export_rows(
         if centre_id is not None:
             where.append("id = ?")
             params.append(centre_id)
-        sql = "SELECT name, type, municipality, area, address, owner, operator FROM centres"
+        sql = "SELECT name, type, municipality, area, address, owner, operator, funding_period FROM centres"
         order = "name_key, id"
     elif table == "rooms":
         if centre_id is not None:
@@ -160,3 +160,36 @@ def active_slots(db: Database, room_ids: list[int], first: str, last: str) -> li
         "WHERE b.room_id IN (SELECT value FROM json_each(?)) AND b.status = 'active' AND b.start < ? AND b.\"end\" > ?",
         [json_ids(room_ids), last, first],
     ).fetchall()
+
+
+def export_attendance_rows(
+    db: Database, *, centre_id: int | None = None, first: str | None = None, last: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """The attendance file's rows: the session named by centre, room, title and start, then the
+    counts (age bands as `0-5=3;6-12=10`). Only sessions that are held (active) are written: the
+    attendance of a session cancelled later is kept in the file but counts for nothing."""
+    import json
+
+    where, params = ["b.status = 'active'"], []
+    if centre_id is not None:
+        where.append("r.centre_id = ?")
+        params.append(centre_id)
+    starting_within("b.start", first, last, where, params)
+    sql = (
+        "SELECT c.name AS centre, r.name AS room, b.title, b.start, at.count, at.new, at.female, at.male, "
+        "at.age_bands, at.note FROM attendance at JOIN bookings b ON b.id = at.booking_id "
+        "JOIN rooms r ON r.id = b.room_id JOIN centres c ON c.id = r.centre_id WHERE "
+        + " AND ".join(where) + " ORDER BY b.start, c.name_key, r.name_key, b.id"
+    )
+    for row in _stream(db, sql, params):
+        bands = json.loads(row["age_bands"]) if row["age_bands"] else {}
+        row["age_bands"] = ";".join(f"{band}={n}" for band, n in bands.items()) or None
+        yield row
+
+
+def bookings_at(db: Database, room_id: int, start: str) -> list[dict[str, Any]]:
+    """The bookings of a room starting at `start`: how an attendance file names a session."""
+    cursor = db.execute('SELECT id, title, status, start, "end" FROM bookings WHERE room_id = ? AND start = ? ORDER BY id',
+                        [room_id, start])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -24,7 +24,7 @@ def contact_records(db: Database) -> list[dict[str, Any]]:
 
 
 def _id_column(table: str) -> str:
-    return "key" if table == "acknowledgements" else "id"
+    return {"acknowledgements": "key", "attendance": "booking_id"}.get(table, "id")
 
 
 def text_values(db: Database, table: str, columns: tuple[str, ...]) -> list[tuple[Any, str, str]]:

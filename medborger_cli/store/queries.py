@@ -20,7 +20,7 @@ def is_empty(db: Database) -> bool:
 def counts(db: Database) -> dict[str, int]:
     return {
         t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("centres", "rooms", "actors", "activities", "bookings", "closures")
+        for t in ("centres", "rooms", "actors", "activities", "bookings", "closures", "attendance")
     }
 
 
@@ -257,3 +257,116 @@ def check(db: Database) -> dict[str, Any]:
         "counts": readable(lambda: counts(db)) or {},
         "journal_mode": readable(lambda: db.execute("PRAGMA journal_mode").fetchone()[0]),
     }
+
+# ---------------------------------------------------------------------------------------------
+# Attendance and the report to the steering group
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+
+
+def report_facts(db: Database) -> dict[int, dict[str, Any]]:
+    """What the report needs to know of every activity, by id: title, centre_id, centre, area,
+    the centre's funding_period, category, focus, type, internal, actor_id, actor, targets.
+
+    The one place that reads the activity facts the report groups by. An activity `type` and
+    an `internal` flag come with the "Sharper findings" schema (m005); until a database has
+    them, `type` is the category and no activity is internal."""
+    have = _columns(db, "activities")
+    kind = "a.type" if "type" in have else "a.category"
+    internal = "a.internal" if "internal" in have else "0"
+    rows = fetch_rows(
+        db,
+        f"SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, c.funding_period, a.category, a.focus, "
+        f"{kind} AS type, {internal} AS internal, a.actor_id, ac.name AS actor, "
+        "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets "
+        "FROM activities a JOIN centres c ON c.id = a.centre_id JOIN actors ac ON ac.id = a.actor_id",
+    )
+    facts = {}
+    for row in rows:
+        row["targets"] = sorted(row["targets"].split(chr(31))) if row["targets"] else []
+        row["internal"] = bool(row["internal"])
+        row["type"] = row["type"] or row["category"]
+        facts[row["id"]] = row
+    return facts
+
+
+def report_sessions(db: Database, first: str, last: str, held_before: str, room_ids: list[int] | None = None):
+    """The sessions of a window summed per activity, in one pass over the bookings: rows of
+    (activity_id, lone booking id or None, actor_id and centre_id of a lone booking, title of a
+    lone booking, held, planned, cancelled, cancelled by a closure, minutes held, sessions with
+    attendance, attendance, new participants, female, male, capacity of the sessions with
+    attendance in rooms with a capacity, attendance in those). `held_before`: the first day
+    that is not held yet (ISO); a booking without an activity is a group of its own."""
+    _iso_day(held_before)
+    where, params = [], []
+    starting_within("b.start", first, last, where, params)
+    if room_ids is not None:
+        where.append("b.room_id IN (SELECT value FROM json_each(?))")
+        params.append(json_ids(room_ids))
+    held = f"(b.status = 'active' AND b.start < '{held_before}')"
+    sql = (
+        "SELECT b.activity_id, CASE WHEN b.activity_id IS NULL THEN b.id END AS lone, "
+        "CASE WHEN b.activity_id IS NULL THEN b.actor_id END, CASE WHEN b.activity_id IS NULL THEN r.centre_id END, "
+        "CASE WHEN b.activity_id IS NULL THEN b.title END, "
+        f"sum({held}), sum(b.status = 'active' AND b.start >= '{held_before}'), sum(b.status = 'cancelled'), "
+        "sum(b.status = 'cancelled' AND (b.closure_id IS NOT NULL OR b.note LIKE 'lukket: %')), "
+        f"sum(CASE WHEN {held} THEN round((julianday(b.\"end\") - julianday(b.start)) * 1440) END), "
+        "count(a.booking_id), sum(a.count), sum(a.new), sum(a.female), sum(a.male), "
+        "sum(CASE WHEN r.capacity IS NOT NULL AND a.booking_id IS NOT NULL THEN r.capacity END), "
+        "sum(CASE WHEN r.capacity IS NOT NULL THEN a.count END) "
+        f"FROM bookings b JOIN rooms r ON r.id = b.room_id "
+        f"LEFT JOIN attendance a ON a.booking_id = b.id AND {held} "
+        + ("WHERE " + " AND ".join(where) if where else "")
+        + " GROUP BY b.activity_id, lone"
+    )
+    return db.execute(sql, params).fetchall()
+
+
+def report_age_bands(db: Database, first: str, last: str, held_before: str, room_ids: list[int] | None = None):
+    """(activity_id, lone booking id, band, count) summed over the held sessions of the window."""
+    _iso_day(held_before)
+    where, params = ["b.status = 'active'", f"b.start < '{held_before}'", "a.age_bands IS NOT NULL"], []
+    starting_within("b.start", first, last, where, params)
+    if room_ids is not None:
+        where.append("b.room_id IN (SELECT value FROM json_each(?))")
+        params.append(json_ids(room_ids))
+    return db.execute(
+        "SELECT b.activity_id, CASE WHEN b.activity_id IS NULL THEN b.id END AS lone, j.key, sum(j.value) "
+        "FROM attendance a JOIN bookings b ON b.id = a.booking_id, json_each(a.age_bands) j "
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3", params).fetchall()
+
+
+def activity_dates_booked(db: Database, activity_ids: list[int], day: str) -> set[int]:
+    """Of these activities, those with a booking (any status) starting on `day` (ISO)."""
+    return {r[0] for r in db.execute(
+        "SELECT DISTINCT activity_id FROM bookings WHERE start >= ? AND start < ? AND activity_id IN "
+        "(SELECT value FROM json_each(?))", [day, day + "~", json_ids(activity_ids)]).fetchall()}
+
+
+def report_rules(db: Database, activity_ids: list[int]) -> list[dict[str, Any]]:
+    """The rule columns of these activities (for the dates a holiday or closure skipped)."""
+    return fetch_rows(
+        db, "SELECT id, centre_id, weekdays, start_time, end_time, date_from, date_until, interval, monthly, single_date, "
+            "include_holidays FROM activities WHERE id IN (SELECT value FROM json_each(?))", [json_ids(activity_ids)])
+
+
+def day_sessions(db: Database, day: str, centre_id: int | None = None) -> list[dict[str, Any]]:
+    """The bookings of a day (active and cancelled) with the attendance registered for them."""
+    where, params = ["b.start >= ?", "b.start < ?"], [day, day + "~"]
+    if centre_id is not None:
+        where.append("r.centre_id = ?")
+        params.append(centre_id)
+    rows = fetch_rows(db, BOOKINGS_SELECT.replace("SELECT b.id,", "SELECT at.count AS attendance, b.id,")
+                      + " LEFT JOIN attendance at ON at.booking_id = b.id WHERE " + " AND ".join(where)
+                      + " ORDER BY b.start, c.name, r.name, b.id", params)
+    return rows
+
+
+def _iso_day(day: str) -> None:
+    import datetime as dt
+
+    dt.date.fromisoformat(day)  # written into the SQL: it must be a date and nothing else
+    if len(day) != 10:
+        raise ValueError(day)

@@ -304,3 +304,32 @@ def booking_keys(db: Database) -> dict[tuple[int, str, str], int]:
     """Bookings by (room, start, title's name key): how an --update import finds the one a row names."""
     return {(room, start, name_key(title)): i for i, room, start, title in
             db.execute("SELECT id, room_id, start, title FROM bookings ORDER BY id DESC")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance (counts per held session; never names)
+
+ATTENDANCE_COLUMNS = ("count", "new", "female", "male", "age_bands", "note")
+
+
+def attendance_of(db: Database, booking_id: int) -> dict[str, Any] | None:
+    """The attendance registered for a booking (age_bands as stored: JSON text), or None."""
+    rows = fetch_rows(db, "SELECT booking_id, count, new, female, male, age_bands, note, recorded_at "
+                          "FROM attendance WHERE booking_id = ?", [booking_id])
+    return rows[0] if rows else None
+
+
+def set_attendance(db: Database, booking_id: int, record: dict[str, Any]) -> None:
+    """Register or replace a booking's attendance: count, new, female, male, age_bands (JSON text), note."""
+    values = [record.get(c) for c in ATTENDANCE_COLUMNS]
+    db.execute(
+        "INSERT INTO attendance (booking_id, count, new, female, male, age_bands, note, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(booking_id) DO UPDATE SET count = excluded.count, "
+        "new = excluded.new, female = excluded.female, male = excluded.male, age_bands = excluded.age_bands, "
+        "note = excluded.note, recorded_at = excluded.recorded_at",
+        [booking_id, *values, now()],
+    )
+
+
+def delete_attendance(db: Database, booking_id: int) -> bool:
+    return db.execute("DELETE FROM attendance WHERE booking_id = ?", [booking_id]).rowcount > 0

@@ -174,3 +174,26 @@ def m006_change_log_and_closure_memory(db: Database) -> None:
         WHERE status = 'cancelled' AND note LIKE 'lukket: %';
         """
     )
+
+
+@migration
+def m007_attendance(db: Database) -> None:
+    """Attendance (deltagelse) as counts per held session, never names: participants, new
+    participants, optionally women/girls and men/boys and age bands (JSON, band → count), and a
+    note. One row per booking; deleting a booking deletes its attendance. A centre can be given
+    its plan's LBF funding period (2019-26, 2015-18)."""
+    db.executescript(
+        """
+        CREATE TABLE attendance (
+            booking_id INTEGER PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+            count INTEGER NOT NULL CHECK (count >= 0),
+            new INTEGER CHECK (new IS NULL OR (new >= 0 AND new <= count)),
+            female INTEGER CHECK (female IS NULL OR female >= 0),
+            male INTEGER CHECK (male IS NULL OR male >= 0),
+            age_bands TEXT,
+            note TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        ALTER TABLE centres ADD COLUMN funding_period TEXT;
+        """
+    )
