@@ -168,17 +168,28 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     rule_now = schedule.Recurrence.from_row(activity)
     start_day = effective if rule_now.on is None else min(effective, rule_now.on)
     values = {**merged, "centre": str(activity["centre_id"])}
-    ending = False
     if merged["on"] is None:
         first = dt.date.fromisoformat(merged["from"]) if merged["from"] else effective
-        values["from"] = max(effective, first).isoformat()  # the new rule runs from the edit's date
-        if merged["until"] and schedule.parse_date(str(merged["until"]), "until") < effective:
-            ending = True  # it ends before the edit's date: no future occurrences, history stays
-            values["from"] = merged["from"]
+        # A new weekly pattern runs from the edit's date; the same pattern (a new end, room, title
+        # or actor) keeps its season's first date, and with it the rhythm of every-N-weeks.
+        values["from"] = first.isoformat() if _same_pattern(current, merged) else max(effective, first).isoformat()
+        until = schedule.parse_date(str(merged["until"]), "until") if merged["until"] else None
+        if until is not None and until < effective:
+            raise BadInput(f"{until.isoformat()} is before {{field:from}} {effective.isoformat()}; to end the activity "
+                           "sooner, give a --from on or before the new last date", field="until", value=merged["until"])
     spec = actions.build_activity(db, values)
-    drop_partners = {actions.resolve(db, "actor", p, "no_partners")["id"] for p in merged["_no_partners"]}
+    partner_ids = {p["id"] for p in spec.partners}
+    drop_partners = set()
+    for name in merged["_no_partners"]:
+        actor = actions.resolve(db, "actor", name, "no_partners")
+        if actor["id"] not in partner_ids:
+            raise BadInput(f"{actor['name']} is not a partner of {activity['title']}", field="no_partners", value=name)
+        drop_partners.add(actor["id"])
     spec.partners = [p for p in spec.partners if p["id"] not in drop_partners]
     drop_targets = set(rules.codes_of("target_groups", merged["_no_target_groups"], "no_target_groups"))
+    unknown = drop_targets - set(spec.fields.targets)
+    if unknown:
+        raise BadInput(f"{', '.join(sorted(unknown))} is not a target group of {activity['title']}", field="no_target_groups")
     targets = [t for t in spec.fields.targets if t not in drop_targets]
     if not targets:
         raise BadInput("the activity would have no target group left; give another with {field:target_groups}",
@@ -190,8 +201,11 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     existing = store.activity_bookings(db, found["id"], start_day.isoformat())
     by_day: dict[str, dict[str, Any]] = {}
     for booking in existing:
-        by_day.setdefault(booking["start"][:10], booking)
-    occurrences = [] if ending else rules.held_occurrences(
+        if booking["start"][:10] in by_day:  # a second booking of the series that day: the rule has one
+            result.removed.append(booking)
+        else:
+            by_day[booking["start"][:10]] = booking
+    occurrences = rules.held_occurrences(
         fields.rule, actions.closures_for(db, spec.centre["id"]), fields.include_holidays).occurrences
     occurrences = [o for o in occurrences if o.day >= start_day]
     result.skipped = [o for o in occurrences if o.skipped]
@@ -239,8 +253,6 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     store.insert_bookings(db, [{**_booking_values(p), "activity_id": found["id"]} for p in result.added])
     row = {"title": fields.title, "room_id": spec.room["id"], "actor_id": spec.actor["id"], "category": fields.category,
            "focus": fields.focus, **fields.rule.to_row(), "include_holidays": int(fields.include_holidays)}
-    if ending:
-        row.update({"date_from": activity["date_from"], "date_until": schedule.parse_date(str(merged["until"]), "until").isoformat()})
     before = {k: activity[k] for k in row}
     result.fields_changed = {k: (before[k], v) for k, v in row.items() if before[k] != v}
     partners = [p["id"] for p in spec.partners]
@@ -258,6 +270,19 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
             old={k: v[0] for k, v in result.fields_changed.items()} | {"removed": [b["start"] for b in result.removed]},
             new={k: v[1] for k, v in result.fields_changed.items()} | {"added": [p.start for p in result.added]})
     return result
+
+
+def _same_pattern(current: dict[str, Any], merged: dict[str, Any]) -> bool:
+    if current["on"] is not None or merged["on"] is not None:
+        return False
+    try:
+        return (rules.codes_of("weekdays", current["weekdays"], "weekdays") == rules.codes_of("weekdays", merged["weekdays"], "weekdays")
+                and schedule.parse_time(current["start"], "start") == schedule.parse_time(merged["start"], "start")
+                and schedule.parse_time(current["end"], "end") == schedule.parse_time(merged["end"], "end")
+                and int(current["every"] or 1) == int(merged["every"] or 1) and (current["monthly"] or None) == (
+                    rules.monthly_code(merged["monthly"]) if merged["monthly"] else None))
+    except (BadInput, ValueError, TypeError):
+        return False  # a bad value: the rules will say which when the new rule is checked
 
 
 def _booking_values(p: rules.Proposed) -> dict[str, Any]:

@@ -93,7 +93,12 @@ def _codes(vocabulary: dict, values: Any, field: str) -> list[str]:
 def codes_of(kind: str, values: Any, field: str) -> list[str]:
     """Codes of a vocabulary (`target_groups`, `weekdays`, ...) from names, labels or aliases."""
     vocabulary = {"target_groups": vocab.TARGET_GROUPS, "weekdays": vocab.WEEKDAYS, "category": vocab.CATEGORIES}[kind]
-    return _codes(vocabulary, values, field)
+    codes = _codes(vocabulary, values, field)
+    return sorted(codes, key=list(vocabulary).index) if kind == "weekdays" else codes
+
+
+def monthly_code(value: Any) -> str:
+    return _code(vocab.MONTHLY_POSITIONS, value, "monthly")
 
 
 def whole_number(value: Any, field: str, low: int, high: int, what: str) -> int | None:
