@@ -213,6 +213,11 @@ def store_activity(
             "room_id": room_id,
             "actor_id": actor_id,
             "category": fields.category,
+            "type": fields.type,
+            "age_min": fields.age_min,
+            "age_max": fields.age_max,
+            "gender": fields.gender,
+            "internal": int(fields.internal),
             "focus": fields.focus,
             **fields.rule.to_row(),
             "include_holidays": int(fields.include_holidays),
@@ -304,6 +309,21 @@ def cancel(db: Database, booking_id: str, reason: str | None) -> tuple[dict[str,
             return row, False
         store.set_booking_status(db, row["id"], "cancelled", note or "aflyst")
         return {**row, "status": "cancelled"}, True
+
+
+def cancel_bookings(db: Database, booking_ids: list[int], reason: str | None) -> int:
+    """Cancel several bookings in one transaction (all or none); returns how many were active."""
+    note = rules.note(reason, "reason")
+    changed = 0
+    with store.write(db):
+        for booking_id in booking_ids:
+            row = store.booking(db, booking_id)
+            if row is None:
+                raise BadInput(f"there is no booking {booking_id}", field="booking", value=booking_id)
+            if row["status"] == "active":
+                store.set_booking_status(db, booking_id, "cancelled", note or "aflyst")
+                changed += 1
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,13 +69,15 @@ def select(message: str, choices: list[tuple[str, str]], default: str | None = N
     return _ask(questionary.select(message, choices=options, default=chosen))
 
 
-def checkbox(message: str, choices: list[tuple[str, str]]) -> list[str]:
+def checkbox(message: str, choices: list[tuple[str, str]], *, required: bool = True) -> list[str]:
+    """Pick some; at least one unless `required` is False."""
     import questionary
 
     options = [questionary.Choice(title=label, value=value) for label, value in choices]
     return _ask(
         questionary.checkbox(
-            message, choices=options, validate=lambda picked: bool(picked) or "Pick at least one (space to pick)"
+            message, choices=options,
+            validate=lambda picked: bool(picked) or not required or "Pick at least one (space to pick)",
         )
     )
 

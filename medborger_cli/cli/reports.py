@@ -92,40 +92,53 @@ def _any_acknowledged(db) -> bool:
 def _resolve(st, db, kinds, scope) -> None:
     from .. import actions, coordination, output, prompts, rules
     from ..errors import MissingInput
+    from ..i18n import _, ngettext
 
     if not prompts.interactive(st.no_input):
         raise MissingInput("--resolve: needs a terminal; in scripts use `medborger acknowledge KEY --note TEXT` or `medborger cancel ID`")
     findings = coordination.overlaps(db, kinds, scope)
     if not findings:
-        output.message("Nothing to resolve: " + coordination.summary(findings, kinds) + ".")
+        output.message(_("Nothing to resolve: {summary}.").format(summary=coordination.summary(findings, kinds)))
         return
     cancelled: set[int] = set()
     done = 0
     for number, finding in enumerate(findings, 1):
-        if finding["kind"] == "room" and any(b["id"] in cancelled for b in finding["bookings"]):
-            continue
-        output.overlap_tables([finding], kinds, show_notes=False)
-        choices = [("Acknowledge it, with a note", "ack")]
+        colliding = []  # per side of a room finding: (booking id, start) on the dates not settled yet
         if finding["kind"] == "room":
-            for b in finding["bookings"]:
-                choices.append((f"Cancel booking {b['id']}: {b['title']} ({b['actor']}) {output.when(b['start'])}", f"cancel:{b['id']}"))
-        choices += [("Skip", "skip"), ("Stop here", "stop")]
-        choice = prompts.select(f"Finding {number} of {len(findings)} ({finding['key']}):", choices)
+            open_dates = [o for o in finding["occurrences"] if not cancelled & set(o["bookings"])]
+            if not open_dates:
+                continue  # every date was settled by a cancellation before
+            colliding = [[(o["bookings"][i], o["start"]) for o in open_dates] for i in (0, 1)]
+        output.overlap_tables([finding], kinds, show_notes=False)
+        choices = [(_("Acknowledge it, with a note"), "ack")]
+        for i, (side, dates) in enumerate(zip(finding.get("series", []), colliding)):
+            if len(dates) == 1:
+                label = _("Cancel {title} ({actor}) on {date}").format(
+                    title=side["title"], actor=side["actor"], date=output.when(dates[0][1]))
+            else:
+                label = _("Cancel {title} ({actor}) on all {count} dates, {first} – {last}").format(
+                    title=side["title"], actor=side["actor"], count=len(dates), first=output.when(dates[0][1]),
+                    last=output.when(dates[-1][1]))
+            choices.append((label, f"cancel:{i}"))
+        choices += [(_("Skip"), "skip"), (_("Stop here"), "stop")]
+        choice = prompts.select(_("Finding {number} of {total} ({key}):").format(number=number, total=len(findings), key=finding["key"]),
+                                choices)
         if choice == "stop":
             break
         if choice == "ack":
-            note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
+            note = prompts.text(_("Note (why it is fine):"), lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
             actions.acknowledge(db, [finding["key"]], note)
-            output.message(f"Acknowledged {finding['key']}.")
+            output.message(_("Acknowledged {key}.").format(key=finding["key"]))
             done += 1
         elif choice.startswith("cancel:"):
-            booking_id = int(choice.split(":")[1])
-            actions.cancel(db, str(booking_id), "cancelled from the overlaps report")
-            cancelled.add(booking_id)
-            output.message(f"Cancelled booking {booking_id}.")
+            ids = sorted({booking for booking, _start in colliding[int(choice.split(":")[1])]})
+            actions.cancel_bookings(db, ids, "cancelled from the overlaps report")
+            cancelled.update(ids)
+            output.message(ngettext("Cancelled booking {ids}.", "Cancelled {count} bookings: {ids}.", len(ids)).format(
+                count=len(ids), ids=", ".join(map(str, ids))))
             done += 1
     left = coordination.overlaps(db, kinds, scope)
-    output.message(f"Resolved {done}; open now: {coordination.summary(left, kinds)}.")
+    output.message(_("Resolved {done}; open now: {summary}.").format(done=done, summary=coordination.summary(left, kinds)))
 
 
 @app.command("acknowledge")

@@ -44,7 +44,9 @@ from .queries import (
     closures,
     counts,
     is_empty,
+    first_active_day,
     occurrence_groups,
+    occurrence_times,
     room_centres,
     rooms,
 )
@@ -67,7 +69,15 @@ from .records import (
     set_booking_status,
     unacknowledge,
 )
-from .schema import MIGRATION_NAMES, m001_initial, m002_acknowledgements, m003_active_index, m004_bookings_by_start, migrations
+from .schema import (
+    MIGRATION_NAMES,
+    m001_initial,
+    m002_acknowledgements,
+    m003_active_index,
+    m004_bookings_by_start,
+    m005_audiences_and_types,
+    migrations,
+)
 from .sql import name_key, now
 
 __all__ = [
@@ -114,12 +124,15 @@ __all__ = [
     "m002_acknowledgements",
     "m003_active_index",
     "m004_bookings_by_start",
+    "m005_audiences_and_types",
     "migrations",
     "name_key",
     "name_maps",
     "names_of",
     "now",
     "occurrence_groups",
+    "occurrence_times",
+    "first_active_day",
     "person_mentions",
     "resolve_path",
     "room_centres",

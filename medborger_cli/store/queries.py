@@ -129,6 +129,7 @@ def activities(
         "a.category, "
         "(SELECT json_group_array(target) FROM (SELECT target FROM activity_targets t "
         "  WHERE t.activity_id = a.id ORDER BY target)) AS target_groups, "
+        "a.type, a.age_min, a.age_max, a.gender, a.internal, "
         "a.focus, a.weekdays, a.start_time, a.end_time, a.date_from, a.date_until, a.interval, a.monthly, "
         "a.single_date, a.include_holidays, a.centre_id, a.room_id, a.actor_id, c.area, "
         "(SELECT count(*) FROM bookings b WHERE b.activity_id = a.id AND b.status = 'active') AS occurrences "
@@ -146,12 +147,11 @@ def activities(
     return rows
 
 
-def occurrence_groups(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None):
-    """Active occurrences gathered by room, activity and time of day, as `overlaps.Group`s, and
-    the loose ones as rows (id, room_id, activity_id, start, end): those that end on a later day
-    than they start, and second occurrences at a group's date and time."""
-    from ..overlaps import Group
-
+def occurrence_groups(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None) -> list[tuple]:
+    """Active occurrences gathered by room, activity, time of day and weekday, one row each:
+    (room_id, activity_id, begins, ends, weekday, dates, ids, count, spans_days), the dates
+    (YYYY-MM-DD) and booking ids comma-separated in the same order; `spans_days` is 1 when an
+    occurrence of the group ends on a later day than it starts."""
     # `+start`: read the covering index front to back; a range search on start inside each
     # (room, activity) prefix is slower for a whole calendar.
     where, params = ["status = 'active'"], []
@@ -161,33 +161,35 @@ def occurrence_groups(db: Database, first: str | None, last: str | None, room_id
         params.append(json_ids(room_ids))
     sql = (
         f"SELECT {GROUP_KEY}, group_concat(substr(start, 1, 10)), group_concat(id), count(*), "
-        "group_concat(CASE WHEN substr(start, 1, 10) = substr(\"end\", 1, 10) THEN '' ELSE \"end\" END) "
+        "max(substr(start, 1, 10) <> substr(\"end\", 1, 10)) "
         f"FROM bookings WHERE {' AND '.join(where)} GROUP BY {GROUP_KEY}"
     )
-    groups, loose = [], []
-    for room, activity, begins, ends, weekday, dates, ids, count, multi_day in db.conn.execute(sql, params):
-        days, numbers = dates.split(","), list(map(int, ids.split(",")))
-        by_day = dict(zip(days, numbers))
-        if len(by_day) != count or multi_day.strip(","):
-            # Some end on a later day, or two fall on the same date and time: those go loose.
-            by_day = {}
-            for n, d, e in zip(numbers, days, multi_day.split(",")):
-                if e:
-                    loose.append((n, room, activity, f"{d}T{begins}", e))
-                elif d in by_day:
-                    loose.append((n, room, activity, f"{d}T{begins}", f"{d}T{ends}"))
-                else:
-                    by_day[d] = n
-        if by_day:
-            groups.append(Group(room, activity, begins, ends, by_day, weekday))
-    return groups, loose
+    return db.conn.execute(sql, params).fetchall()
+
+
+def first_active_day(db: Database, first: str | None) -> str | None:
+    """The date of the earliest active booking starting on or after `first` (an ISO date)."""
+    where, params = ["status = 'active'"], []
+    starting_within("start", first, None, where, params)
+    row = db.execute(f"SELECT min(start) FROM bookings WHERE {' AND '.join(where)}", params).fetchone()
+    return row[0][:10] if row and row[0] else None
+
+
+def occurrence_times(db: Database, ids: str) -> list[tuple[int, str, str]]:
+    """(id, start, end) of the bookings whose ids are listed (comma-separated), in start order."""
+    return db.execute(
+        'SELECT id, start, "end" FROM bookings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY start, id',
+        [f"[{ids}]"],
+    ).fetchall()
 
 
 def activity_facts(db: Database) -> list[dict[str, Any]]:
-    """Every activity with its centre, area, category, target groups and actors (lead first)."""
+    """Every activity with its centre, area, category, type, audience (ages, gender, target
+    groups), whether it is internal, and its actors (lead first)."""
     rows = fetch_rows(
         db,
-        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, a.category, a.actor_id, "
+        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, a.category, a.type, a.age_min, a.age_max, "
+        "a.gender, a.internal, a.actor_id, "
         "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets, "
         "(SELECT group_concat(actor_id) FROM activity_partners p WHERE p.activity_id = a.id) AS partners "
         "FROM activities a JOIN centres c ON c.id = a.centre_id ORDER BY a.id",
