@@ -6,7 +6,9 @@ dicts in the shape the JSON output promises. Nothing here prints.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from hashlib import sha1
 from dataclasses import dataclass
 from itertools import combinations
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from sqlite_utils import Database
 from . import rules, store, vocab
 from .errors import BadInput
 from .i18n import _, ngettext
-from .overlaps import ActivityFacts, Audience, Days, detect, gather, shared_audience
+from .overlaps import ActivityFacts, Audience, Days, detect, gather, remembered, shared_audience
 
 KINDS = ("room", "clash", "parallel")  # most pressing first
 KIND_WORDS = {"room": ("room conflict", "room conflicts"), "parallel": ("parallel effort", "parallel efforts"), "clash": ("clash", "clashes")}
@@ -40,10 +42,8 @@ def finding_key(kind: str, *parts: Any) -> str:
     """A key from the ids a finding is about (`room_key`, `pair_key`), never from titles or
     times: the same finding keeps its key in every run, when an activity is renamed, and when a
     new date of the same pair comes along. Keys belong to one database (its ids)."""
-    import hashlib
-
-    text = "\x1f".join((kind, *(str(p) for p in parts)))
-    return f"{kind}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
+    text = "\x1f".join((kind, *map(str, parts)))
+    return f"{kind}-{sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
 def room_key(room_id: int, sides: Sequence[tuple[str, int]]) -> str:
@@ -75,13 +75,14 @@ def audience_of(row: dict[str, Any]) -> Audience:
     return Audience(row.get("age_min"), row.get("age_max"), row.get("gender") or "all", frozenset(groups))
 
 
-def audience_data(audience: Audience) -> dict[str, Any]:
-    """An audience as JSON and CSV show it: `age` as --age takes it (`6-12`, `65-`, None for all
-    ages), `gender` (all, female, male), `target_groups` (life situations; `everyone` when open)."""
+def audience_data(audience: Audience, internal: bool = False) -> dict[str, Any]:
+    """An audience as JSON and files show it: `age` as --age takes it (`6-12`, `65-`, None for
+    all ages), `gender` (all, female, male), `target_groups` (life situations; `everyone` when an
+    offer is open to all; nothing for an internal meeting that names nobody)."""
     return {
         "age": rules.age_text(audience.age_min, audience.age_max),
         "gender": audience.gender,
-        "target_groups": sorted(audience.groups) or ([vocab.EVERYONE] if audience.open else []),
+        "target_groups": sorted(audience.groups) or ([vocab.EVERYONE] if audience.open and not internal else []),
     }
 
 
@@ -121,6 +122,7 @@ def _people(audience: Audience) -> str:
     return _("people")
 
 
+@functools.lru_cache(maxsize=4096)
 def audience_words(audience: Audience) -> str:
     """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`."""
     if audience.open:
@@ -161,13 +163,19 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
 
     facts_rows = store.activity_facts(db)
     by_id = {r["id"]: r for r in facts_rows}
+    audiences: dict[Audience, Audience] = {}  # one object per audience: the detection remembers by identity
+
+    def audience(row: dict[str, Any]) -> Audience:
+        found = audience_of(row)
+        return audiences.setdefault(found, found)
+
     facts = {
         r["id"]: ActivityFacts(
             id=r["id"],
             centre_id=r["centre_id"],
             area=centres[r["centre_id"]]["area_key"],
             category=r["category"],
-            audience=audience_of(r),
+            audience=audience(r),
             actors=frozenset(r["actor_ids"]),
             type=r["type"],
             internal=bool(r["internal"]),
@@ -181,8 +189,8 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         import datetime as dt
 
         calendar = Days(dt.date.fromisoformat(epoch))
-        rows = store.occurrence_groups(db, scope.first, scope.last, room_ids)
-        groups, loose = gather(rows, lambda ids: store.occurrence_times(db, ids))
+        rows, spanning = store.occurrence_groups(db, scope.first, scope.last, room_ids)
+        groups, loose = gather(rows, spanning, calendar)
         del rows
         found = detect(groups, loose, facts, calendar, kinds)
         del groups, loose
@@ -208,6 +216,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
 
 def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> list[dict[str, Any]]:
     actors = store.actor_names(db)
+    shared_audience = remembered()
     described: dict[int, dict[str, Any]] = {}
 
     def activity(activity_id: int) -> dict[str, Any]:
@@ -222,24 +231,32 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                 "category": f.category,
                 "type": f.type,
                 **audience_data(f.audience),
-                "internal": f.internal,
             }
         return described[activity_id]
 
     def pair_of(a: int, b: int) -> list[dict[str, Any]]:
         return [activity(a), activity(b)] if a < b else [activity(b), activity(a)]
 
+    shared_seen: dict[tuple, dict[str, Any]] = {}
+
     def shared_data(a: int, b: int, common: Audience, place: str | None) -> dict[str, Any]:
+        """What two activities share; one dict for each different answer, shared between findings."""
         fa, fb = facts[a], facts[b]
-        return {
-            "type": fa.type if fa.type is not None and fa.type == fb.type else None,
-            "category": fa.category if fa.category == fb.category else None,
-            "ages": rules.age_text(common.age_min, common.age_max),
-            "gender": common.gender,
-            "groups": sorted(common.groups),
-            "open": common.open,
-            "area": place,
-        }
+        kind = fa.type if fa.type is not None and fa.type == fb.type else None
+        category = fa.category if fa.category == fb.category else None
+        key = (kind, category, id(common), place)
+        found = shared_seen.get(key)
+        if found is None:
+            found = shared_seen[key] = {
+                "type": kind,
+                "category": category,
+                "ages": rules.age_text(common.age_min, common.age_max),
+                "gender": common.gender,
+                "groups": sorted(common.groups),
+                "open": common.open,
+                "area": place,
+            }
+        return found
 
     findings: list[dict[str, Any]] = []
     if "room" in kinds:
@@ -281,7 +298,7 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                     "end": first[1],
                     "series": series,
                     "occurrences": [{"start": s, "end": e, "bookings": [x, y]} for s, e, x, y in pair.occurrences],
-                    "shared": {"centre": centre_name, "room": room_name},
+                    "shared": {"room": room_name, "centre": centre_name, "area": centres[centre_id]["area"] or centre_name},
                     "why": why,
                 }
             )
@@ -304,6 +321,8 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                     "count": tally.count,
                     "first": tally.first_start,
                     "last": tally.last_start,
+                    "start": tally.first_start,
+                    "end": tally.first_end,
                     "shared": shared_data(a, b, common, centres[facts[a].centre_id]["area"] or centre_name),
                     "why": why,
                     "activities": pair_of(a, b),

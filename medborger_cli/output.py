@@ -305,15 +305,15 @@ def _series_cell(s: dict[str, Any]) -> str:
 
 
 def _dates_cell(f: dict[str, Any]) -> str:
-    """`15 dates: ons 02.09.2026 – ons 16.12.2026, 17:00–17:30` for a grouped finding."""
+    """`15 dates: ons 02.09.2026 – ons 16.12.2026` and the first date's overlap, `17:00–17:30`."""
     from .i18n import ngettext
 
-    count = f["count"]
-    first = when(f["first"])
+    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
+    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
     if count == 1:
-        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first)
+        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first) + "\n" + times
     return ngettext("{count} date: {first} – {last}", "{count} dates: {first} – {last}", count).format(
-        count=count, first=first, last=when(f["last"]))
+        count=count, first=first, last=last) + "\n" + times
 
 
 def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
@@ -371,6 +371,8 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
 
 
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
+    from .i18n import _, ngettext
+
     out = console()
     sectors = code_label(vocab.SECTORS)
     for centre in report:
@@ -381,10 +383,11 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
         out.print(literal(
             f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
             f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
-            + (f" Besides, {centre['internal_meetings']} internal meetings." if centre["internal_meetings"] else "")
+            + (" " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.", centre["internal_meetings"])
+               .format(count=centre["internal_meetings"]) if centre["internal_meetings"] else "")
         ))
         table = new_table("Actors")
-        for header in ("Actor", "Sector", "Activities", "Joint", "For"):
+        for header in ("Actor", "Sector", "Activities", "Joint", _("For")):
             table.add_column(header, overflow="fold")
         for a in centre["actors"]:
             table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), "; ".join(a["audiences"]))))
@@ -397,8 +400,8 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
                 table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
             out.print(table)
         if centre["interfaces"]:
-            table = new_table("Interfaces worth a conversation: offers for the same people, nothing run together")
-            for header in ("Actor", "And", "Offers for the same people", "Who"):
+            table = new_table(_("Interfaces worth a conversation: offers for the same people, nothing run together"))
+            for header in ("Actor", "And", _("Offers for the same people"), _("Who")):
                 table.add_column(header, overflow="fold")
             for i in centre["interfaces"]:
                 table.add_row(*map(literal, (

@@ -99,6 +99,25 @@ def shared_audience(a: Audience, b: Audience) -> Audience | None:
     return Audience(low if aged else None, high, a.gender if a.gender != "all" else b.gender, groups)
 
 
+_UNKNOWN = object()
+
+
+def remembered() -> Callable[[Audience, Audience], Audience | None]:
+    """`shared_audience`, remembered by the identity of the two audiences: a report asks about
+    the same few audiences (one object each, as the caller keeps them) again and again. Use it
+    while the audiences live."""
+    known: dict[tuple[int, int], Any] = {}
+
+    def shared(a: Audience, b: Audience) -> Audience | None:
+        key = (id(a), id(b))
+        found = known.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = known[key] = shared_audience(a, b)
+        return found
+
+    return shared
+
+
 def comparable(a: "ActivityFacts", b: "ActivityFacts") -> bool:
     """The same kind of offer: the same type where both have one, else the same category."""
     if a.type is not None and b.type is not None:
@@ -130,22 +149,21 @@ class Days:
 
     def __init__(self, epoch: dt.date):
         self.epoch = epoch
-        self._index: dict[str, int] = {}
+        self._index: dict[str, int] = {}  # a date, or a start on that date, -> its bit
 
-    def index(self, day: str) -> int:
-        found = self._index.get(day)
+    def index(self, when: str) -> int:
+        """The bit of a date (`YYYY-MM-DD`) or of the day of a start (`YYYY-MM-DDTHH:MM`)."""
+        found = self._index.get(when)
         if found is None:
-            found = self._index[day] = dt.date.fromisoformat(day).toordinal() - self.epoch.toordinal()
+            found = self._index[when] = dt.date.fromisoformat(when[:10]).toordinal() - self.epoch.toordinal()
         return found
 
     def mask(self, days: Iterable[str]) -> int:
-        index, get = self._index, self._index.get
+        get, index = self._index.get, self.index
         bits = 0
         for day in days:
             n = get(day)
-            if n is None:
-                n = self.index(day)
-            bits |= 1 << n
+            bits |= 1 << (index(day) if n is None else n)
         return bits
 
     def date(self, n: int) -> str:
@@ -159,7 +177,8 @@ class Days:
     def last(bits: int) -> int:
         return bits.bit_length() - 1
 
-    def each(self, bits: int) -> Iterator[int]:
+    @staticmethod
+    def each(bits: int) -> Iterator[int]:
         while bits:
             low = bits & -bits
             yield low.bit_length() - 1
@@ -168,26 +187,21 @@ class Days:
 
 class Group:
     """The active occurrences of one activity (or the one-off bookings) in one room at one time
-    of day on one weekday: `dates` and `ids` as the store read them (comma-separated, in the same
-    order), turned into a bit set of dates (`days`) and a date → booking map only when needed."""
+    of day on one weekday, each on a date of its own: `days`, a bit set of their dates, and
+    `starts` and `ids` as the store read them (comma-separated, in the same order), turned into
+    a date → booking map only when a room finding needs it."""
 
-    __slots__ = ("room", "activity", "begins", "ends", "weekday", "dates", "ids", "_days", "_bookings")
+    __slots__ = ("room", "activity", "begins", "ends", "weekday", "days", "starts", "ids", "_bookings")
 
-    def __init__(self, room: int, activity: int | None, begins: str, ends: str, weekday: Any, dates: str, ids: str):
+    def __init__(self, room: int, activity: int | None, begins: str, ends: str, weekday: Any, days: int, starts: str, ids: str):
         self.room, self.activity, self.begins, self.ends, self.weekday = room, activity, begins, ends, weekday
-        self.dates, self.ids = dates, ids
-        self._days: int | None = None
+        self.days, self.starts, self.ids = days, starts, ids
         self._bookings: dict[int, int] | None = None
-
-    def days(self, calendar: Days) -> int:
-        if self._days is None:
-            self._days = calendar.mask(self.dates.split(","))
-        return self._days
 
     def booking(self, calendar: Days, n: int) -> int:
         """The booking's id on day `n`."""
         if self._bookings is None:
-            self._bookings = dict(zip(map(calendar.index, self.dates.split(",")), map(int, self.ids.split(","))))
+            self._bookings = dict(zip(map(calendar.index, self.starts.split(",")), map(int, self.ids.split(","))))
         return self._bookings[n]
 
 
@@ -201,25 +215,35 @@ class Row(NamedTuple):
     end: str
 
 
-def gather(rows: Iterable[tuple], split: Callable[[str], list[tuple]]) -> tuple[list[Group], list[Row]]:
-    """Groups from the store's rows (room, activity, begins, ends, weekday, dates, ids, count,
-    spans_days). A group whose occurrences do not each fall on a date of their own in one day
-    (one ends on a later day, or two share a date) is split by `split(ids)`, which gives its
-    occurrences as (id, start, end): those that fit stay in a group, the others go loose."""
+def gather(rows: Iterable[tuple], spanning: Iterable[tuple], calendar: Days) -> tuple[list[Group], list[Row]]:
+    """Groups from the store's rows (room, activity, begins, ends, weekday, starts, ids, count),
+    and the occurrences that are checked one by one (`loose`): those that end on a later day than
+    they start (`spanning`: the group's key, then id, start, end), and a second occurrence on a
+    date its group has already."""
+    across: dict[tuple, dict[int, tuple[str, str]]] = {}
+    for *key, booking, start, end in spanning:
+        across.setdefault(tuple(key), {})[booking] = (start, end)
     groups: list[Group] = []
     loose: list[Row] = []
-    for room, activity, begins, ends, weekday, dates, ids, count, spans_days in rows:
-        if not spans_days and dates.count(",") + 1 == count and len(set(dates.split(","))) == count:
-            groups.append(Group(room, activity, begins, ends, weekday, dates, ids))
-            continue
+    for room, activity, begins, ends, weekday, starts, ids, count in rows:
+        key = (room, activity, begins, ends, weekday)
+        if key not in across:
+            days = calendar.mask(starts.split(","))
+            if days.bit_count() == count:
+                groups.append(Group(room, activity, begins, ends, weekday, days, starts, ids))
+                continue
+        apart = across.get(key, {})
         kept: dict[str, int] = {}
-        for booking, start, end in split(ids):
-            if start[:10] != end[:10] or start[:10] in kept:
-                loose.append(Row(booking, room, activity, start, end))
+        for booking, start in zip(map(int, ids.split(",")), starts.split(",")):
+            if booking in apart:
+                loose.append(Row(booking, room, activity, *apart[booking]))
+            elif start[:10] in kept:
+                loose.append(Row(booking, room, activity, start, f"{start[:10]}T{ends}"))
             else:
                 kept[start[:10]] = booking
         if kept:
-            groups.append(Group(room, activity, begins, ends, weekday, ",".join(kept), ",".join(map(str, kept.values()))))
+            starts = ",".join(f"{day}T{begins}" for day in kept)
+            groups.append(Group(room, activity, begins, ends, weekday, calendar.mask(kept), starts, ",".join(map(str, kept.values()))))
     return groups, loose
 
 
@@ -260,7 +284,9 @@ class Detection:
     seen: set  # activities with an active occurrence in the window
 
 
-def parallel_candidates(activities: Iterable[ActivityFacts]) -> dict[tuple[int, int], Audience]:
+def parallel_candidates(
+    activities: Iterable[ActivityFacts], shared: Callable[[Audience, Audience], Audience | None] = shared_audience
+) -> dict[tuple[int, int], Audience]:
     """Pairs of offers (not internal) in the same area, of the same type (or, where one has no
     type, the same category), whose audiences overlap and whose actors share nobody; time aside.
     Maps each pair to the audience they share."""
@@ -272,9 +298,9 @@ def parallel_candidates(activities: Iterable[ActivityFacts]) -> dict[tuple[int, 
 
     def consider(a: ActivityFacts, b: ActivityFacts) -> None:
         if a.actors.isdisjoint(b.actors):
-            shared = shared_audience(a.audience, b.audience)
-            if shared is not None:
-                found[(a.id, b.id) if a.id < b.id else (b.id, a.id)] = shared
+            common = shared(a.audience, b.audience)
+            if common is not None:
+                found[(a.id, b.id) if a.id < b.id else (b.id, a.id)] = common
 
     for by_type in buckets.values():
         untyped = by_type.get(None, [])
@@ -336,6 +362,7 @@ def detect(
     kinds = set(kinds)
     groups = list(groups)
     loose = [Row(*r) for r in loose]
+    shared = remembered()
     seen = {g.activity for g in groups if g.activity is not None} | {r.activity for r in loose if r.activity is not None}
 
     def side(activity: int | None, booking: int) -> tuple[str, int]:
@@ -361,7 +388,7 @@ def detect(
             by_room.setdefault((g.room, g.weekday), []).append((g.begins, g.ends, g))
         for items in by_room.values():
             for (_, _, a), (_, _, b) in _meeting(items):
-                common = a.days(calendar) & b.days(calendar)
+                common = a.days & b.days
                 for n in calendar.each(common):
                     day = calendar.date(n)
                     room_overlap(a.room,
@@ -369,7 +396,7 @@ def detect(
                                  Row(b.booking(calendar, n), b.room, b.activity, f"{day}T{b.begins}", f"{day}T{b.ends}"))
         for i, row in enumerate(loose):
             for begins, ends, g in (item for key, items in by_room.items() if key[0] == row.room for item in items):
-                bits = g.days(calendar)
+                bits = g.days
                 for day in _days(row.start, row.end):
                     n = calendar.index(day)
                     if n >= 0 and bits >> n & 1:
@@ -391,7 +418,7 @@ def detect(
             ok = qualifies.get(pair)
             if ok is None:
                 fa, fb = activities[a], activities[b]
-                ok = qualifies[pair] = fa.actors.isdisjoint(fb.actors) and shared_audience(fa.audience, fb.audience) is not None
+                ok = qualifies[pair] = fa.actors.isdisjoint(fb.actors) and shared(fa.audience, fb.audience) is not None
             return pair if ok else None
 
         def tally(pair: tuple[int, int], count: int, first: tuple[str, str], last: tuple[str, str]) -> None:
@@ -410,7 +437,7 @@ def detect(
                     continue
                 pair = clash_pair(a.activity, b.activity)
                 if pair:
-                    common = a.days(calendar) & b.days(calendar)
+                    common = a.days & b.days
                     if common:
                         begins, ends = max(a.begins, b.begins), min(a.ends, b.ends)
                         first, last = calendar.date(calendar.first(common)), calendar.date(calendar.last(common))
@@ -421,7 +448,7 @@ def detect(
             for begins, ends, g in (item for key, items in by_centre.items() if key[0] == centre for item in items):
                 if g.activity == row.activity or not clash_pair(row.activity, g.activity):
                     continue
-                bits = g.days(calendar)
+                bits = g.days
                 for day in _days(row.start, row.end):
                     n = calendar.index(day)
                     if n >= 0 and bits >> n & 1:
@@ -436,7 +463,7 @@ def detect(
                         tally(pair, 1, met, met)
 
     # Parallel efforts: the candidate pairs, and per area whether any of their occurrences meet.
-    parallel = parallel_candidates(a for a in activities.values() if a.id in seen) if "parallel" in kinds else {}
+    parallel = parallel_candidates((a for a in activities.values() if a.id in seen), shared) if "parallel" in kinds else {}
     same_time: set[tuple[int, int]] = set()
     if parallel:
         pending: dict[int, set[int]] = {}
@@ -455,14 +482,14 @@ def detect(
                 by_area.setdefault((activities[g.activity].area, g.weekday), []).append((g.begins, g.ends, g))
         for items in by_area.values():
             for (_, _, a), (_, _, b) in _meeting(items):
-                if b.activity in pending[a.activity] and a.days(calendar) & b.days(calendar):
+                if b.activity in pending[a.activity] and a.days & b.days:
                     met_in_time(a.activity, b.activity)
         mine_loose = [r for r in loose if r.activity in pending]
         for i, row in enumerate(mine_loose):
             area = activities[row.activity].area
             for begins, ends, g in (item for key, items in by_area.items() if key[0] == area for item in items):
                 if g.activity in pending[row.activity] and any(
-                    calendar.index(day) >= 0 and g.days(calendar) >> calendar.index(day) & 1
+                    calendar.index(day) >= 0 and g.days >> calendar.index(day) & 1
                     and _overlap(row.start, row.end, f"{day}T{begins}", f"{day}T{ends}")
                     for day in _days(row.start, row.end)
                 ):

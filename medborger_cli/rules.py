@@ -18,6 +18,7 @@ from typing import Any
 
 from . import schedule, vocab
 from .errors import BadInput, Conflict, Refused
+from .i18n import _
 from .overlaps import Audience, Slot, conflicts_of
 
 MAX_NAME = 200
@@ -240,15 +241,16 @@ def age_range(value: Any, field: str = "age") -> tuple[int | None, int | None]:
                 high_text.isdigit() or high_text == "") and not (plus and high_text) and (low_text or high_text)
             if not well_formed:
                 bands = ", ".join(f"{b.da} ({b.low}–{'' if b.high is None else b.high})" for b in vocab.AGE_BANDS.values())
-                raise BadInput(f"'{shown}' is not an age range; write MIN-MAX in years (0-5, 13-17, 65-) or a band: {bands}",
-                               field=field, value=value)
+                raise BadInput(_("'{value}' is not an age range; write MIN-MAX in years (0-5, 13-17, 65-) or a band: {bands}")
+                               .format(value=shown, bands=bands), field=field, value=value)
             low = int(low_text) if low_text else 0
             high = int(high_text) if high_text else (None if dash or plus else low)
     for number in (low, high):
         if number is not None and not 0 <= number <= MAX_AGE:
-            raise BadInput(f"{number} is not an age; give years from 0 to {MAX_AGE}", field=field, value=value)
+            raise BadInput(_("{number} is not an age; give years from 0 to {most}").format(number=number, most=MAX_AGE),
+                           field=field, value=value)
     if high is not None and low is not None and high < low:
-        raise BadInput(f"{low}-{high} ends before it starts; write the youngest age first ({high}-{low})",
+        raise BadInput(_("{low}-{high} ends before it starts; write the youngest age first ({high}-{low})").format(low=low, high=high),
                        field=field, value=value)
     if not low and high is None:
         return None, None
@@ -273,8 +275,8 @@ def audience(values: Values, *, required: bool = True) -> tuple[int | None, int 
     gender_given = _given(values.get("gender"))
     age_given = _given(values.get("age"))
     if required and not words and not gender_given and not age_given:
-        raise BadInput("say who the activity is for: give {field:age}, {field:gender} or {field:target_groups} "
-                       "(a life situation such as forældre or ledige; everyone (alle) when it is open to all)",
+        raise BadInput(_("say who the activity is for: give {field:age}, {field:gender} or {field:target_groups} "
+                         "(a life situation such as forældre or ledige; everyone (alle) when it is open to all)"),
                        field="target_groups")
     groups = [w for w in words if w in vocab.TARGET_GROUPS and w != vocab.EVERYONE]
     ages = [(vocab.AGE_BANDS[w].low, vocab.AGE_BANDS[w].high) for w in words if w in vocab.AGE_BANDS]
@@ -283,15 +285,16 @@ def audience(values: Values, *, required: bool = True) -> tuple[int | None, int 
     if ages:
         implied = age_range((min(a for a, _ in ages), None if any(h is None for _, h in ages) else max(h for _, h in ages)))
         if age_given and (age_min, age_max) != implied:
-            raise BadInput(f"{age_text(age_min, age_max) or 'all ages'} disagrees with {{field:target_groups}}, which says "
-                           f"{age_text(*implied) or 'all ages'}; give the age in one place", field="age", value=values.get("age"))
+            raise BadInput(_("{given} disagrees with {{field:target_groups}}, which says {implied}; give the age in one place")
+                           .format(given=age_text(age_min, age_max) or _("all ages"), implied=age_text(*implied) or _("all ages")),
+                           field="age", value=values.get("age"))
         age_min, age_max = implied
     gender = _code(vocab.GENDERS, values.get("gender"), "gender") if gender_given else "all"
     if genders:
         implied_gender = genders.pop() if len(genders) == 1 else "all"
         if gender_given and gender != implied_gender:
-            raise BadInput(f"'{gender}' disagrees with {{field:target_groups}}, which says {implied_gender}; "
-                           "give the gender in one place", field="gender", value=values.get("gender"))
+            raise BadInput(_("'{given}' disagrees with {{field:target_groups}}, which says {implied}; give the gender in one place")
+                           .format(given=gender, implied=implied_gender), field="gender", value=values.get("gender"))
         gender = implied_gender
     return age_min, age_max, gender, groups
 
@@ -307,17 +310,19 @@ def activity_type(values: Values) -> tuple[str, str | None]:
                 f"{vocab.CATEGORIES[c].da}: " + ", ".join(t.code for t in vocab.ACTIVITY_TYPES.values() if t.category == c)
                 for c in vocab.CATEGORIES if any(t.category == c for t in vocab.ACTIVITY_TYPES.values())
             )
-            raise BadInput(f"unknown activity type '{shown}'; use one of {by_category}", field="type", value=values["type"])
+            raise BadInput(_("unknown activity type '{value}'; use one of {types}").format(value=shown, types=by_category),
+                           field="type", value=values["type"])
     if _given(values.get("category")):
         category = _code(vocab.CATEGORIES, values.get("category"), "category")
         if kind is not None and kind.category != category:
-            raise BadInput(f"{kind.code} is a type of {vocab.CATEGORIES[kind.category].da} ({kind.category}), not "
-                           f"{vocab.CATEGORIES[category].da}; leave out {{field:category}} or choose another type",
+            raise BadInput(_("{type} is a type of {its} ({code}), not {given}; leave out {{field:category}} or choose another type")
+                           .format(type=kind.code, its=vocab.CATEGORIES[kind.category].da, code=kind.category,
+                                   given=vocab.CATEGORIES[category].da),
                            field="category", value=values.get("category"))
     elif kind is not None:
         category = kind.category
     else:
-        raise BadInput("give {field:category} or {field:type} (the type gives its category)", field="category")
+        raise BadInput(_("give {field:category} or {field:type} (the type gives its category)"), field="category")
     return category, kind.code if kind else None
 
 

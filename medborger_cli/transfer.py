@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from . import actions, csvio, rules, schedule, store, vocab
+from . import actions, coordination, csvio, rules, schedule, store
 from .errors import BadInput, MedborgerError
 
 MAX_ERRORS_SHOWN = 50
@@ -47,7 +47,7 @@ def _activity_rows(db: Database, centre_id, first, last):
     for row in sorted(store.activities(db, centre_id=centre_id, first=first, last=last), key=lambda r: r["id"]):
         single = bool(row["single_date"])
         internal = bool(row["internal"])
-        open_to_all = row["age_min"] is None and row["age_max"] is None and row["gender"] == "all" and not row["target_groups"]
+        audience = coordination.audience_data(coordination.audience_of(row), internal)
         yield {
             "centre": row["centre"],
             "activity": refs[row["id"]],
@@ -57,9 +57,9 @@ def _activity_rows(db: Database, centre_id, first, last):
             "partners": row["partners"],
             "category": row["category"],
             "type": row["type"],
-            "age": rules.age_text(row["age_min"], row["age_max"]),
-            "gender": None if row["gender"] == "all" else row["gender"],
-            "target_groups": row["target_groups"] or ([vocab.EVERYONE] if open_to_all and not internal else []),
+            "age": audience["age"],
+            "gender": None if audience["gender"] == "all" else audience["gender"],
+            "target_groups": audience["target_groups"],
             "internal": "yes" if internal else None,
             "focus": row["focus"],
             "weekdays": row["weekdays"].split(",") if row["weekdays"] and not single else [],

@@ -246,7 +246,7 @@ def test_room_finding_json_shape(cli, house):
     assert f["series"][0]["activity_id"] is not None and f["series"][0]["booking_id"] is None
     assert (f["series"][1]["activity_id"], f["series"][1]["booking_id"]) == (None, b_id)
     assert f["occurrences"] == [{"start": "2026-12-07T17:00", "end": "2026-12-07T18:00", "bookings": [a_id, b_id]}]
-    assert "Salen" in f["why"] and f["shared"] == {"centre": "Kvarterhuset på Motalavej", "room": "Salen"}
+    assert "Salen" in f["why"] and f["shared"] == {"room": "Salen", "centre": "Kvarterhuset på Motalavej", "area": "Motalavej"}
     assert report(cli, "--kind", "room")[0]["key"] == f["key"]  # stable
 
 

@@ -92,6 +92,7 @@ def add_activity(
     (at a terminal you are asked).
     """
     from .. import actions, output, prompts, rules, schedule, store, vocab
+    from ..i18n import _
 
     st = state(ctx)
     policy = conflict_policy(skip_conflicts, allow_conflicts)
@@ -131,11 +132,11 @@ def add_activity(
         category = prompts.select("Category:", [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
         types = [(t.code, t.code) for t in vocab.ACTIVITY_TYPES.values() if t.category == category]
         if types:
-            activity_type = prompts.select("Type:", [*types, ("(none of these)", "")]) or None
+            activity_type = prompts.select(_("Type:"), [*types, (_("(none of these)"), "")]) or None
     if not (targets or age or gender or internal):
-        age = prompts.text("Ages (e.g. 6-12, 65-; empty for all ages):", lambda v: rules.age_range(v, "age"))
-        gender = prompts.select("Gender:", [(f"{t.da} ({t.code})", t.code) for t in vocab.GENDERS.values()])
-        targets = prompts.checkbox("Life situations (pick none for anyone of that age and gender):",
+        age = prompts.text(_("Ages (e.g. 6-12, 65-; empty for all ages):"), lambda v: rules.age_range(v, "age"))
+        gender = prompts.select(_("Gender:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.GENDERS.values()])
+        targets = prompts.checkbox(_("Life situations (pick none for anyone of that age and gender):"),
                                    [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values() if t.code != vocab.EVERYONE],
                                    required=False)
         if not targets and not (age or "").strip() and gender == "all":

@@ -117,7 +117,7 @@ def list_activities(
     for row in rows:
         row["schedule"] = schedule.Recurrence.from_row(row).describe()
         audience = coordination.audience_of(row)
-        row.update(coordination.audience_data(audience), internal=bool(row["internal"]))
+        row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
         row["kind"] = row["type"] or vocab.label(vocab.CATEGORIES, row["category"])
     output.emit(

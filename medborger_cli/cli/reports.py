@@ -48,11 +48,15 @@ def overlaps(
     as_csv: CsvOption = False,
     raw: RawOption = False,
 ) -> None:
-    """Room conflicts, parallel efforts and target-group clashes, from today on by default.
+    """Room conflicts, parallel efforts and clashes, from today on by default.
 
-    room: one room booked twice at the same time. parallel: two activities of the same category
-    for a shared target group in the same area, run by actors who share nobody. clash: two
-    activities in one centre for a shared target group, by different actors, at the same time.
+    room: one room booked twice at the same time; one finding per pair of activities (or one-off
+    bookings) in a room, with every date. parallel: two offers of the same type (else category)
+    for audiences that overlap, in the same area, by actors who share nobody. clash: two offers
+    in one centre for audiences that overlap, by actors who share nobody, at the same time.
+    Audiences overlap when their ages overlap, their genders fit and they share a life situation
+    or neither has one; an offer open to everyone meets only other open ones. Internal meetings
+    are never parallel efforts or clashes.
     """
     from .. import coordination, output
     from ..errors import BadInput
@@ -150,8 +154,8 @@ def acknowledge(
 ) -> None:
     """Mark known, intended findings so that they stop cluttering the report.
 
-    Give several keys to acknowledge a weekly double booking in one go; `overlaps --json` lists
-    the keys for a script to pick from.
+    An acknowledgement covers every date of the finding, also dates added later. Give several
+    keys to acknowledge them in one go; `overlaps --json` lists the keys for a script to pick from.
     """
     from .. import actions, output, prompts, rules
 
@@ -189,7 +193,8 @@ def collaboration(
     raw: RawOption = False,
 ) -> None:
     """The centre as a meeting place: actors by sector, joint activities, and interfaces worth a
-    conversation (actors serving a shared target group who run nothing together)."""
+    conversation (actors whose offers are for the same people but who run nothing together,
+    ranked by how many of their offers meet). Internal meetings are counted apart."""
     from .. import coordination, output
 
     fmt = output_format(as_json, as_csv)

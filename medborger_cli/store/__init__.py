@@ -46,7 +46,6 @@ from .queries import (
     is_empty,
     first_active_day,
     occurrence_groups,
-    occurrence_times,
     room_centres,
     rooms,
 )
@@ -131,7 +130,6 @@ __all__ = [
     "names_of",
     "now",
     "occurrence_groups",
-    "occurrence_times",
     "first_active_day",
     "person_mentions",
     "resolve_path",

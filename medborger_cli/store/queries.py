@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .connection import schema_version
-from .sql import BOOKINGS_SELECT, GROUP_KEY, fetch_rows, json_ids, starting_within
+from .sql import BOOKINGS_SELECT, GROUP_KEY, SPANS_DAYS, fetch_rows, json_ids, starting_within
 
 
 def is_empty(db: Database) -> bool:
@@ -147,24 +147,34 @@ def activities(
     return rows
 
 
-def occurrence_groups(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None) -> list[tuple]:
+def occurrence_groups(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None):
     """Active occurrences gathered by room, activity, time of day and weekday, one row each:
-    (room_id, activity_id, begins, ends, weekday, dates, ids, count, spans_days), the dates
-    (YYYY-MM-DD) and booking ids comma-separated in the same order; `spans_days` is 1 when an
-    occurrence of the group ends on a later day than it starts."""
+    (room_id, activity_id, begins, ends, weekday, starts, ids, count), the starts
+    (YYYY-MM-DDTHH:MM) and booking ids comma-separated in the same order; and the occurrences
+    that end on a later day than they start, as (room_id, activity_id, begins, ends, weekday,
+    id, start, end)."""
+    def conditions(start: str) -> tuple[list[str], list[Any]]:
+        where, params = ["status = 'active'"], []
+        starting_within(start, first, last, where, params)
+        if room_ids is not None:
+            where.append("room_id IN (SELECT value FROM json_each(?))")
+            params.append(json_ids(room_ids))
+        return where, params
+
     # `+start`: read the covering index front to back; a range search on start inside each
     # (room, activity) prefix is slower for a whole calendar.
-    where, params = ["status = 'active'"], []
-    starting_within("+start", first, last, where, params)
-    if room_ids is not None:
-        where.append("room_id IN (SELECT value FROM json_each(?))")
-        params.append(json_ids(room_ids))
-    sql = (
-        f"SELECT {GROUP_KEY}, group_concat(substr(start, 1, 10)), group_concat(id), count(*), "
-        "max(substr(start, 1, 10) <> substr(\"end\", 1, 10)) "
-        f"FROM bookings WHERE {' AND '.join(where)} GROUP BY {GROUP_KEY}"
-    )
-    return db.conn.execute(sql, params).fetchall()
+    where, params = conditions("+start")
+    groups = db.conn.execute(
+        f"SELECT {GROUP_KEY}, group_concat(start), group_concat(id), count(*) "
+        f"FROM bookings WHERE {' AND '.join(where)} GROUP BY {GROUP_KEY}",
+        params,
+    ).fetchall()
+    # The few that span days, through the partial index bookings_spanning_days.
+    where, params = conditions("start")
+    spanning = db.conn.execute(
+        f'SELECT {GROUP_KEY}, id, start, "end" FROM bookings WHERE {" AND ".join(where)} AND {SPANS_DAYS}', params
+    ).fetchall()
+    return groups, spanning
 
 
 def first_active_day(db: Database, first: str | None) -> str | None:
@@ -173,14 +183,6 @@ def first_active_day(db: Database, first: str | None) -> str | None:
     starting_within("start", first, None, where, params)
     row = db.execute(f"SELECT min(start) FROM bookings WHERE {' AND '.join(where)}", params).fetchone()
     return row[0][:10] if row and row[0] else None
-
-
-def occurrence_times(db: Database, ids: str) -> list[tuple[int, str, str]]:
-    """(id, start, end) of the bookings whose ids are listed (comma-separated), in start order."""
-    return db.execute(
-        'SELECT id, start, "end" FROM bookings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY start, id',
-        [f"[{ids}]"],
-    ).fetchall()
 
 
 def activity_facts(db: Database) -> list[dict[str, Any]]:
