@@ -117,8 +117,8 @@ def _people(audience: Audience) -> str:
         return _("boys") if young else _("men") if adult else _("boys and men")
     if high is not None and high <= 12:
         return _("children")
-    if low >= 13 and high is not None and high <= 29:
-        return _("young people")
+    if high is not None and high <= 29:
+        return _("young people") if low >= 13 else _("children and young people")
     return _("people")
 
 

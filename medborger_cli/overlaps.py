@@ -125,6 +125,16 @@ def comparable(a: "ActivityFacts", b: "ActivityFacts") -> bool:
     return a.category == b.category
 
 
+def meet(a: "ActivityFacts", b: "ActivityFacts", shared: Callable[[Audience, Audience], Audience | None] = shared_audience) -> Audience | None:
+    """The audience two offers have in common, or None: the audience test, where two offers
+    open to everyone meet only when they are of the same type (or, where one has no type, the
+    same category): two open offers of different kinds pull nobody two ways."""
+    common = shared(a.audience, b.audience)
+    if common is not None and common.open and not comparable(a, b):
+        return None
+    return common
+
+
 # ---------------------------------------------------------------------------------------------
 # The coordination report: room conflicts, parallel efforts, clashes
 
@@ -418,7 +428,7 @@ def detect(
             ok = qualifies.get(pair)
             if ok is None:
                 fa, fb = activities[a], activities[b]
-                ok = qualifies[pair] = fa.actors.isdisjoint(fb.actors) and shared(fa.audience, fb.audience) is not None
+                ok = qualifies[pair] = fa.actors.isdisjoint(fb.actors) and meet(fa, fb, shared) is not None
             return pair if ok else None
 
         def tally(pair: tuple[int, int], count: int, first: tuple[str, str], last: tuple[str, str]) -> None:

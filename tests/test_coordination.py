@@ -89,13 +89,14 @@ def build(db, cal):
     return centre_ids
 
 
+def is_open(x) -> bool:
+    return x["ages"] == (None, None) and x["gender"] == "all" and not x["groups"]
+
+
 def audiences_overlap(a, b) -> bool:
     """DOMAIN.md, spelled out: an open activity (no age, gender or group) meets only another
     open one; otherwise the ages overlap, the genders are compatible and they share a life
     situation or neither has one."""
-    def is_open(x):
-        return x["ages"] == (None, None) and x["gender"] == "all" and not x["groups"]
-
     if is_open(a) or is_open(b):
         return is_open(a) and is_open(b)
     years_a = set(range(a["ages"][0] or 0, (a["ages"][1] if a["ages"][1] is not None else 130) + 1))
@@ -131,6 +132,8 @@ def reference(db, cal, first: str):
     parallel, clash = {}, {}
     for a, b in combinations(acts, 2):
         if a["internal"] or b["internal"] or (a["actors"] & b["actors"]) or not audiences_overlap(a, b):
+            continue
+        if is_open(a) and not comparable(a, b):  # two offers for everyone meet only when of one kind
             continue
         meets = [(x, y) for x in occ[a["id"]] for y in occ[b["id"]] if x["start"] < y["end"] and y["start"] < x["end"]]
         if area(a) == area(b) and comparable(a, b) and occ[a["id"]] and occ[b["id"]]:
@@ -344,10 +347,16 @@ def test_open_activities_meet_only_open_ones_of_the_same_type(cli, two_areas):
         "-g", "ledige", "--on", "2026-12-08", *on)
     add(cli, "Gældsrådgivning", "-c", "motalavej", "-r", "Køkkenet", "-a", "Jobcenter", "--type", "gældsrådgivning",
         "-g", "alle", "--on", "2026-12-09", *on)
+    add(cli, "Fællesspisning", "-c", "Foreningernes Hus", "-r", "Køkkenet", "-a", "Somalisk", "--type", "fællesspisning",
+        "-g", "alle", *ON)
+    add(cli, "Kaffe for alle", "-c", "motalavej", "-r", "Køkkenet", "-a", "Jobcenter", "--type", "café", "-g", "alle", *ON,
+        "--allow-conflicts")
     found = report(cli)
+    # Kaffe for alle is at the same time in the same centre, but a café, not advice.
     assert {(f["kind"], frozenset(a["title"] for a in f.get("activities") or f["series"])) for f in found} == {
         ("parallel", frozenset({"Åben rådgivning", "Anonym rådgivning"})),
         ("clash", frozenset({"Åben rådgivning", "Anonym rådgivning"})),
+        ("room", frozenset({"Anonym rådgivning", "Kaffe for alle"})),
     }
     parallel = next(f for f in found if f["kind"] == "parallel")
     assert parallel["shared"]["open"] is True and "everyone" in parallel["why"]

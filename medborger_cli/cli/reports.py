@@ -55,8 +55,8 @@ def overlaps(
     for audiences that overlap, in the same area, by actors who share nobody. clash: two offers
     in one centre for audiences that overlap, by actors who share nobody, at the same time.
     Audiences overlap when their ages overlap, their genders fit and they share a life situation
-    or neither has one; an offer open to everyone meets only other open ones. Internal meetings
-    are never parallel efforts or clashes.
+    or neither has one; an offer open to everyone meets only open offers of its type. Internal
+    meetings are never parallel efforts or clashes.
     """
     from .. import coordination, output
     from ..errors import BadInput
