@@ -313,13 +313,15 @@ def cancel(db: Database, booking_id: str, reason: str | None) -> tuple[dict[str,
 
 def cancel_bookings(db: Database, booking_ids: list[int], reason: str | None) -> int:
     """Cancel several bookings in one transaction (all or none); returns how many were active."""
+    from .i18n import _
+
     note = rules.note(reason, "reason")
     changed = 0
     with store.write(db):
         for booking_id in booking_ids:
             row = store.booking(db, booking_id)
             if row is None:
-                raise BadInput(f"there is no booking {booking_id}", field="booking", value=booking_id)
+                raise BadInput(_("there is no booking {id}").format(id=booking_id), field="booking", value=booking_id)
             if row["status"] == "active":
                 store.set_booking_status(db, booking_id, "cancelled", note or "aflyst")
                 changed += 1

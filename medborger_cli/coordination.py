@@ -72,7 +72,10 @@ def parse_key(key: str) -> str:
 def audience_of(row: dict[str, Any]) -> Audience:
     """The audience of a stored activity row (age_min, age_max, gender, target groups)."""
     groups = row.get("targets", row.get("target_groups")) or []
-    return Audience(row.get("age_min"), row.get("age_max"), row.get("gender") or "all", frozenset(groups))
+    low, high = row.get("age_min"), row.get("age_max")
+    if not low and high is None:
+        low = None  # from 0 with no upper limit: all ages
+    return Audience(low if low is not None or high is None else 0, high, row.get("gender") or "all", frozenset(groups))
 
 
 def audience_data(audience: Audience, internal: bool = False) -> dict[str, Any]:

@@ -334,8 +334,9 @@ class Importer:
                                            real(pending.activity), f.status, f.note, label=f"{self.files['bookings']} row {line}"))
         to_store, result.conflicts = actions.check_rooms(db, proposed, self.policy, allow_empty=True, stored_word="imported")
         result.skipped_conflicts = len(proposed) - len(to_store)
-        # Stored in start order (ties as they came), as `export csv bookings` writes them: a copy made
-        # by `import csv --all` gives every booking the place, and so the id, it has here.
+        # Stored in start order (ties as they came), the order `export csv bookings` writes: a database
+        # filled this way and its copy made by export and import give each booking the same id, so
+        # the overlaps report (its keys come from ids) is the same in both.
         to_store.sort(key=lambda p: p.start)
         store.insert_bookings_fast(
             db, [(p.room_id, p.actor_id, p.activity_id, p.title, p.start, p.end, p.status, p.note) for p in to_store]
