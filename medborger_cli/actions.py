@@ -266,21 +266,27 @@ def store_activity(
     db: Database, centre_id: int, room_id: int, actor_id: int, partner_ids: list[int], fields: rules.ActivityFields
 ) -> int:
     """Store a checked activity row (its bookings are stored apart)."""
-    return store.insert_activity(
-        db,
-        {
-            "title": fields.title,
-            "centre_id": centre_id,
-            "room_id": room_id,
-            "actor_id": actor_id,
-            "category": fields.category,
-            "focus": fields.focus,
-            **fields.rule.to_row(),
-            "include_holidays": int(fields.include_holidays),
-        },
-        partner_ids,
-        fields.targets,
-    )
+    return store.insert_activity(db, {"centre_id": centre_id, **activity_row(fields, room_id, actor_id)}, partner_ids,
+                                 fields.targets)
+
+
+def activity_row(fields: rules.ActivityFields, room_id: int, actor_id: int) -> dict[str, Any]:
+    """The columns of an activity row, from its checked fields: one serialisation for add,
+    import and edit."""
+    return {
+        "title": fields.title,
+        "room_id": room_id,
+        "actor_id": actor_id,
+        "category": fields.category,
+        "type": fields.type,
+        "age_min": fields.age_min,
+        "age_max": fields.age_max,
+        "gender": fields.gender,
+        "internal": int(fields.internal),
+        "focus": fields.focus,
+        **fields.rule.to_row(),
+        "include_holidays": int(fields.include_holidays),
+    }
 
 
 def add_activity(db: Database, spec: ActivitySpec, policy: str = "refuse") -> BookingResult:
@@ -392,6 +398,23 @@ def occurrence_on(db: Database, activity: str, day: dt.date, centre_id: int | No
     if not rows:
         raise BadInput(f"{found['name']} has no booking on {day.isoformat()}", field="on", value=day.isoformat())
     return rows[0]
+
+
+def cancel_bookings(db: Database, booking_ids: list[int], reason: str | None) -> int:
+    """Cancel several bookings in one transaction (all or none); returns how many were active."""
+    from .i18n import _
+
+    note = rules.note(reason, "reason")
+    changed = 0
+    with store.write(db):
+        for booking_id in booking_ids:
+            row = store.booking(db, booking_id)
+            if row is None:
+                raise BadInput(_("there is no booking {id}").format(id=booking_id), field="booking", value=booking_id)
+            if row["status"] == "active":
+                store.set_booking_status(db, booking_id, "cancelled", note or "aflyst")
+                changed += 1
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ dicts in the shape the JSON output promises. Nothing here prints.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from hashlib import sha1
 from dataclasses import dataclass
 from itertools import combinations
 from collections.abc import Sequence
@@ -14,9 +16,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import store
+from . import rules, store, vocab
 from .errors import BadInput
-from .overlaps import ActivityFacts, detect
+from .i18n import _, ngettext
+from .overlaps import ActivityFacts, Audience, Days, detect, gather, remembered, shared_audience
 
 KINDS = ("room", "clash", "parallel")  # most pressing first
 KIND_WORDS = {"room": ("room conflict", "room conflicts"), "parallel": ("parallel effort", "parallel efforts"), "clash": ("clash", "clashes")}
@@ -35,20 +38,22 @@ def _area_key(row: dict[str, Any]) -> str:
     return f"area:{store.name_key(area)}" if area else f"centre:{row['centre_id'] if 'centre_id' in row else row['id']}"
 
 
-def finding_key(kind: str, first: str, second: str) -> str:
-    """A key from what the finding is about (two tokens that describe its two sides), not from
-    row ids: the same finding gets the same key in every run, and in a copy of the database made
-    by export and import."""
-    import hashlib
-
-    if second < first:
-        first, second = second, first
-    text = "\x1f".join((kind, first, second))
-    return f"{kind}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
+def finding_key(kind: str, *parts: Any) -> str:
+    """A key from the ids a finding is about (`room_key`, `pair_key`), never from titles or
+    times: the same finding keeps its key in every run, when an activity is renamed, and when a
+    new date of the same pair comes along. Keys belong to one database (its ids)."""
+    text = "\x1f".join((kind, *map(str, parts)))
+    return f"{kind}-{sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
-def _token(*parts: Any) -> str:
-    return "\x1e".join(str(p) for p in parts)
+def room_key(room_id: int, sides: Sequence[tuple[str, int]]) -> str:
+    """Two series in one room: each side is ("activity", id) or ("booking", id) of a one-off."""
+    return finding_key("room", room_id, *sorted(f"{kind}:{ref}" for kind, ref in sides))
+
+
+def pair_key(kind: str, a: int, b: int) -> str:
+    """Two activities (a clash or a parallel effort)."""
+    return finding_key(kind, min(a, b), max(a, b))
 
 
 def parse_key(key: str) -> str:
@@ -60,7 +65,87 @@ def parse_key(key: str) -> str:
     return value
 
 
+# ---------------------------------------------------------------------------------------------
+# Who an activity is for, in data and in words
+
+
+def audience_of(row: dict[str, Any]) -> Audience:
+    """The audience of a stored activity row (age_min, age_max, gender, target groups)."""
+    groups = row.get("targets", row.get("target_groups")) or []
+    low, high = row.get("age_min"), row.get("age_max")
+    if not low and high is None:
+        low = None  # from 0 with no upper limit: all ages
+    return Audience(low if low is not None or high is None else 0, high, row.get("gender") or "all", frozenset(groups))
+
+
+def audience_data(audience: Audience, internal: bool = False) -> dict[str, Any]:
+    """An audience as JSON and files show it: `age` as --age takes it (`6-12`, `65-`, None for
+    all ages), `gender` (all, female, male), `target_groups` (life situations; `everyone` when an
+    offer is open to all; nothing for an internal meeting that names nobody)."""
+    return {
+        "age": rules.age_text(audience.age_min, audience.age_max),
+        "gender": audience.gender,
+        "target_groups": sorted(audience.groups) or ([vocab.EVERYONE] if audience.open and not internal else []),
+    }
+
+
+def ages_words(low: int | None, high: int | None) -> str | None:
+    if low is None and high is None:
+        return None
+    if high is None:
+        return _("aged {low}+").format(low=low)
+    if not low:
+        return _("aged up to {high}").format(high=high)
+    if low == high:
+        return _("aged {age}").format(age=low)
+    return _("aged {low}–{high}").format(low=low, high=high)
+
+
+def _people(audience: Audience) -> str:
+    """The noun for an audience's people: its life situations, else by gender and age."""
+    low, high, gender = audience.age_min or 0, audience.age_max, audience.gender
+    young, adult = high is not None and high <= 17, low >= 18
+    if audience.groups:
+        if audience.groups == {"parents"} and gender != "all":
+            return _("mothers") if gender == "female" else _("fathers")
+        people = _(" or ").join(_(vocab.TARGET_GROUPS[g].en) for g in sorted(audience.groups))
+        if gender == "female":
+            return _("female {people}").format(people=people)
+        if gender == "male":
+            return _("male {people}").format(people=people)
+        return people
+    if gender == "female":
+        return _("girls") if young else _("women") if adult else _("girls and women")
+    if gender == "male":
+        return _("boys") if young else _("men") if adult else _("boys and men")
+    if high is not None and high <= 12:
+        return _("children")
+    if high is not None and high <= 29:
+        return _("young people") if low >= 13 else _("children and young people")
+    return _("people")
+
+
+@functools.lru_cache(maxsize=4096)
+def audience_words(audience: Audience) -> str:
+    """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`."""
+    if audience.open:
+        return _("everyone")
+    ages = ages_words(audience.age_min, audience.age_max)
+    people = _people(audience)
+    return _("{people} {ages}").format(people=people, ages=ages) if ages else people
+
+
+def _day(value: str) -> str:
+    return f"{value[8:10]}.{value[5:7]}.{value[:4]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The overlaps report
+
+
 def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+    """The findings of `kinds` in the scope, most pressing first, each with its key, what it is
+    about (`shared`) and why it is reported (`why`, in words)."""
     centres = {c["id"]: c for c in store.centres(db)}
     for centre in centres.values():
         centre["area_key"] = _area_key(centre)
@@ -80,108 +165,41 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         room_ids = [r for r, c in room_centre.items() if centres[c]["area_key"] in wanted_areas]
 
     facts_rows = store.activity_facts(db)
+    by_id = {r["id"]: r for r in facts_rows}
+    audiences: dict[Audience, Audience] = {}  # one object per audience: the detection remembers by identity
+
+    def audience(row: dict[str, Any]) -> Audience:
+        found = audience_of(row)
+        return audiences.setdefault(found, found)
+
     facts = {
         r["id"]: ActivityFacts(
             id=r["id"],
             centre_id=r["centre_id"],
             area=centres[r["centre_id"]]["area_key"],
             category=r["category"],
-            targets=frozenset(r["targets"]),
+            audience=audience(r),
             actors=frozenset(r["actor_ids"]),
+            type=r["type"],
+            internal=bool(r["internal"]),
         )
         for r in facts_rows
         if wanted_areas is None or centres[r["centre_id"]]["area_key"] in wanted_areas
     }
-    groups, loose = store.occurrence_groups(db, scope.first, scope.last, room_ids)
-    found = detect(groups, loose, facts, kinds)
+    findings: list[dict[str, Any]] = []
+    epoch = store.first_active_day(db, scope.first)
+    if epoch is not None:
+        import datetime as dt
+
+        calendar = Days(dt.date.fromisoformat(epoch))
+        rows, spanning = store.occurrence_groups(db, scope.first, scope.last, room_ids)
+        groups, loose = gather(rows, spanning, calendar)
+        del rows
+        found = detect(groups, loose, facts, calendar, kinds)
+        del groups, loose
+        findings = _findings(db, found, facts, by_id, centres, room_centre, scope, kinds)
 
     acks = store.acknowledgements(db)
-    actors = store.actor_names(db)
-    refs = store.activity_refs(db)
-    by_id = {r["id"]: r for r in facts_rows}
-
-    described: dict[int, dict[str, Any]] = {}
-
-    def activity(activity_id: int) -> dict[str, Any]:
-        if activity_id not in described:
-            row = by_id[activity_id]
-            described[activity_id] = {
-                "id": activity_id,
-                "title": row["title"],
-                "centre": row["centre"],
-                "actors": [actors[a]["name"] for a in row["actor_ids"]],
-            }
-        return described[activity_id]  # shared between findings; nothing changes it
-
-    tokens: dict[int, str] = {}
-
-    def token(activity_id: int) -> str:
-        if activity_id not in tokens:
-            tokens[activity_id] = _token(by_id[activity_id]["centre"], refs[activity_id])
-        return tokens[activity_id]
-
-    def pair_of(a: int, b: int) -> list[dict[str, Any]]:
-        """The two activities in an order that does not depend on row ids."""
-        return sorted((activity(a), activity(b)), key=lambda x: (x["centre"], refs[x["id"]], x["id"]))
-
-    findings: list[dict[str, Any]] = []
-    if "room" in kinds:
-        details = store.bookings_by_ids(db, sorted({r.id for pair in found.rooms for r in pair}))
-        for first, second in found.rooms:
-            centre_id = room_centre[first.room]
-            if scope.centre_id is not None and centre_id != scope.centre_id:
-                continue
-            a, b = details[first.id], details[second.id]
-            findings.append(
-                {
-                    "kind": "room",
-                    "key": finding_key("room", *[_token(x["centre"], x["room"], x["start"], x["end"], x["title"], x["actor"]) for x in (a, b)]),
-                    "centre": a["centre"],
-                    "room": a["room"],
-                    "start": max(a["start"], b["start"]),
-                    "end": min(a["end"], b["end"]),
-                    "bookings": [
-                        {k: x[k] for k in ("id", "title", "actor", "activity_id", "start", "end")}
-                        for x in sorted((a, b), key=lambda x: (x["start"], x["end"], x["title"], x["actor"], x["id"]))
-                    ],
-                }
-            )
-    if "clash" in kinds:
-        for (a, b), tally in found.clashes.items():
-            if scope.centre_id is not None and facts[a].centre_id != scope.centre_id:
-                continue
-            findings.append(
-                {
-                    "kind": "clash",
-                    "key": finding_key("clash", token(a), token(b)),
-                    "centre": by_id[a]["centre"],
-                    "target_groups": sorted(facts[a].targets & facts[b].targets),
-                    "count": tally.count,
-                    "first": tally.first_start,
-                    "activities": pair_of(a, b),
-                }
-            )
-    if "parallel" in kinds:
-        for (a, b), same_time in found.parallel.items():
-            if scope.centre_id is not None and scope.centre_id not in (facts[a].centre_id, facts[b].centre_id):
-                continue
-            findings.append(
-                {
-                    "kind": "parallel",
-                    "key": finding_key("parallel", token(a), token(b)),
-                    "area": centres[facts[a].centre_id]["area"] or None,
-                    "category": facts[a].category,
-                    "target_groups": sorted(facts[a].targets & facts[b].targets),
-                    "same_time": same_time,
-                    "activities": pair_of(a, b),
-                }
-            )
-    taken: dict[str, int] = {}
-    for finding in findings:  # two findings about identical rows: number the later ones
-        key = finding["key"]
-        taken[key] = taken.get(key, 0) + 1
-        if taken[key] > 1:
-            finding["key"] = f"{key}-{taken[key]}"
     for finding in findings:
         ack = acks.get(finding["key"])
         finding["acknowledged"] = ack is not None
@@ -191,13 +209,156 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
     order = {kind: i for i, kind in enumerate(KINDS)}
 
     def sort_key(f: dict[str, Any]) -> tuple:
-        if f["kind"] == "room":
-            return (order["room"], f["start"], f["centre"], f["room"], f["key"])
-        if f["kind"] == "clash":
-            return (order["clash"], f["first"], f["centre"], f["key"])
-        return (order["parallel"], f["area"] or f["activities"][0]["centre"], f["category"], f["key"])
+        if f["kind"] == "parallel":
+            return (order["parallel"], f["area"] or f["activities"][0]["centre"], f["category"], f["type"] or "", f["key"])
+        return (order[f["kind"]], f["first"], f["centre"], f.get("room") or "", f["key"])
 
     findings.sort(key=sort_key)
+    return findings
+
+
+def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> list[dict[str, Any]]:
+    actors = store.actor_names(db)
+    shared_audience = remembered()
+    described: dict[int, dict[str, Any]] = {}
+
+    def activity(activity_id: int) -> dict[str, Any]:
+        """An activity as findings show it; one dict per activity, shared between findings."""
+        if activity_id not in described:
+            row, f = by_id[activity_id], facts[activity_id]
+            described[activity_id] = {
+                "id": activity_id,
+                "title": row["title"],
+                "centre": row["centre"],
+                "actors": [actors[a]["name"] for a in row["actor_ids"]],
+                "category": f.category,
+                "type": f.type,
+                **audience_data(f.audience),
+            }
+        return described[activity_id]
+
+    def pair_of(a: int, b: int) -> list[dict[str, Any]]:
+        return [activity(a), activity(b)] if a < b else [activity(b), activity(a)]
+
+    shared_seen: dict[tuple, dict[str, Any]] = {}
+
+    def shared_data(a: int, b: int, common: Audience, place: str | None) -> dict[str, Any]:
+        """What two activities share; one dict for each different answer, shared between findings."""
+        fa, fb = facts[a], facts[b]
+        kind = fa.type if fa.type is not None and fa.type == fb.type else None
+        category = fa.category if fa.category == fb.category else None
+        key = (kind, category, id(common), place)
+        found = shared_seen.get(key)
+        if found is None:
+            found = shared_seen[key] = {
+                "type": kind,
+                "category": category,
+                "ages": rules.age_text(common.age_min, common.age_max),
+                "gender": common.gender,
+                "groups": sorted(common.groups),
+                "open": common.open,
+                "area": place,
+            }
+        return found
+
+    findings: list[dict[str, Any]] = []
+    if "room" in kinds:
+        one_offs = store.bookings_by_ids(db, sorted({ref for pair in found.rooms.values() for kind, ref in pair.sides if kind == "booking"}))
+        firsts = store.bookings_by_ids(db, sorted({o[2 + i] for pair in found.rooms.values() for i in (0, 1) for o in pair.occurrences[:1]}))
+        for (room, *sides), pair in found.rooms.items():
+            centre_id = room_centre[room]
+            if scope.centre_id is not None and centre_id != scope.centre_id:
+                continue
+            first, last = pair.occurrences[0], pair.occurrences[-1]
+            series = []
+            for i, (kind, ref) in enumerate(pair.sides):
+                booking = firsts[first[2 + i]]
+                if kind == "activity":
+                    row = by_id[ref]
+                    series.append({"activity_id": ref, "booking_id": None, "title": row["title"],
+                                   "actor": actors[row["actor_ids"][0]]["name"], "start": booking["start"], "end": booking["end"]})
+                else:
+                    one = one_offs[ref]
+                    series.append({"activity_id": None, "booking_id": ref, "title": one["title"], "actor": one["actor"],
+                                   "start": one["start"], "end": one["end"]})
+            room_name, centre_name = firsts[first[2]]["room"], centres[centre_id]["name"]
+            count = len(pair.occurrences)
+            why = ngettext(
+                "{room} in {centre} is booked for both at the same time on {count} date, {first}.",
+                "{room} in {centre} is booked for both at the same time on {count} dates, from {first} to {last}.",
+                count,
+            ).format(room=room_name, centre=centre_name, count=count, first=_day(first[0]), last=_day(last[0]))
+            findings.append(
+                {
+                    "kind": "room",
+                    "key": room_key(room, pair.sides),
+                    "centre": centre_name,
+                    "room": room_name,
+                    "count": count,
+                    "first": first[0],
+                    "last": last[0],
+                    "start": first[0],
+                    "end": first[1],
+                    "series": series,
+                    "occurrences": [{"start": s, "end": e, "bookings": [x, y]} for s, e, x, y in pair.occurrences],
+                    "shared": {"room": room_name, "centre": centre_name, "area": centres[centre_id]["area"] or centre_name},
+                    "why": why,
+                }
+            )
+    if "clash" in kinds:
+        for (a, b), tally in found.clashes.items():
+            if scope.centre_id is not None and facts[a].centre_id != scope.centre_id:
+                continue
+            common = shared_audience(facts[a].audience, facts[b].audience)
+            centre_name = by_id[a]["centre"]
+            why = ngettext(
+                "Both are for {audience} and held at the same time in {centre} on {count} date; their actors share nobody.",
+                "Both are for {audience} and held at the same time in {centre} on {count} dates; their actors share nobody.",
+                tally.count,
+            ).format(audience=audience_words(common), centre=centre_name, count=tally.count)
+            findings.append(
+                {
+                    "kind": "clash",
+                    "key": pair_key("clash", a, b),
+                    "centre": centre_name,
+                    "count": tally.count,
+                    "first": tally.first_start,
+                    "last": tally.last_start,
+                    "start": tally.first_start,
+                    "end": tally.first_end,
+                    "shared": shared_data(a, b, common, centres[facts[a].centre_id]["area"] or centre_name),
+                    "why": why,
+                    "activities": pair_of(a, b),
+                }
+            )
+    if "parallel" in kinds:
+        for (a, b), same_time in found.parallel.items():
+            if scope.centre_id is not None and scope.centre_id not in (facts[a].centre_id, facts[b].centre_id):
+                continue
+            common = shared_audience(facts[a].audience, facts[b].audience)
+            area = centres[facts[a].centre_id]["area"] or None
+            place = area or by_id[a]["centre"]
+            if facts[a].type is not None and facts[a].type == facts[b].type:
+                why = _("Both are {type} for {audience} in {area}; their actors share nobody.").format(
+                    type=facts[a].type, audience=audience_words(common), area=place)
+            else:
+                why = _("Both are {category} offers for {audience} in {area}; their actors share nobody.").format(
+                    category=_(vocab.CATEGORIES[facts[a].category].en), audience=audience_words(common), area=place)
+            if same_time:
+                why += " " + _("They are also held at the same time.")
+            findings.append(
+                {
+                    "kind": "parallel",
+                    "key": pair_key("parallel", a, b),
+                    "area": area,
+                    "category": facts[a].category,
+                    "type": facts[a].type if facts[a].type == facts[b].type else None,
+                    "same_time": same_time,
+                    "shared": shared_data(a, b, common, place),
+                    "why": why,
+                    "activities": pair_of(a, b),
+                }
+            )
     return findings
 
 
@@ -271,7 +432,10 @@ def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
 
 def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
     """Per centre: actors by sector, joint activities, who works with whom, and interfaces
-    worth a conversation (actors serving a shared target group who run nothing together)."""
+    worth a conversation: two actors who run nothing together but whose offers are for audiences
+    that overlap (the audience test of the overlaps report), ranked by how many of their offers
+    meet that way. Internal meetings are not offers: they are counted apart and left out of the
+    rest; open offers (for everyone) make no interface."""
     actors = store.actor_names(db)
     rows = store.activities(db, centre_id=scope.centre_id, first=scope.first, last=scope.last)
     facts = {r["id"]: r for r in store.activity_facts(db)}
@@ -284,33 +448,34 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
         if scope.centre_id is not None and centre["id"] != scope.centre_id:
             continue
         mine = [r for r in rows if r["centre_id"] == centre["id"]]
+        offers = [r for r in mine if not r["internal"]]
         if not mine:
             continue
+        audiences = {r["id"]: audience_of(facts[r["id"]]) for r in offers}
         actor_activities: dict[int, list[dict]] = {}
-        serves: dict[int, set[str]] = {}
         pair_joint: dict[tuple[int, int], list[str]] = {}
         joint = cross = 0
-        for row in mine:
+        for row in offers:
             ids = facts[row["id"]]["actor_ids"]
             for actor_id in ids:
                 actor_activities.setdefault(actor_id, []).append(row)
-                serves.setdefault(actor_id, set()).update(row["target_groups"])
             if len(ids) > 1:
                 joint += 1
                 if len({actors[a]["sector"] for a in ids}) > 1:
                     cross += 1
                 for a, b in combinations(sorted(ids, key=by_name), 2):
                     pair_joint.setdefault((a, b), []).append(row["title"])
-        actor_rows = [
-            {
+        actor_rows = []
+        for a, acts in actor_activities.items():
+            served = {audiences[r["id"]] for r in acts}
+            actor_rows.append({
                 "name": actors[a]["name"],
                 "sector": actors[a]["sector"],
                 "activities": len(acts),
                 "joint": sum(1 for r in acts if len(facts[r["id"]]["actor_ids"]) > 1),
-                "target_groups": sorted(serves[a]),
-            }
-            for a, acts in actor_activities.items()
-        ]
+                "target_groups": sorted({g for x in served for g in x.groups} | ({vocab.EVERYONE} if any(x.open for x in served) else set())),
+                "audiences": sorted({audience_words(x) for x in served}),
+            })
         actor_rows.sort(key=lambda r: (r["sector"], store.name_key(r["name"]), r["name"]))
         pairs = [
             {
@@ -326,22 +491,39 @@ def collaboration(db: Database, scope: Scope) -> list[dict[str, Any]]:
         for a, b in combinations(sorted(actor_activities, key=by_name), 2):
             if (a, b) in pair_joint:
                 continue
-            shared = serves[a] & serves[b]
-            if shared:
+            meets = []
+            for x in actor_activities[a]:
+                for y in actor_activities[b]:
+                    common = shared_audience(audiences[x["id"]], audiences[y["id"]])
+                    if common is not None and not common.open:
+                        meets.append((x, y, common))
+            if meets:
+                shared = sorted({audience_words(common) for *pair, common in meets})
+                same_kind = sum(1 for x, y, common in meets if (x["type"] and x["type"] == y["type"]) or x["category"] == y["category"])
                 interfaces.append(
                     {
                         "actors": [actors[a]["name"], actors[b]["name"]],
                         "sectors": [actors[a]["sector"], actors[b]["sector"]],
-                        "target_groups": sorted(shared),
+                        "count": len(meets),
+                        "same_kind": same_kind,
+                        "activities": sorted([x["title"], y["title"]] for x, y, common in meets),
+                        "target_groups": sorted({g for *pair, common in meets for g in common.groups}),
+                        "audiences": shared,
+                        "why": ngettext(
+                            "{count} of their offers are for the same people ({audiences}); they run nothing together.",
+                            "{count} pairs of their offers are for the same people ({audiences}); they run nothing together.",
+                            len(meets),
+                        ).format(count=len(meets), audiences="; ".join(shared)),
                     }
                 )
-        interfaces.sort(key=lambda i: (-len(i["target_groups"]), [store.name_key(a) for a in i["actors"]]))
+        interfaces.sort(key=lambda i: (-i["count"], -i["same_kind"], [store.name_key(a) for a in i["actors"]]))
         report.append(
             {
                 "centre": centre["name"],
                 "area": centre["area"],
                 "sectors": dict(sorted(Counter(r["sector"] for r in actor_rows).items())),
-                "activities": len(mine),
+                "activities": len(offers),
+                "internal_meetings": len(mine) - len(offers),
                 "joint_activities": joint,
                 "cross_sector": cross,
                 "actors": actor_rows,
@@ -360,15 +542,14 @@ def overlap_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Findings flattened to one row each, for CSV files."""
     flat = []
     for f in findings:
+        shared = f.get("shared") or {}
         row = {"kind": f["kind"], "key": f["key"], "centre": f.get("centre"), "area": f.get("area"),
-               "room": f.get("room"), "category": f.get("category"), "target_groups": f.get("target_groups"),
-               "start": f.get("start") or f.get("first"), "end": f.get("end"), "count": f.get("count"),
-               "same_time": f.get("same_time"), "acknowledged": f["acknowledged"], "note": f["note"]}
-        pair = f.get("bookings") or f.get("activities")
-        for side, item in zip("ab", pair):
+               "room": f.get("room"), "category": shared.get("category", f.get("category")), "type": shared.get("type"),
+               "ages": shared.get("ages"), "gender": shared.get("gender"), "target_groups": shared.get("groups"),
+               "first": f.get("first"), "last": f.get("last"), "count": f.get("count"), "same_time": f.get("same_time"),
+               "why": f["why"], "acknowledged": f["acknowledged"], "note": f["note"]}
+        for side, item in zip("ab", f.get("series") or f["activities"]):
             row[f"{side}_title"] = item["title"]
-            row[f"{side}_start"] = item.get("start")
-            row[f"{side}_end"] = item.get("end")
             row[f"{side}_actors"] = item.get("actors") or [item.get("actor")]
             row[f"{side}_centre"] = item.get("centre") or f.get("centre")
         flat.append(row)
@@ -376,9 +557,8 @@ def overlap_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 OVERLAP_COLUMNS = [
-    "kind", "key", "centre", "area", "room", "category", "target_groups", "start", "end", "count", "same_time",
-    "a_title", "a_start", "a_end", "a_actors", "a_centre", "b_title", "b_start", "b_end", "b_actors", "b_centre",
-    "acknowledged", "note",
+    "kind", "key", "centre", "area", "room", "category", "type", "ages", "gender", "target_groups", "first", "last", "count",
+    "same_time", "why", "a_title", "a_actors", "a_centre", "b_title", "b_actors", "b_centre", "acknowledged", "note",
 ]
 
 
@@ -392,11 +572,13 @@ def collaboration_rows(report: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
         for i in centre["interfaces"]:
             rows.append({"centre": centre["centre"], "kind": "interface", "actor_a": i["actors"][0], "sector_a": i["sectors"][0],
                          "actor_b": i["actors"][1], "sector_b": i["sectors"][1], "joint_activities": 0,
-                         "activities": [], "target_groups": i["target_groups"]})
+                         "activities": [" / ".join(pair) for pair in i["activities"]], "target_groups": i["target_groups"],
+                         "audiences": i["audiences"]})
     return rows
 
 
-COLLABORATION_COLUMNS = ["centre", "kind", "actor_a", "sector_a", "actor_b", "sector_b", "joint_activities", "activities", "target_groups"]
+COLLABORATION_COLUMNS = ["centre", "kind", "actor_a", "sector_a", "actor_b", "sector_b", "joint_activities", "activities", "target_groups",
+                         "audiences"]
 
 
 # ---------------------------------------------------------------------------------------------

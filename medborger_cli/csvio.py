@@ -24,8 +24,8 @@ COLUMNS: dict[str, list[str]] = {
     "actors": ["name", "sector", "contact", "email", "phone"],
     "closures": ["centre", "from", "until", "reason"],
     "activities": [
-        "centre", "activity", "title", "room", "actor", "partners", "category", "target_groups", "focus",
-        "weekdays", "start", "end", "from", "until", "on", "every", "monthly", "include_holidays",
+        "centre", "activity", "title", "room", "actor", "partners", "category", "type", "age", "gender", "target_groups",
+        "internal", "focus", "weekdays", "start", "end", "from", "until", "on", "every", "monthly", "include_holidays",
     ],
     "bookings": ["centre", "room", "title", "actor", "start", "end", "status", "activity", "note"],
     "attendance": ["centre", "room", "title", "start", "count", "new", "female", "male", "age_bands", "note"],
@@ -35,7 +35,8 @@ REQUIRED: dict[str, list[str]] = {
     "rooms": ["centre", "name"],
     "actors": ["name", "sector"],
     "closures": ["centre", "from", "until", "reason"],
-    "activities": ["centre", "title", "room", "actor", "category", "target_groups", "start", "end"],
+    # category or type, and age, gender or target_groups: checked row by row (rules.activity_fields)
+    "activities": ["centre", "title", "room", "actor", "start", "end"],
     "bookings": ["centre", "room", "title", "actor", "start", "end"],
     "attendance": ["centre", "room", "start", "count"],
 }

@@ -7,6 +7,7 @@ runs in one transaction, and is written to the change log. Nothing here prints o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +114,10 @@ def _current_values(activity: dict[str, Any]) -> dict[str, Any]:
         "start": activity["start_time"], "end": activity["end_time"],
         "from": None if single else activity["date_from"], "until": None if single else activity["date_until"],
         "on": activity["date_from"] if single else None, "every": activity["interval"], "monthly": activity["monthly"],
-        "include_holidays": bool(activity["include_holidays"]),
+        "include_holidays": bool(activity["include_holidays"]), "type": activity["type"],
+        "age": None if activity["age_min"] is None and activity["age_max"] is None else
+        f"{activity['age_min'] or 0}-{'' if activity['age_max'] is None else activity['age_max']}",
+        "gender": activity["gender"], "internal": bool(activity["internal"]),
     }
 
 
@@ -123,7 +127,7 @@ def _merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     monthly position; partners and target groups are added to and taken from."""
     merged = dict(current)
     for key in ("title", "room", "actor", "category", "focus", "start", "end", "until", "every", "monthly",
-                "include_holidays"):
+                "include_holidays", "type", "age", "gender", "internal"):
         if changes.get(key) is not None:
             merged[key] = changes[key]
     if changes.get("on"):
@@ -191,11 +195,11 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     if unknown:
         raise BadInput(f"{', '.join(sorted(unknown))} is not a target group of {activity['title']}", field="no_target_groups")
     targets = [t for t in spec.fields.targets if t not in drop_targets]
-    if not targets:
-        raise BadInput("the activity would have no target group left; give another with {field:target_groups}",
-                       field="no_target_groups")
-    fields = rules.ActivityFields(spec.fields.title, spec.fields.category, targets, spec.fields.focus, spec.fields.rule,
-                                  spec.fields.include_holidays)
+    f = spec.fields
+    if not targets and f.age_min is None and f.age_max is None and f.gender == "all" and not f.internal:
+        raise BadInput("the activity would say nothing about who it is for; give {field:age}, {field:gender} or "
+                       "another {field:target_groups}", field="no_target_groups")
+    fields = dataclasses.replace(spec.fields, targets=targets)
     result = ActivityEdit(found["id"], fields.title, start_day, dry_run=dry_run)
 
     existing = store.activity_bookings(db, found["id"], start_day.isoformat())
@@ -251,8 +255,7 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     for booking, p in result.changed:
         store.update_row(db, "bookings", booking["id"], _booking_values(p))
     store.insert_bookings(db, [{**_booking_values(p), "activity_id": found["id"]} for p in result.added])
-    row = {"title": fields.title, "room_id": spec.room["id"], "actor_id": spec.actor["id"], "category": fields.category,
-           "focus": fields.focus, **fields.rule.to_row(), "include_holidays": int(fields.include_holidays)}
+    row = actions.activity_row(fields, spec.room["id"], spec.actor["id"])
     before = {k: activity[k] for k in row}
     result.fields_changed = {k: (before[k], v) for k, v in row.items() if before[k] != v}
     partners = [p["id"] for p in spec.partners]

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from . import schedule, store, vocab
+from . import coordination, schedule, store, vocab
+from .i18n import _
 
 TZ = ZoneInfo("Europe/Copenhagen")
 BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -70,10 +71,10 @@ def calendar(
             continue
         location = f"{activity['room']}, {activity['centre']}"
         who = ", ".join([activity["actor"], *activity["partners"]])
-        description = (
-            f"{who}\n{vocab.label(vocab.CATEGORIES, activity['category'])} · "
-            + ", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in activity["target_groups"])
-        )
+        kind = activity["type"] or vocab.label(vocab.CATEGORIES, activity["category"])
+        audience = coordination.audience_of(activity)
+        description = f"{who}\n{kind} · " + (_("internal meeting") if activity["internal"] and audience.open
+                                               else coordination.audience_words(audience))
         uid = _uid("activity", activity["id"], activity["centre"])
         rule = schedule.Recurrence.from_row(activity)
         dates = rule.dates()

@@ -324,70 +324,81 @@ def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> str:
     return f"{a['title']}{where}\n" + ", ".join(a["actors"])
 
 
+def _series_cell(s: dict[str, Any]) -> str:
+    return f"{s['title']} ({s['start'][11:]}–{s['end'][11:]})\n{s['actor']}"
+
+
+def _dates_cell(f: dict[str, Any]) -> str:
+    """`15 dates: ons 02.09.2026 – ons 16.12.2026` and the first date's overlap, `17:00–17:30`."""
+    from .i18n import ngettext
+
+    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
+    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
+    if count == 1:
+        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first) + "\n" + times
+    return ngettext("{count} date: {first} – {last}", "{count} dates: {first} – {last}", count).format(
+        count=count, first=first, last=last) + "\n" + times
+
+
 def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
-    """One Rich table per kind, most pressing first."""
+    """One Rich table per kind, most pressing first; each finding says why it is there."""
+    from .i18n import _
+
     out = console()
     rooms = [f for f in findings if f["kind"] == "room"]
     clashes = [f for f in findings if f["kind"] == "clash"]
     parallel = [f for f in findings if f["kind"] == "parallel"]
-    targets = code_label(vocab.TARGET_GROUPS)
-    categories = code_label(vocab.CATEGORIES)
 
     def note_column(table) -> None:
         if show_notes:
-            table.add_column("Acknowledged", overflow="fold")
+            table.add_column(_("Acknowledged"), overflow="fold")
 
     def note(f: dict[str, Any]) -> list[str]:
         return [f["note"] or ""] if show_notes else []
 
     if "room" in kinds and rooms:
-        table = new_table(f"Room conflicts ({len(rooms)}): the same room booked twice", show_lines=True)
-        for header in ("When", "Centre", "Room", "Booking", "Clashes with", "Key"):
+        table = new_table(_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), show_lines=True)
+        for header in (_("Dates"), _("Centre"), _("Room"), _("Booking"), _("Clashes with"), _("Key")):
             table.add_column(header, overflow="fold")
         note_column(table)
         for f in rooms:
-            a, b = f["bookings"]
+            a, b = f["series"]
             table.add_row(*map(literal, (
-                f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"],
-                f"{a['title']} ({a['start'][11:]}–{a['end'][11:]})\n{a['actor']}",
-                f"{b['title']} ({b['start'][11:]}–{b['end'][11:]})\n{b['actor']}",
-                f["key"], *note(f),
+                _dates_cell(f), f["centre"], f["room"], _series_cell(a), _series_cell(b), f["key"], *note(f),
             )))
         out.print(table)
     if "clash" in kinds and clashes:
-        table = new_table(f"Clashes ({len(clashes)}): one target group, two offers at the same time", show_lines=True)
-        for header in ("Centre", "Target groups", "Activity", "At the same time as", "Times", "First", "Key"):
+        table = new_table(_("Clashes ({count}): the same people, two offers at the same time").format(count=len(clashes)),
+                          show_lines=True)
+        for header in (_("Activity"), _("At the same time as"), _("Why"), _("Dates"), _("Key")):
             table.add_column(header, overflow="fold")
         note_column(table)
         for f in clashes:
             a, b = f["activities"]
             table.add_row(*map(literal, (
-                f["centre"], targets(f["target_groups"]), _activity_cell(a), _activity_cell(b),
-                str(f["count"]), when(f["first"]), f["key"], *note(f),
+                _activity_cell(a), _activity_cell(b), f["why"], _dates_cell(f), f["key"], *note(f),
             )))
         out.print(table)
     if "parallel" in kinds and parallel:
-        table = new_table(f"Parallel efforts ({len(parallel)}): comparable offers by different actors", show_lines=True)
-        for header in ("Area", "Category", "Target groups", "Activity", "Comparable to", "Same time", "Key"):
+        table = new_table(_("Parallel efforts ({count}): comparable offers by different actors").format(count=len(parallel)),
+                          show_lines=True)
+        for header in (_("Activity"), _("Comparable to"), _("Why"), _("Key")):
             table.add_column(header, overflow="fold")
         note_column(table)
         for f in parallel:
             a, b = f["activities"]
             across = a["centre"] != b["centre"]
             table.add_row(*map(literal, (
-                f["area"] or a["centre"], categories(f["category"]), targets(f["target_groups"]),
-                _activity_cell(a, across), _activity_cell(b, across), "yes" if f["same_time"] else "no",
-                f["key"], *note(f),
+                _activity_cell(a, across), _activity_cell(b, across), f["why"], f["key"], *note(f),
             )))
         out.print(table)
 
 
-
-
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
+    from .i18n import _, ngettext
+
     out = console()
     sectors = code_label(vocab.SECTORS)
-    targets = code_label(vocab.TARGET_GROUPS)
     for centre in report:
         from rich.rule import Rule
 
@@ -396,12 +407,14 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
         out.print(literal(
             f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
             f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
+            + (" " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.", centre["internal_meetings"])
+               .format(count=centre["internal_meetings"]) if centre["internal_meetings"] else "")
         ))
         table = new_table("Actors")
-        for header in ("Actor", "Sector", "Activities", "Joint", "Target groups"):
+        for header in ("Actor", "Sector", "Activities", "Joint", _("For")):
             table.add_column(header, overflow="fold")
         for a in centre["actors"]:
-            table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"]))))
+            table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), "; ".join(a["audiences"]))))
         out.print(table)
         if centre["pairs"]:
             table = new_table("Working together")
@@ -411,14 +424,15 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
                 table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
             out.print(table)
         if centre["interfaces"]:
-            table = new_table("Interfaces worth a conversation: a shared target group, nothing run together")
-            for header in ("Actor", "And", "Both serve"):
+            table = new_table(_("Interfaces worth a conversation: offers for the same people, nothing run together"))
+            for header in ("Actor", "And", _("Offers for the same people"), _("Who")):
                 table.add_column(header, overflow="fold")
             for i in centre["interfaces"]:
                 table.add_row(*map(literal, (
                     f"{i['actors'][0]} ({sectors(i['sectors'][0])})",
                     f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
-                    targets(i["target_groups"]),
+                    "\n".join(" / ".join(pair) for pair in i["activities"]),
+                    "; ".join(i["audiences"]),
                 )))
             out.print(table)
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from . import schedule, vocab
 from .errors import BadInput, Conflict, Refused
-from .overlaps import Slot, conflicts_of
+from .i18n import _
+from .overlaps import Audience, Slot, conflicts_of
 
 MAX_NAME = 200
 MAX_TEXT = 2000
@@ -181,7 +182,12 @@ def closure_record(values: Values) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ActivityFields:
-    """An activity's own values, checked; names of centre, room and actors are resolved apart."""
+    """An activity's own values, checked; names of centre, room and actors are resolved apart.
+
+    Who it is for: `age_min`–`age_max` in years (None: no limit), `gender` (all, female, male)
+    and `targets`, the life situations (parents, job-seekers, ...). No age, gender `all` and no
+    target means open to everyone. `type` is a code of `vocab.ACTIVITY_TYPES` (under
+    `category`); `internal` marks a meeting of the actors themselves, not an offer to residents."""
 
     title: str
     category: str
@@ -189,6 +195,15 @@ class ActivityFields:
     focus: str | None
     rule: schedule.Recurrence
     include_holidays: bool
+    age_min: int | None = None
+    age_max: int | None = None
+    gender: str = "all"
+    type: str | None = None
+    internal: bool = False
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.age_min, self.age_max, self.gender, frozenset(self.targets))
 
 
 def recurrence(values: Values) -> schedule.Recurrence:
@@ -213,13 +228,124 @@ def recurrence(values: Values) -> schedule.Recurrence:
     return rule
 
 
+MAX_AGE = 120
+
+
+def age_range(value: Any, field: str = "age") -> tuple[int | None, int | None]:
+    """An age range in whole years: `MIN-MAX` (`13-17`), `MIN-` or `MIN+` (`65-`), `-MAX`, one
+    age (`16`), or a band's name (`småbørn` 0–5, `børn` 6–12, `unge` 13–17, `unge voksne` 18–29,
+    `ældre` 65–). Empty: no limit, (None, None); so is a range from 0 with no upper limit."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, tuple):
+        low, high = value
+    else:
+        shown = str(value).strip()
+        compact = shown.replace("–", "-").replace("—", "-").replace(" ", "")
+        band = vocab.AGE_BANDS.get(vocab.parse_or_none(vocab.AGE_BANDS, shown) or "")
+        if band is not None:
+            low, high = band.low, band.high
+        else:
+            plus = compact.endswith("+")
+            body = compact[:-1] if plus else compact
+            low_text, dash, high_text = body.partition("-")
+            well_formed = body.isascii() and (low_text.isdigit() or (dash and not plus and low_text == "")) and (
+                high_text.isdigit() or high_text == "") and not (plus and high_text) and (low_text or high_text)
+            if not well_formed:
+                bands = ", ".join(f"{b.da} ({b.low}–{'' if b.high is None else b.high})" for b in vocab.AGE_BANDS.values())
+                raise BadInput(_("'{value}' is not an age range; write MIN-MAX in years (0-5, 13-17, 65-) or a band: {bands}")
+                               .format(value=shown, bands=bands), field=field, value=value)
+            low = int(low_text) if low_text else 0
+            high = int(high_text) if high_text else (None if dash or plus else low)
+    for number in (low, high):
+        if number is not None and not 0 <= number <= MAX_AGE:
+            raise BadInput(_("{number} is not an age; give years from 0 to {most}").format(number=number, most=MAX_AGE),
+                           field=field, value=value)
+    if high is not None and low is not None and high < low:
+        raise BadInput(_("{low}-{high} ends before it starts; write the youngest age first ({high}-{low})").format(low=low, high=high),
+                       field=field, value=value)
+    if not low and high is None:
+        return None, None
+    return (low or 0), high
+
+
+def age_text(age_min: int | None, age_max: int | None) -> str | None:
+    """How a file and `--age` write a range: `6-12`, `65-`; None for no limit."""
+    if age_min is None and age_max is None:
+        return None
+    return f"{age_min or 0}-{'' if age_max is None else age_max}"
+
+
+def audience(values: Values, *, required: bool = True) -> tuple[int | None, int | None, str, list[str]]:
+    """Who an activity is for, from `age`, `gender` and `target_groups`: (age_min, age_max,
+    gender, life situations). `target_groups` also takes the codes from before audiences were
+    split (children → 6–12, youth → 13–17, young-adults → 18–29, seniors → 65–, women → female,
+    men → male) and `everyone` (open to all: it adds no limit). Several ages in it span from the
+    youngest to the oldest; women and men together are all genders. When `age` or `gender` is
+    given as well, the two must agree."""
+    words = _codes(vocab.TARGET_WORDS, values.get("target_groups"), "target_groups")
+    gender_given = _given(values.get("gender"))
+    age_given = _given(values.get("age"))
+    if required and not words and not gender_given and not age_given:
+        raise BadInput(_("say who the activity is for: give {field:age}, {field:gender} or {field:target_groups} "
+                         "(a life situation such as forældre or ledige; everyone (alle) when it is open to all)"),
+                       field="target_groups")
+    groups = [w for w in words if w in vocab.TARGET_GROUPS and w != vocab.EVERYONE]
+    ages = [(vocab.AGE_BANDS[w].low, vocab.AGE_BANDS[w].high) for w in words if w in vocab.AGE_BANDS]
+    genders = {vocab.LEGACY_TARGETS[w][1] for w in words if w in ("women", "men")}
+    age_min, age_max = age_range(values.get("age"))
+    if ages:
+        implied = age_range((min(a for a, _ in ages), None if any(h is None for _, h in ages) else max(h for _, h in ages)))
+        if age_given and (age_min, age_max) != implied:
+            raise BadInput(_("{given} disagrees with {{field:target_groups}}, which says {implied}; give the age in one place")
+                           .format(given=age_text(age_min, age_max) or _("all ages"), implied=age_text(*implied) or _("all ages")),
+                           field="age", value=values.get("age"))
+        age_min, age_max = implied
+    gender = _code(vocab.GENDERS, values.get("gender"), "gender") if gender_given else "all"
+    if genders:
+        implied_gender = genders.pop() if len(genders) == 1 else "all"
+        if gender_given and gender != implied_gender:
+            raise BadInput(_("'{given}' disagrees with {{field:target_groups}}, which says {implied}; give the gender in one place")
+                           .format(given=gender, implied=implied_gender), field="gender", value=values.get("gender"))
+        gender = implied_gender
+    return age_min, age_max, gender, groups
+
+
+def activity_type(values: Values) -> tuple[str, str | None]:
+    """The category and type: a type gives its category; a category given as well must be the type's."""
+    kind = None
+    if _given(values.get("type")):
+        shown = str(values["type"]).strip()
+        kind = vocab.ACTIVITY_TYPES.get(vocab.parse_or_none(vocab.ACTIVITY_TYPES, shown) or "")
+        if kind is None:
+            by_category = "; ".join(
+                f"{vocab.CATEGORIES[c].da}: " + ", ".join(t.code for t in vocab.ACTIVITY_TYPES.values() if t.category == c)
+                for c in vocab.CATEGORIES if any(t.category == c for t in vocab.ACTIVITY_TYPES.values())
+            )
+            raise BadInput(_("unknown activity type '{value}'; use one of {types}").format(value=shown, types=by_category),
+                           field="type", value=values["type"])
+    if _given(values.get("category")):
+        category = _code(vocab.CATEGORIES, values.get("category"), "category")
+        if kind is not None and kind.category != category:
+            raise BadInput(_("{type} is a type of {its} ({code}), not {given}; leave out {{field:category}} or choose another type")
+                           .format(type=kind.code, its=vocab.CATEGORIES[kind.category].da, code=kind.category,
+                                   given=vocab.CATEGORIES[category].da),
+                           field="category", value=values.get("category"))
+    elif kind is not None:
+        category = kind.category
+    else:
+        raise BadInput(_("give {field:category} or {field:type} (the type gives its category)"), field="category")
+    return category, kind.code if kind else None
+
+
 def activity_fields(values: Values) -> ActivityFields:
-    """Check an activity's values: title, category, target_groups, focus, the rule, include_holidays."""
+    """Check an activity's values: title, category, type, age, gender, target_groups, internal,
+    focus, the rule, include_holidays. An internal meeting (`internal`, or a type such as
+    husmøde) need not say who it is for: it is not an offer to residents."""
     title = text(values.get("title"), "title")
-    category = _code(vocab.CATEGORIES, values.get("category"), "category")
-    targets = _codes(vocab.TARGET_GROUPS, values.get("target_groups"), "target_groups")
-    if not targets:
-        raise BadInput("give at least one target group (målgruppe), for example unge", field="target_groups")
+    category, kind = activity_type(values)
+    internal = flag(values.get("internal"), "internal") or bool(kind and vocab.ACTIVITY_TYPES[kind].internal)
+    age_min, age_max, gender, targets = audience(values, required=not internal)
     focus = _code(vocab.FOCUS_AREAS, values["focus"], "focus") if _given(values.get("focus")) else None
     return ActivityFields(
         title=title,
@@ -228,6 +354,11 @@ def activity_fields(values: Values) -> ActivityFields:
         focus=focus,
         rule=recurrence(values),
         include_holidays=flag(values.get("include_holidays"), "include_holidays"),
+        age_min=age_min,
+        age_max=age_max,
+        gender=gender,
+        type=kind,
+        internal=internal,
     )
 
 

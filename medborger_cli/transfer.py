@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from . import actions, csvio, rules, schedule, store
+from . import actions, coordination, csvio, rules, schedule, store
 from .errors import BadInput, MedborgerError
 from .i18n import _, ngettext
 
@@ -46,8 +46,11 @@ def export_rows(db: Database, table: str, *, centre_id=None, first=None, last=No
 def _activity_rows(db: Database, centre_id, first, last):
     """Activities as their file holds them: the rule in the columns `add-activity` takes."""
     refs = store.activity_refs(db)
-    for row in store.activities(db, centre_id=centre_id, first=first, last=last):
+    # In the order they were added: a copy made by `import csv --all` numbers them the same way.
+    for row in sorted(store.activities(db, centre_id=centre_id, first=first, last=last), key=lambda r: r["id"]):
         single = bool(row["single_date"])
+        internal = bool(row["internal"])
+        audience = coordination.audience_data(coordination.audience_of(row), internal)
         yield {
             "centre": row["centre"],
             "activity": refs[row["id"]],
@@ -56,7 +59,11 @@ def _activity_rows(db: Database, centre_id, first, last):
             "actor": row["actor"],
             "partners": row["partners"],
             "category": row["category"],
-            "target_groups": row["target_groups"],
+            "type": row["type"],
+            "age": audience["age"],
+            "gender": None if audience["gender"] == "all" else audience["gender"],
+            "target_groups": audience["target_groups"],
+            "internal": "yes" if internal else None,
             "focus": row["focus"],
             "weekdays": row["weekdays"].split(",") if row["weekdays"] and not single else [],
             "start": row["start_time"],
@@ -534,6 +541,10 @@ class Importer:
                                            real(pending.activity), f.status, f.note, label=f"{self.files['bookings']} row {line}"))
         to_store, result.conflicts = actions.check_rooms(db, proposed, self.policy, allow_empty=True, stored_word="imported")
         result.skipped_conflicts = len(proposed) - len(to_store)
+        # Stored in start order (ties as they came), the order `export csv bookings` writes: a database
+        # filled this way and its copy made by export and import give each booking the same id, so
+        # the overlaps report (its keys come from ids) is the same in both.
+        to_store.sort(key=lambda p: p.start)
         store.insert_bookings_fast(
             db, [(p.room_id, p.actor_id, p.activity_id, p.title, p.start, p.end, p.status, p.note) for p in to_store]
         )

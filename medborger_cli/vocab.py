@@ -57,19 +57,127 @@ CATEGORIES = _vocab(
     Term("other", "andet", "other"),
 )
 
+# Who an activity is for, kept apart as Open Referral HSDS and OpenActive keep it: an age range,
+# a gender, and life situations (DOMAIN.md, "Who an activity is for").
+
+# Life situations (`--target`). `everyone` says the activity is open to all: it adds no limit.
 TARGET_GROUPS = _vocab(
-    Term("children", "børn", "children (6–12)", ("born",)),
-    Term("youth", "unge", "youth (13–17)"),
-    Term("young-adults", "unge voksne", "young adults (18–29)", ("unge-voksne",)),
-    Term("parents", "forældre", "parents"),
-    Term("families", "familier", "families"),
-    Term("women", "kvinder", "women"),
-    Term("men", "mænd", "men"),
-    Term("seniors", "ældre", "seniors", ("seniorer",)),
-    Term("job-seekers", "ledige", "job seekers", ("jobsøgende",)),
-    Term("newcomers", "nytilkomne", "newcomers", ("nyankomne",)),
-    Term("everyone", "alle", "everyone", ("all",)),
+    Term("parents", "forældre", "parents", ("foraeldre",)),
+    Term("families", "familier", "families", ("familie",)),
+    Term("job-seekers", "ledige", "job seekers", ("jobsøgende", "arbejdsløse")),
+    Term("newcomers", "nytilkomne", "newcomers", ("nyankomne", "flygtninge")),
+    Term("everyone", "alle", "everyone", ("all", "åben for alle", "open")),
 )
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class AgeBand(Term):
+    """A named age range, in whole years; `high` None means no upper limit."""
+
+    low: int = 0
+    high: int | None = None
+
+
+AGE_BANDS = _vocab(
+    AgeBand("small-children", "småbørn", "small children (0–5)", ("smaabørn", "smabørn", "toddlers", "babyer"), 0, 5),
+    AgeBand("children", "børn", "children (6–12)", ("born",), 6, 12),
+    AgeBand("youth", "unge", "youth (13–17)", ("teenagere",), 13, 17),
+    AgeBand("young-adults", "unge voksne", "young adults (18–29)", ("unge-voksne",), 18, 29),
+    AgeBand("seniors", "ældre", "seniors (65+)", ("seniorer", "pensionister"), 65, None),
+)
+
+GENDERS = _vocab(
+    Term("all", "alle", "all", ("begge", "begge køn", "alle køn", "both", "mixed", "blandet")),
+    Term("female", "piger/kvinder", "female", ("piger", "pige", "kvinder", "kvinde", "girls", "women", "f", "k")),
+    Term("male", "drenge/mænd", "male", ("drenge", "dreng", "mænd", "mand", "boys", "men", "m", "d")),
+)
+
+# The target codes before audiences were split (m001–m004), still accepted in `--target` and in
+# files: each means an age range or a gender. `everyone` stays a target group (open to all).
+LEGACY_TARGETS: dict[str, tuple[str, object]] = {
+    "children": ("age", (6, 12)),
+    "youth": ("age", (13, 17)),
+    "young-adults": ("age", (18, 29)),
+    "seniors": ("age", (65, None)),
+    "women": ("gender", "female"),
+    "men": ("gender", "male"),
+}
+# What `--target` accepts: the life situations first (so that `alle` is everyone), then the age
+# bands and genders under their old target names (children, unge, kvinder, ...).
+TARGET_WORDS = _vocab(
+    *TARGET_GROUPS.values(),
+    *AGE_BANDS.values(),
+    Term("women", "kvinder", "women", ("piger", "pige", "kvinde", "girls", "female")),
+    Term("men", "mænd", "men", ("drenge", "dreng", "mand", "boys", "male")),
+)
+
+
+@dataclass(frozen=True)
+class ActivityType(Term):
+    """A kind of offer: its code is its Danish name (what users type), under one category.
+    An `internal` type is a meeting of the actors themselves, not an offer to residents."""
+
+    category: str = "other"
+    internal: bool = False
+
+
+def _types(category: str, *rows: tuple) -> list[ActivityType]:
+    found = []
+    for row in rows:
+        name, en, *rest = row
+        aliases = rest[0] if rest else ()
+        internal = bool(rest[1]) if len(rest) > 1 else False
+        found.append(ActivityType(name, name, en, tuple(aliases), category, internal))
+    return found
+
+
+ACTIVITY_TYPES: dict[str, ActivityType] = {
+    t.code: t
+    for t in (
+        *_types("learning",
+                ("lektiehjælp", "homework help", ("lektiecafé", "lektiecafe", "homework-help")),
+                ("sprogundervisning", "language teaching", ("sprogcafé", "sprogcafe", "danskundervisning", "modersmålsundervisning", "language")),
+                ("IT-hjælp", "IT help", ("it hjælp", "it-help", "digital hjælp")),
+                ("voksenundervisning", "adult education", ("adult-education", "9. klasse for voksne"))),
+        *_types("employment",
+                ("jobcafé", "job café", ("jobcafe", "jobklub", "cv-værksted", "job-cafe")),
+                ("jobvejledning", "job counselling", ("uddannelsesvejledning", "job-counselling")),
+                ("lommepengejob", "pocket-money jobs", ("fritidsjob", "pocket-money-jobs")),
+                ("virksomhedsbesøg", "company visits", ("company-visits",))),
+        *_types("advice",
+                ("åben rådgivning", "open advice", ("anonym rådgivning", "open-advice", "social rådgivning")),
+                ("gældsrådgivning", "debt advice", ("debt-advice", "økonomisk rådgivning")),
+                ("boligrådgivning", "housing advice", ("beboerrådgivning", "housing-advice")),
+                ("sundhedsrådgivning", "health advice", ("sundhedstjek", "health-advice"))),
+        *_types("community",
+                ("fællesspisning", "communal dining", ("spisning", "communal-dining")),
+                ("klub", "club", ("club", "klubber")),
+                ("café", "café", ("cafe",)),
+                ("værested", "drop-in", ("drop-in",)),
+                ("frivilligforening", "volunteer association", ("forening", "volunteer-association")),
+                ("netværksgruppe", "peer group", ("peer-group", "selvhjælpsgruppe"))),
+        *_types("health",
+                ("motion", "exercise", ("træning", "gymnastik", "idræt", "exercise")),
+                ("sundhedsforløb", "health course", ("kol-hold", "diabeteshold", "health-course")),
+                ("rygestop", "stop smoking", ("rygestopkursus", "stop-smoking")),
+                ("forældreforløb", "parenting course", ("forældrekursus", "parenting-course"))),
+        *_types("culture",
+                ("kulturtilbud", "cultural event", ("kultur", "cultural-event")),
+                ("kreativt værksted", "creative workshop", ("kreaværksted", "creative-workshop")),
+                ("fortælling og læsning", "storytelling and reading", ("læseklub", "fortællestund", "storytelling"))),
+        *_types("prevention",
+                ("gadeplan", "street work", ("gadeplansarbejde", "street-work")),
+                ("ungeåbent", "youth drop-in", ("ungeaabent", "youth-drop-in")),
+                ("mentorordning", "mentoring", ("mentor", "mentoring"))),
+        *_types("democracy",
+                ("beboermøde", "residents' meeting", ("afdelingsmøde", "borgermøde", "residents-meeting")),
+                ("husmøde", "house meeting", ("husrådsmøde", "house-meeting"), True),
+                ("styregruppe", "steering group", ("styregruppemøde", "steering-group"), True),
+                ("netværksmøde", "network meeting", ("network-meeting",), True),
+                ("bestyrelsesmøde", "board meeting", ("board-meeting",), True)),
+    )
+}
 
 FOCUS_AREAS = _vocab(
     # LBF 2019–2026
@@ -131,6 +239,8 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
     "sector": SECTORS,
     "category": CATEGORIES,
     "target group": TARGET_GROUPS,
+    "gender": GENDERS,
+    "activity type": ACTIVITY_TYPES,
     "focus area": FOCUS_AREAS,
     "funding period": FUNDING_PERIODS,
     "weekday": WEEKDAYS,
@@ -162,6 +272,12 @@ def parse(vocabulary: dict[str, Term], value: str, field: str) -> str:
         shown = value.strip() if value and value.strip() else "(empty)"
         raise BadInput(f"unknown value '{shown}'; use one of {valid}", field=field, value=value)
     return code
+
+
+def parse_or_none(vocabulary: dict[str, Term], value: str) -> str | None:
+    """The code for `value` (code, label or alias), or None."""
+    index = _INDEXES.setdefault(id(vocabulary), _index(vocabulary))
+    return index.get(_key(value or ""))
 
 
 def parse_many(vocabulary: dict[str, Term], values: list[str], field: str) -> list[str]:

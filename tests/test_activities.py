@@ -31,7 +31,8 @@ def test_weekly_activity_stores_one_booking_per_date_and_skips_easter(cli, house
     assert activity["actor"] == "5M – Mennesker på Motalavej"
     assert activity["partners"] == ["Røde Kors Korsør"]
     assert activity["category"] == "learning"
-    assert activity["target_groups"] == ["children", "youth"]
+    # the old target codes børn and unge are ages now: 6–12 and 13–17, together 6–17
+    assert (activity["age"], activity["gender"], activity["target_groups"]) == ("6-17", "all", [])
     assert activity["focus"] == "education"
 
 
@@ -225,6 +226,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_the_database_unchanged(cli, hou
 def test_missing_values_are_all_named_without_a_terminal(cli, house):
     result = cli("add-activity", "Lektiecafé", "--centre", "motalavej")
     assert result.exit_code == 2
-    assert "missing --room, --actor, --category, --target, --start, --end, --weekday, --from and --until (or --on DATE)" in result.stderr
+    assert ("missing --room, --actor, --category (or --type), --target (or --age/--gender), --start, --end, --weekday, --from "
+            "and --until (or --on DATE)") in result.stderr
     result = cli("book", "--centre", "motalavej", "--room", "Salen")
     assert result.exit_code == 2 and "missing --actor, --title, --start, --end" in result.stderr

@@ -89,8 +89,14 @@ def test_add_activity_asks_for_everything_missing(db_path, cli, house):
     child.expect("Partners: none")
     child.expect("Category")
     child.send(DOWN + ENTER)  # learning
-    child.expect("Target groups")
-    child.send(DOWN * 9 + SPACE + ENTER)  # newcomers
+    child.expect("Type")
+    child.send(DOWN + ENTER)  # sprogundervisning
+    child.expect("Ages")
+    child.send("18-" + ENTER)
+    child.expect("Gender")
+    child.send(DOWN + ENTER)  # female
+    child.expect("Life situations")
+    child.send(DOWN * 3 + SPACE + ENTER)  # newcomers
     child.expect("Focus area")
     child.send(ENTER)  # none
     child.expect("When")
@@ -107,8 +113,9 @@ def test_add_activity_asks_for_everything_missing(db_path, cli, house):
     child.send("2026-09-30" + ENTER)
     assert finish(child) == 0
     activity = cli("list", "activities", "--json").json()[0]
-    assert (activity["title"], activity["room"], activity["actor"], activity["category"], activity["target_groups"]) == (
-        "Sprogcafé", "Salen", "Røde Kors Korsør", "learning", ["newcomers"])
+    assert (activity["title"], activity["room"], activity["actor"], activity["category"], activity["type"]) == (
+        "Sprogcafé", "Salen", "Røde Kors Korsør", "learning", "sprogundervisning")
+    assert (activity["age"], activity["gender"], activity["target_groups"]) == ("18-", "female", ["newcomers"])
     starts = [r["start"] for r in rows(db_path, "SELECT start FROM bookings ORDER BY start")]
     assert starts == ["2026-09-02T10:00", "2026-09-09T10:00", "2026-09-16T10:00", "2026-09-23T10:00", "2026-09-30T10:00"]
 
@@ -140,20 +147,24 @@ def test_overlaps_resolve_acknowledges_and_cancels(db_path, cli, house):
     cli("add-activity", "Jobklub", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige",
         "-d", "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-12-07", "--until", "2026-12-14",
         "--allow-conflicts")
+    cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Røde Kors", "--title", "Møde", "--start", "2026-12-14 17:00",
+        "--end", "17:30", "--allow-conflicts")
     child = spawn(db_path, "overlaps", "--kind", "room", "--from", "2026-12-01")
     assert finish(child) == 0
     child = spawn(db_path, "overlaps", "--kind", "room", "--from", "2026-12-01", "--resolve")
-    child.expect("Finding 1 of 2")
+    child.expect("Finding 1 of 2")  # Pigeklub and Jobklub: one finding for both Mondays
+    child.expect("Stop here")
+    child.send(DOWN * 2 + ENTER)  # cancel Jobklub on both dates
+    child.expect("Cancelled 2 bookings")
+    child.expect("Finding 2 of 2")  # Møde lands on Pigeklub
     child.send(ENTER)  # acknowledge
     child.expect("Note")
-    child.send("aftalt med jobcentret" + ENTER)
-    child.expect("Finding 2 of 2")
-    child.send(DOWN * 2 + ENTER)  # cancel the second booking (Jobklub)
+    child.send("aftalt med Røde Kors" + ENTER)
     child.expect("open now: 0 room conflicts")
     assert finish(child) == 0
-    assert [r["note"] for r in rows(db_path, "SELECT note FROM acknowledgements")] == ["aftalt med jobcentret"]
-    cancelled = rows(db_path, "SELECT title, start FROM bookings WHERE status = 'cancelled'")
-    assert cancelled == [{"title": "Jobklub", "start": "2026-12-14T18:00"}]
+    assert [r["note"] for r in rows(db_path, "SELECT note FROM acknowledgements")] == ["aftalt med Røde Kors"]
+    cancelled = rows(db_path, "SELECT title, start FROM bookings WHERE status = 'cancelled' ORDER BY start")
+    assert cancelled == [{"title": "Jobklub", "start": "2026-12-07T18:00"}, {"title": "Jobklub", "start": "2026-12-14T18:00"}]
 
 
 def test_resolve_without_a_terminal_names_the_alternative(cli, house):

@@ -24,7 +24,7 @@ BOOKING = {
 ACTIVITY_FLAGS = {
     "centre": "--centre", "room": "--room", "actor": "--actor", "category": "--category", "target_groups": "--target",
     "weekdays": "--weekday", "start": "--start", "end": "--end", "from": "--from", "until": "--until", "every": "--every",
-    "focus": "--focus", "monthly": "--monthly",
+    "focus": "--focus", "monthly": "--monthly", "age": "--age", "gender": "--gender", "type": "--type",
 }
 BOOKING_FLAGS = {"centre": "--centre", "room": "--room", "actor": "--actor", "title": "--title", "start": "--start", "end": "--end"}
 
@@ -56,6 +56,15 @@ BAD = [
     ("activity", {"weekdays": "blursday"}, "weekdays", "unknown value 'blursday'"),
     ("activity", {"target_groups": "aliens"}, "target_groups", "unknown value 'aliens'"),
     ("activity", {"category": "magi"}, "category", "unknown value 'magi'"),
+    ("activity", {"age": "tretten"}, "age", "is not an age range"),
+    ("activity", {"age": "17-13"}, "age", "ends before it starts"),
+    ("activity", {"age": "6-200"}, "age", "200 is not an age"),
+    ("activity", {"age": "13-17", "target_groups": "børn"}, "age", "disagrees with"),
+    ("activity", {"gender": "hunkøn"}, "gender", "unknown value 'hunkøn'"),
+    ("activity", {"gender": "drenge", "target_groups": "kvinder"}, "gender", "disagrees with"),
+    ("activity", {"target_groups": " "}, "target_groups", "say who the activity is for"),
+    ("activity", {"type": "sport"}, "type", "unknown activity type 'sport'"),
+    ("activity", {"type": "lektiehjælp", "category": "sundhed"}, "category", "lektiehjælp is a type of læring"),
     ("activity", {"every": "0"}, "every", "from 1 to 52"),
     ("activity", {"from": "0900-01-01"}, "from", "from 1990 to 2199"),
     ("activity", {"title": "Lektie\u202ecafé"}, "title", "U+202E"),

@@ -49,12 +49,27 @@ def add_activity(
     partner: Annotated[list[str] | None, typer.Option("--partner", "-p", metavar="ACTOR", help="A partner actor; repeat for more.")] = None,
     category: Annotated[
         str | None,
-        typer.Option("--category", "-k", metavar="CODE", help="advice|learning|culture|health|employment|community|prevention|democracy|other (or Danish)."),
+        typer.Option("--category", "-k", metavar="CODE", help="advice|learning|culture|health|employment|community|prevention|democracy|other (or Danish); --type gives it."),
+    ] = None,
+    activity_type: Annotated[
+        str | None,
+        typer.Option("--type", "-t", metavar="TYPE", help="What it is, by its Danish name: lektiehjælp, sprogundervisning, IT-hjælp, jobcafé, åben rådgivning, fællesspisning, klub, motion, ... (gives the category)."),
+    ] = None,
+    age: Annotated[
+        str | None,
+        typer.Option("--age", metavar="MIN-MAX", help="Ages in years: 0-5, 6-12, 13-17, 65- (or småbørn, børn, unge, unge voksne, ældre)."),
+    ] = None,
+    gender: Annotated[
+        str | None,
+        typer.Option("--gender", metavar="GENDER", help="all|female|male (alle, piger/kvinder, drenge/mænd)."),
     ] = None,
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", "-g", metavar="GROUP", help="Target group (målgruppe), e.g. children, unge, kvinder; repeat or comma-separate."),
+        typer.Option("--target", "-g", metavar="GROUP", help="Life situation (målgruppe): parents, families, job-seekers, newcomers (forældre, familier, ledige, nytilkomne); everyone (alle) for an open activity. Old codes (børn, unge, kvinder, ...) set --age/--gender. Repeat or comma-separate."),
     ] = None,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="A meeting of the actors themselves (husmøde, styregruppe): books the room, is no offer to residents.")
+    ] = False,
     focus: Annotated[str | None, typer.Option("--focus", metavar="CODE", help="LBF focus area: 2019-26 education|employment|crime-prevention|cohesion; 2015-18 safety-wellbeing|crime-prevention|education-employment|prevention-parenting.")] = None,
     weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="Weekday(s), e.g. mandag or mon,wed.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="TIME", help="Start time, 16:00 or 16.00.")] = None,
@@ -84,11 +99,14 @@ def add_activity(
     partners, targets, weekdays = partner or [], target or [], weekday or []
     if on and (weekdays or date_from or date_until or monthly):
         raise typer.BadParameter("--on is one date; leave out --weekday, --from, --until and --monthly", param_hint="--on")
+    internal = internal or bool(activity_type and getattr(
+        vocab.ACTIVITY_TYPES.get(vocab.parse_or_none(vocab.ACTIVITY_TYPES, activity_type) or ""), "internal", False))
     missing = [
         flag
         for flag, value in (
             ("TITLE", title), ("--centre", centre), ("--room", room), ("--actor", actor),
-            ("--category", category), ("--target", targets), ("--start", start), ("--end", end),
+            ("--category (or --type)", category or activity_type), ("--target (or --age/--gender)", targets or age or gender or internal),
+            ("--start", start), ("--end", end),
         )
         if not value
     ]
@@ -118,11 +136,20 @@ def add_activity(
         if others:
             partners = prompts.checkbox(_("Partners (other actors in it):"), [(name, name) for name in others],
                                         echo=_("Partners: {picked}"), none=_("Partners: none"), search=len(others) > 10)
-    if not category:
+    if not category and not activity_type:
         category = prompts.select(_("Category:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
-    if not targets:
-        targets = prompts.checkbox(_("Target groups:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values()],
-                                   echo=_("Target groups: {picked}"), short={t.code: t.da for t in vocab.TARGET_GROUPS.values()})
+        types = [(t.code, t.code) for t in vocab.ACTIVITY_TYPES.values() if t.category == category]
+        if types:
+            activity_type = prompts.select(_("Type:"), [*types, (_("(none of these)"), "")]) or None
+    if not (targets or age or gender or internal):
+        age = prompts.text(_("Ages (e.g. 6-12, 65-; empty for all ages):"), lambda v: rules.age_range(v, "age"))
+        gender = prompts.select(_("Gender:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.GENDERS.values()])
+        targets = prompts.checkbox(_("Life situations (pick none for anyone of that age and gender):"),
+                                   [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values() if t.code != vocab.EVERYONE],
+                                   echo=_("Life situations: {picked}"), short={t.code: t.da for t in vocab.TARGET_GROUPS.values()},
+                                   none=_("Life situations: none"))
+        if not targets and not (age or "").strip() and gender == "all":
+            targets = [vocab.EVERYONE]
     if asking and not focus:
         focus = prompts.select(_("Focus area (LBF):"), [(_("No focus area"), ""), *((t.da, t.code) for t in vocab.FOCUS_AREAS.values())]) or None
     if not on and not (weekdays or date_from or date_until):
@@ -147,7 +174,7 @@ def add_activity(
 
     spec = actions.build_activity(db, {
         "title": title, "centre": centre, "room": room, "actor": actor, "partners": partners, "category": category,
-        "target_groups": targets, "focus": focus, "weekdays": weekdays, "start": start, "end": end,
+        "type": activity_type, "age": age, "gender": gender, "target_groups": targets, "internal": internal, "focus": focus, "weekdays": weekdays, "start": start, "end": end,
         "from": date_from, "until": date_until, "every": every, "monthly": monthly, "on": on,
         "include_holidays": include_holidays,
     })

@@ -90,6 +90,10 @@ def edit_activity(
     target: Annotated[list[str] | None, typer.Option("--target", "-g", metavar="GROUP", help="Add a target group.")] = None,
     no_target: Annotated[list[str] | None, typer.Option("--no-target", metavar="GROUP", help="Take a target group away.")] = None,
     category: Annotated[str | None, typer.Option("--category", "-k", metavar="CODE")] = None,
+    activity_type: Annotated[str | None, typer.Option("--type", "-t", metavar="TYPE", help="The activity type, e.g. lektiehjælp.")] = None,
+    age: Annotated[str | None, typer.Option("--age", metavar="MIN-MAX", help="Ages, e.g. 6-12 or 65-.")] = None,
+    gender: Annotated[str | None, typer.Option("--gender", metavar="WHO", help="all|female|male (alle, piger/kvinder, drenge/mænd).")] = None,
+    internal: Annotated[bool | None, typer.Option("--internal/--not-internal", help="A meeting of the actors themselves, or an offer to residents.")] = None,
     focus: Annotated[str | None, typer.Option("--focus", metavar="CODE")] = None,
     weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="New weekday(s), e.g. tirsdag.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="TIME")] = None,
@@ -118,6 +122,7 @@ def edit_activity(
     effective = schedule.parse_date(date_from, "from") if date_from else dt.date.today()
     changes = {"title": title, "room": room, "actor": actor, "partners": partner, "no_partners": no_partner,
                "target_groups": target, "no_target_groups": no_target, "category": category, "focus": focus,
+               "type": activity_type, "age": age, "gender": gender, "internal": internal,
                "weekdays": weekday, "start": start, "end": end, "until": date_until, "every": every, "monthly": monthly,
                "weekly": weekly, "on": on}
     ask = not yes and not dry_run and prompts.interactive(st.no_input)

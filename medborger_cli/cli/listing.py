@@ -105,7 +105,8 @@ def list_activities(
     raw: RawOption = False,
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
-    from .. import output, schedule, store, vocab
+    from .. import coordination, output, schedule, store, vocab
+    from ..i18n import _
     from ..output import Column
 
     fmt = output_format(as_json, as_csv)
@@ -115,13 +116,20 @@ def list_activities(
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
         row["schedule"] = schedule.Recurrence.from_row(row).describe()
+        audience = coordination.audience_of(row)
+        row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
+        row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
+        row["kind"] = row["type"] or vocab.label(vocab.CATEGORIES, row["category"])
     output.emit(
         rows,
         [
             Column("id", "Id", style="dim"), Column("title", "Activity", style="bold"), Column("centre", "Centre"),
             Column("room", "Room"), Column("actor", "Actor"), Column("partners", "Partners"),
-            Column("category", "Category", output.code_label(vocab.CATEGORIES)),
-            Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS)),
+            Column("category", "Category", output.code_label(vocab.CATEGORIES), in_table=False), Column("type", "Type", in_table=False),
+            Column("kind", "Kind", in_data=False), Column("for", "For", in_data=False),
+            Column("age", "Age", in_table=False), Column("gender", "Gender", in_table=False),
+            Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS), in_table=False),
+            Column("internal", "Internal", in_table=False),
             Column("schedule", "When"), Column("occurrences", "Dates"),
         ],
         fmt, title="Activities", empty="No activities match.",

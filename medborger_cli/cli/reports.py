@@ -48,11 +48,15 @@ def overlaps(
     as_csv: CsvOption = False,
     raw: RawOption = False,
 ) -> None:
-    """Room conflicts, parallel efforts and target-group clashes, from today on by default.
+    """Room conflicts, parallel efforts and clashes, from today on by default.
 
-    room: one room booked twice at the same time. parallel: two activities of the same category
-    for a shared target group in the same area, run by actors who share nobody. clash: two
-    activities in one centre for a shared target group, by different actors, at the same time.
+    room: one room booked twice at the same time; one finding per pair of activities (or one-off
+    bookings) in a room, with every date. parallel: two offers of the same type (else category)
+    for audiences that overlap, in the same area, by actors who share nobody. clash: two offers
+    in one centre for audiences that overlap, by actors who share nobody, at the same time.
+    Audiences overlap when their ages overlap, their genders fit and they share a life situation
+    or neither has one; an offer open to everyone meets only open offers of its type. Internal
+    meetings are never parallel efforts or clashes.
     """
     from .. import coordination, output
     from ..errors import BadInput
@@ -92,40 +96,53 @@ def _any_acknowledged(db) -> bool:
 def _resolve(st, db, kinds, scope) -> None:
     from .. import actions, coordination, output, prompts, rules
     from ..errors import MissingInput
+    from ..i18n import _, ngettext
 
     if not prompts.interactive(st.no_input):
         raise MissingInput("--resolve: needs a terminal; in scripts use `medborger acknowledge KEY --note TEXT` or `medborger cancel ID`")
     findings = coordination.overlaps(db, kinds, scope)
     if not findings:
-        output.message("Nothing to resolve: " + coordination.summary(findings, kinds) + ".")
+        output.message(_("Nothing to resolve: {summary}.").format(summary=coordination.summary(findings, kinds)))
         return
     cancelled: set[int] = set()
     done = 0
     for number, finding in enumerate(findings, 1):
-        if finding["kind"] == "room" and any(b["id"] in cancelled for b in finding["bookings"]):
-            continue
-        output.overlap_tables([finding], kinds, show_notes=False)
-        choices = [("Acknowledge it, with a note", "ack")]
+        colliding = []  # per side of a room finding: (booking id, start) on the dates not settled yet
         if finding["kind"] == "room":
-            for b in finding["bookings"]:
-                choices.append((f"Cancel booking {b['id']}: {b['title']} ({b['actor']}) {output.when(b['start'])}", f"cancel:{b['id']}"))
-        choices += [("Skip", "skip"), ("Stop here", "stop")]
-        choice = prompts.select(f"Finding {number} of {len(findings)} ({finding['key']}):", choices)
+            open_dates = [o for o in finding["occurrences"] if not cancelled & set(o["bookings"])]
+            if not open_dates:
+                continue  # every date was settled by a cancellation before
+            colliding = [[(o["bookings"][i], o["start"]) for o in open_dates] for i in (0, 1)]
+        output.overlap_tables([finding], kinds, show_notes=False)
+        choices = [(_("Acknowledge it, with a note"), "ack")]
+        for i, (side, dates) in enumerate(zip(finding.get("series", []), colliding)):
+            if len(dates) == 1:
+                label = _("Cancel {title} ({actor}) on {date}").format(
+                    title=side["title"], actor=side["actor"], date=output.when(dates[0][1]))
+            else:
+                label = _("Cancel {title} ({actor}) on all {count} dates, {first} – {last}").format(
+                    title=side["title"], actor=side["actor"], count=len(dates), first=output.when(dates[0][1]),
+                    last=output.when(dates[-1][1]))
+            choices.append((label, f"cancel:{i}"))
+        choices += [(_("Skip"), "skip"), (_("Stop here"), "stop")]
+        choice = prompts.select(_("Finding {number} of {total} ({key}):").format(number=number, total=len(findings), key=finding["key"]),
+                                choices)
         if choice == "stop":
             break
         if choice == "ack":
-            note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
+            note = prompts.text(_("Note (why it is fine):"), lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
             actions.acknowledge(db, [finding["key"]], note)
-            output.message(f"Acknowledged {finding['key']}.")
+            output.message(_("Acknowledged {key}.").format(key=finding["key"]))
             done += 1
         elif choice.startswith("cancel:"):
-            booking_id = int(choice.split(":")[1])
-            actions.cancel(db, [str(booking_id)], "cancelled from the overlaps report")
-            cancelled.add(booking_id)
-            output.message(f"Cancelled booking {booking_id}.")
+            ids = sorted({booking for booking, _start in colliding[int(choice.split(":")[1])]})
+            actions.cancel_bookings(db, ids, "cancelled from the overlaps report")
+            cancelled.update(ids)
+            output.message(ngettext("Cancelled booking {ids}.", "Cancelled {count} bookings: {ids}.", len(ids)).format(
+                count=len(ids), ids=", ".join(map(str, ids))))
             done += 1
     left = coordination.overlaps(db, kinds, scope)
-    output.message(f"Resolved {done}; open now: {coordination.summary(left, kinds)}.")
+    output.message(_("Resolved {done}; open now: {summary}.").format(done=done, summary=coordination.summary(left, kinds)))
 
 
 @app.command("acknowledge")
@@ -137,8 +154,8 @@ def acknowledge(
 ) -> None:
     """Mark known, intended findings so that they stop cluttering the report.
 
-    Give several keys to acknowledge a weekly double booking in one go; `overlaps --json` lists
-    the keys for a script to pick from.
+    An acknowledgement covers every date of the finding, also dates added later. Give several
+    keys to acknowledge them in one go; `overlaps --json` lists the keys for a script to pick from.
     """
     from .. import actions, output, prompts, rules
 
@@ -176,7 +193,8 @@ def collaboration(
     raw: RawOption = False,
 ) -> None:
     """The centre as a meeting place: actors by sector, joint activities, and interfaces worth a
-    conversation (actors serving a shared target group who run nothing together)."""
+    conversation (actors whose offers are for the same people but who run nothing together,
+    ranked by how many of their offers meet). Internal meetings are counted apart."""
     from .. import coordination, output
 
     fmt = output_format(as_json, as_csv)

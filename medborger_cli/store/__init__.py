@@ -48,6 +48,7 @@ from .queries import (
     dates_outside,
     is_empty,
     quick_check,
+    first_active_day,
     occurrence_groups,
     room_centres,
     rooms,
@@ -93,7 +94,15 @@ from .records import (
     delete_attendance,
     set_attendance,
 )
-from .schema import MIGRATION_NAMES, m001_initial, m002_acknowledgements, m003_active_index, m004_bookings_by_start, migrations
+from .schema import (
+    MIGRATION_NAMES,
+    m001_initial,
+    m002_acknowledgements,
+    m003_active_index,
+    m004_bookings_by_start,
+    m005_audiences_and_types,
+    migrations,
+)
 from .sql import name_key, now
 
 __all__ = [
@@ -151,12 +160,14 @@ __all__ = [
     "m002_acknowledgements",
     "m003_active_index",
     "m004_bookings_by_start",
+    "m005_audiences_and_types",
     "migrations",
     "name_key",
     "name_maps",
     "names_of",
     "now",
     "occurrence_groups",
+    "first_active_day",
     "resolve_path",
     "room_centres",
     "rooms",

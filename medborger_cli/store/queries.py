@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .connection import schema_version
-from .sql import BOOKINGS_SELECT, GROUP_KEY, fetch_rows, json_ids, starting_within
+from .sql import BOOKINGS_SELECT, GROUP_KEY, SPANS_DAYS, fetch_rows, json_ids, starting_within
 
 
 def is_empty(db: Database) -> bool:
@@ -130,6 +130,7 @@ def activities(
         "a.category, "
         "(SELECT json_group_array(target) FROM (SELECT target FROM activity_targets t "
         "  WHERE t.activity_id = a.id ORDER BY target)) AS target_groups, "
+        "a.type, a.age_min, a.age_max, a.gender, a.internal, "
         "a.focus, a.weekdays, a.start_time, a.end_time, a.date_from, a.date_until, a.interval, a.monthly, "
         "a.single_date, a.include_holidays, a.centre_id, a.room_id, a.actor_id, c.area, "
         "(SELECT count(*) FROM bookings b WHERE b.activity_id = a.id AND b.status = 'active') AS occurrences "
@@ -148,47 +149,50 @@ def activities(
 
 
 def occurrence_groups(db: Database, first: str | None, last: str | None, room_ids: list[int] | None = None):
-    """Active occurrences gathered by room, activity and time of day, as `overlaps.Group`s, and
-    the loose ones as rows (id, room_id, activity_id, start, end): those that end on a later day
-    than they start, and second occurrences at a group's date and time."""
-    from ..overlaps import Group
+    """Active occurrences gathered by room, activity, time of day and weekday, one row each:
+    (room_id, activity_id, begins, ends, weekday, starts, ids, count), the starts
+    (YYYY-MM-DDTHH:MM) and booking ids comma-separated in the same order; and the occurrences
+    that end on a later day than they start, as (room_id, activity_id, begins, ends, weekday,
+    id, start, end)."""
+    def conditions(start: str) -> tuple[list[str], list[Any]]:
+        where, params = ["status = 'active'"], []
+        starting_within(start, first, last, where, params)
+        if room_ids is not None:
+            where.append("room_id IN (SELECT value FROM json_each(?))")
+            params.append(json_ids(room_ids))
+        return where, params
 
     # `+start`: read the covering index front to back; a range search on start inside each
     # (room, activity) prefix is slower for a whole calendar.
+    where, params = conditions("+start")
+    groups = db.conn.execute(
+        f"SELECT {GROUP_KEY}, group_concat(start), group_concat(id), count(*) "
+        f"FROM bookings WHERE {' AND '.join(where)} GROUP BY {GROUP_KEY}",
+        params,
+    ).fetchall()
+    # The few that span days, through the partial index bookings_spanning_days.
+    where, params = conditions("start")
+    spanning = db.conn.execute(
+        f'SELECT {GROUP_KEY}, id, start, "end" FROM bookings WHERE {" AND ".join(where)} AND {SPANS_DAYS}', params
+    ).fetchall()
+    return groups, spanning
+
+
+def first_active_day(db: Database, first: str | None) -> str | None:
+    """The date of the earliest active booking starting on or after `first` (an ISO date)."""
     where, params = ["status = 'active'"], []
-    starting_within("+start", first, last, where, params)
-    if room_ids is not None:
-        where.append("room_id IN (SELECT value FROM json_each(?))")
-        params.append(json_ids(room_ids))
-    sql = (
-        f"SELECT {GROUP_KEY}, group_concat(substr(start, 1, 10)), group_concat(id), count(*), "
-        "group_concat(CASE WHEN substr(start, 1, 10) = substr(\"end\", 1, 10) THEN '' ELSE \"end\" END) "
-        f"FROM bookings WHERE {' AND '.join(where)} GROUP BY {GROUP_KEY}"
-    )
-    groups, loose = [], []
-    for room, activity, begins, ends, weekday, dates, ids, count, multi_day in db.conn.execute(sql, params):
-        days, numbers = dates.split(","), list(map(int, ids.split(",")))
-        by_day = dict(zip(days, numbers))
-        if len(by_day) != count or multi_day.strip(","):
-            # Some end on a later day, or two fall on the same date and time: those go loose.
-            by_day = {}
-            for n, d, e in zip(numbers, days, multi_day.split(",")):
-                if e:
-                    loose.append((n, room, activity, f"{d}T{begins}", e))
-                elif d in by_day:
-                    loose.append((n, room, activity, f"{d}T{begins}", f"{d}T{ends}"))
-                else:
-                    by_day[d] = n
-        if by_day:
-            groups.append(Group(room, activity, begins, ends, by_day, weekday))
-    return groups, loose
+    starting_within("start", first, None, where, params)
+    row = db.execute(f"SELECT min(start) FROM bookings WHERE {' AND '.join(where)}", params).fetchone()
+    return row[0][:10] if row and row[0] else None
 
 
 def activity_facts(db: Database) -> list[dict[str, Any]]:
-    """Every activity with its centre, area, category, target groups and actors (lead first)."""
+    """Every activity with its centre, area, category, type, audience (ages, gender, target
+    groups), whether it is internal, and its actors (lead first)."""
     rows = fetch_rows(
         db,
-        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, a.category, a.actor_id, "
+        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, a.category, a.type, a.age_min, a.age_max, "
+        "a.gender, a.internal, a.actor_id, "
         "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets, "
         "(SELECT group_concat(actor_id) FROM activity_partners p WHERE p.activity_id = a.id) AS partners "
         "FROM activities a JOIN centres c ON c.id = a.centre_id ORDER BY a.id",
@@ -270,16 +274,11 @@ def report_facts(db: Database) -> dict[int, dict[str, Any]]:
     """What the report needs to know of every activity, by id: title, centre_id, centre, area,
     the centre's funding_period, category, focus, type, internal, actor_id, actor, targets.
 
-    The one place that reads the activity facts the report groups by. An activity `type` and
-    an `internal` flag come with the "Sharper findings" schema (m005); until a database has
-    them, `type` is the category and no activity is internal."""
-    have = _columns(db, "activities")
-    kind = "a.type" if "type" in have else "a.category"
-    internal = "a.internal" if "internal" in have else "0"
+    The one place that reads the activity facts the report groups by."""
     rows = fetch_rows(
         db,
-        f"SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, c.funding_period, a.category, a.focus, "
-        f"{kind} AS type, {internal} AS internal, a.actor_id, ac.name AS actor, "
+        "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, c.funding_period, a.category, a.focus, "
+        "a.type AS type, a.internal AS internal, a.actor_id, ac.name AS actor, "
         "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets "
         "FROM activities a JOIN centres c ON c.id = a.centre_id JOIN actors ac ON ac.id = a.actor_id",
     )
@@ -287,7 +286,6 @@ def report_facts(db: Database) -> dict[int, dict[str, Any]]:
     for row in rows:
         row["targets"] = sorted(row["targets"].split(chr(31))) if row["targets"] else []
         row["internal"] = bool(row["internal"])
-        row["type"] = row["type"] or row["category"]
         facts[row["id"]] = row
     return facts
 
