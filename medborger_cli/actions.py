@@ -73,6 +73,7 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     value = (text or "").strip()
     if not value:
         raise BadInput(f"must not be empty; give a {kind} name or id", field=field, value=text)
+    rules.text(value, field, limit=rules.MAX_TEXT)  # bytes that are not UTF-8, control characters: a clear refusal
     rows = store.find_named(db, kind, value, centre_id)
     if len(rows) == 1:
         return rows[0]
@@ -169,7 +170,8 @@ def store_closure(db: Database, centre_id: int, record: dict[str, Any]) -> tuple
     closure_id = store.insert_closure(
         db, {"centre_id": centre_id, "date_from": first, "date_until": last, "reason": record["reason"]}
     )
-    cancelled = store.cancel_bookings_between(db, centre_id, first, last, closure_note(record["reason"]), closure_id)
+    cancelled = store.cancel_bookings_between(db, centre_id, first, last, closure_note(record["reason"]), closure_id,
+                                              CANCEL_SEPARATOR)
     return closure_id, cancelled
 
 
@@ -381,14 +383,34 @@ def cancel(db: Database, refs: list[str], reason: str | None) -> list[tuple[dict
         done = []
         for row in rows:
             if row["status"] == "cancelled":
-                done.append((row, False))
+                closed_by = store.row(db, "bookings", row["id"])["closure_id"]
+                if closed_by is not None and note:  # cancelled by a closure, now also by hand: it stays cancelled
+                    store.update_row(db, "bookings", row["id"], {"closure_id": None, "note": note})
+                    log(db, "cancel", "booking", row["id"], _("Cancelled {title}, {room}, {start} (it was inside a closure)").format(
+                        title=row["title"], room=row["room"], start=row["start"]), old={"note": row["note"]}, new={"note": note})
+                    done.append(({**row, "note": note}, True))
+                else:
+                    done.append((row, False))
                 continue
-            store.set_booking_status(db, row["id"], "cancelled", note or "aflyst")
+            store.set_booking_status(db, row["id"], "cancelled", cancel_note(note, row["note"]))
             log(db, "cancel", "booking", row["id"], _("Cancelled {title}, {room}, {start}").format(
-                title=row["title"], room=row["room"], start=row["start"]), old={"status": "active"},
-                new={"status": "cancelled", "note": note or "aflyst"})
+                title=row["title"], room=row["room"], start=row["start"]), old={"status": "active", "note": row["note"]},
+                new={"status": "cancelled", "note": cancel_note(note, row["note"])})
             done.append(({**row, "status": "cancelled"}, True))
         return done
+
+
+CANCEL_SEPARATOR = " · "  # a cancellation's reason, then the note the booking had before
+
+
+def cancel_note(reason: str | None, before: str | None) -> str:
+    reason = reason or "aflyst"
+    return f"{reason}{CANCEL_SEPARATOR}{before}" if before and before != reason else reason
+
+
+def note_before_cancel(note: str | None) -> str | None:
+    """The note a booking had before it was cancelled (restore gives it back)."""
+    return note.split(CANCEL_SEPARATOR, 1)[1] if note and CANCEL_SEPARATOR in note else None
 
 
 def occurrence_on(db: Database, activity: str, day: dt.date, centre_id: int | None = None) -> dict[str, Any]:

@@ -344,12 +344,26 @@ class Restored:
     already: list[dict[str, Any]] = field(default_factory=list)
     left_cancelled: list[dict[str, Any]] = field(default_factory=list)  # skipped for conflicts
     conflicts: list[rules.ConflictRow] = field(default_factory=list)
+    taken_over: list[dict[str, Any]] = field(default_factory=list)  # inside another closure: stay cancelled
 
 
-def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: Restored) -> None:
+def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: Restored, *, taken_over: bool = False) -> None:
     """Make cancelled bookings active again: refused inside a closure, conflict-checked under
-    `policy` (skip leaves the colliding ones cancelled)."""
+    `policy` (skip leaves the colliding ones cancelled). With `taken_over`, a booking inside
+    another closure is not refused: that closure takes it over and it stays cancelled."""
     closures = actions.closures_by_centre(db)
+    if taken_over:
+        inside = []
+        for booking in bookings:
+            other = rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"])
+            if other is not None:
+                row = next(c for c in store.closures(db, booking["centre_id"])
+                           if (c["date_from"], c["date_until"], c["reason"]) == (other.date_from.isoformat(),
+                                                                              other.date_until.isoformat(), other.reason))
+                store.update_row(db, "bookings", booking["id"], {"closure_id": row["id"], "note": actions.closure_note(other.reason)})
+                inside.append(booking)
+        result.taken_over = inside
+        bookings = [b for b in bookings if b not in inside]
     for booking in bookings:
         if rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"]):
             rules.check_open(closures[booking["centre_id"]], booking["start"], booking["end"], booking["centre"])
@@ -361,10 +375,12 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
     for booking, p in zip(bookings, proposed):
         (result.restored if id(p) in kept_ids else result.left_cancelled).append(booking)
     store.set_bookings_active(db, [b["id"] for b in result.restored])
-    for booking in result.restored:
+    for booking in result.restored:  # the note it had before it was cancelled comes back
+        store.update_row(db, "bookings", booking["id"], {"note": actions.note_before_cancel(booking["note"])})
         actions.log(db, "restore", "booking", booking["id"], _("Restored {title}, {room}, {start}").format(
             title=booking["title"], room=booking["room"], start=booking["start"]),
-            old={"status": "cancelled", "note": booking["note"]}, new={"status": "active"})
+            old={"status": "cancelled", "note": booking["note"]},
+            new={"status": "active", "note": actions.note_before_cancel(booking["note"])})
 
 
 def restore(db: Database, refs: list[str], policy: str = "refuse") -> Restored:
@@ -395,6 +411,7 @@ class ClosureChange:
     kept_cancelled: list[dict[str, Any]] = field(default_factory=list)  # --keep-cancelled
     removed: bool = False
     dry_run: bool = False
+    unchanged: bool = False
 
 
 def _closure(db: Database, ref: str) -> dict[str, Any]:
@@ -443,6 +460,10 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
         record = rules.closure_record(merged)
     result = ClosureChange(closure["id"], centre["name"], record["date_from"], record["date_until"], record["reason"],
                            removed=values is None)
+    if values is not None and (record["date_from"].isoformat(), record["date_until"].isoformat(), record["reason"]) == (
+            closure["date_from"], closure["date_until"], closure["reason"]):
+        result.unchanged = True
+        return result
     mine = store.bookings_cancelled_by(db, closure["id"])
     first, last = record["date_from"].isoformat(), record["date_until"].isoformat()
     outside = mine if values is None else [b for b in mine if not (first <= b["start"][:10] <= last)]
@@ -454,13 +475,14 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
     if keep_cancelled:
         result.kept_cancelled = outside
     else:
-        _restore(db, outside, policy, result.restore)
+        _restore(db, outside, policy, result.restore, taken_over=True)
     if values is not None:
         note = actions.closure_note(record["reason"])
-        result.cancelled = store.cancel_bookings_between(db, closure["centre_id"], first, last, note, closure["id"])
+        result.cancelled = store.cancel_bookings_between(db, closure["centre_id"], first, last, note, closure["id"],
+                                                         actions.CANCEL_SEPARATOR)
         if record["reason"] != closure["reason"]:
-            store.update_row_many(db, "bookings", [b["id"] for b in store.bookings_cancelled_by(db, closure["id"])],
-                                  {"note": note})
+            for booking in store.bookings_cancelled_by(db, closure["id"]):
+                store.update_row(db, "bookings", booking["id"], {"note": actions.cancel_note(note, actions.note_before_cancel(booking["note"]))})
     summary = (_("Removed the closure of {centre} {first}–{last} ({reason}): {restored} bookings restored") if values is None
                else _("Changed the closure of {centre} to {first}–{last} ({reason}): {restored} bookings restored, "
                       "{cancelled} cancelled")).format(

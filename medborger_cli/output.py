@@ -477,7 +477,8 @@ def activity_change(result: Any) -> None:
         warning(ngettext("{count} date left out because the room is taken.", "{count} dates left out because the room is taken.",
                          len(result.left_out)).format(count=len(result.left_out)))
     for key, (old, new) in result.fields_changed.items():
-        message(_("{field}: {old} → {new}").format(field=key, old=old, new=new))
+        message(_("{field}: {old} → {new}").format(field=key, old="–" if old in (None, "") else old,
+                                                   new="–" if new in (None, "") else new))
     if result.nothing:
         message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=result.effective.isoformat()))
         return
@@ -487,9 +488,14 @@ def activity_change(result: Any) -> None:
         changed=len(result.changed), cancelled=len(result.kept_cancelled)))
 
 
-def restored(result: Any) -> None:
+def restored(result: Any, preview: bool = False) -> None:
     from .i18n import _, ngettext
 
+    if preview:
+        if result.restored:
+            message(ngettext("Would restore {count} booking: {ids}.", "Would restore {count} bookings: {ids}.",
+                             len(result.restored)).format(count=len(result.restored), ids=", ".join(str(b["id"]) for b in result.restored)))
+        return
     if result.conflicts:
         conflicts(result.conflicts, _("Room conflicts"))
     if result.restored:
@@ -504,7 +510,15 @@ def restored(result: Any) -> None:
 def closure_change(result: Any) -> None:
     from .i18n import _, ngettext
 
-    restored(result.restore)
+    if result.unchanged:
+        message(_("Nothing to change: the closure is {first}–{last} ({reason}) already.").format(
+            first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+        return
+    restored(result.restore, preview=result.dry_run)
+    if result.restore.taken_over:
+        message(ngettext("{count} booking stays cancelled: another closure covers it.",
+                         "{count} bookings stay cancelled: another closure covers them.", len(result.restore.taken_over)).format(
+            count=len(result.restore.taken_over)))
     if result.kept_cancelled:
         message(ngettext("{count} booking it no longer covers stays cancelled.", "{count} bookings it no longer covers stay cancelled.",
                          len(result.kept_cancelled)).format(count=len(result.kept_cancelled)))

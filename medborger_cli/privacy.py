@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from . import rules, store
 from .errors import BadInput
+from .i18n import ngettext
 
 REPLACEMENT = "[slettet]"
 # Where a person can appear: the contact record of actors, and free text anywhere.
@@ -117,14 +118,57 @@ def plan(db: Database, text: str, person: int | None = None) -> Plan:
                 needles.append(Needle(record[column]))
     if person is not None:
         needles = needles[1:]  # the chosen person's own values; the typed text may fit others too
+    needles += [Needle(v) for v in _earlier_values(db, {r["id"] for r in contacts}) if v]
+    needles = sorted({n.text.casefold(): n for n in needles}.values(), key=lambda n: len(n.text), reverse=True)
     for table, columns in FREE_TEXT.items():
         for row_id, column, value in store.text_values(db, table, columns):
-            new = value
-            for n in sorted(needles, key=lambda n: len(n.text), reverse=True):
-                new = n.cut(new)
+            new = _cut_json(value, needles) if table == "changes" and column in ("old", "new") else _cut(value, needles)
             if new != value:
                 result.changes.append(Change(table, row_id, column, value, new, False))
     return result
+
+
+def _cut(text: str, needles: list[Needle]) -> str:
+    for n in needles:
+        text = n.cut(text)
+    return text
+
+
+def _cut_json(text: str, needles: list[Needle]) -> str:
+    """The change log's old and new values are JSON: cut inside each string, never in the syntax
+    (a name with a quote is stored escaped)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _cut(text, needles)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _cut(value, needles)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    cut = walk(data)
+    return text if cut == data else json.dumps(cut, ensure_ascii=False, default=str)
+
+
+def _earlier_values(db: Database, actor_ids: set[int]) -> list[str]:
+    """Contact values these actors had before (a changed phone number): the change log keeps them."""
+    import json
+
+    found = []
+    for entry in store.changes(db):
+        if entry["kind"] != "actor" or entry["row_id"] not in actor_ids:
+            continue
+        for side in ("old", "new"):
+            data = json.loads(entry[side]) if entry[side] else {}
+            found += [str(data[c]) for c in CONTACT_FIELDS if isinstance(data, dict) and data.get(c)]
+    return found
 
 
 def _who(record: dict[str, Any]) -> tuple:
@@ -151,6 +195,11 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
             return Erased(result, rewritten=False)
         for change in result.changes:
             store.set_text_value(db, change.table, change.id, change.column, change.new)
+        from . import actions
+
+        actions.log(db, "erase", "person", None, ngettext(
+            "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
+            len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
     rewritten, pending = False, None
     try:
         rewritten = store.scrub(db)

@@ -40,7 +40,7 @@ def test_edit_from_a_date_keeps_the_past_and_replaces_the_future(cli, pigeklub):
     past = [s for s in starts(pigeklub) if s < "2026-10-19"]
     ids_before = {r["start"]: r["id"] for r in rows(pigeklub, "SELECT id, start FROM bookings")}
     result = cli("edit", "activity", "Pigeklub", "--from", "2026-10-19", "--weekday", "tirsdag", "--start", "16:30",
-                 "--end", "18:00")
+                 "--end", "18:00", "--yes")
     assert result.exit_code == 0, result.stderr
     expected_future = [f"{d.isoformat()}T16:30" for d in _mondays_and_tuesdays(dt.date(2026, 10, 19), dt.date(2026, 12, 14), 1)]
     assert starts(pigeklub) == past + expected_future
@@ -64,7 +64,7 @@ def test_a_time_change_keeps_the_bookings_ids_and_cancelled_dates_stay_cancelled
 
 def test_an_edit_skips_closures_and_holidays_as_adding_does(cli, pigeklub):
     cli("add-closure", "motalavej", "--from", "2026-12-01", "--until", "2026-12-31", "--reason", "Juleferie", "--yes")
-    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-20", "--weekday", "tirsdag", "--until", "2027-01-12")
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-20", "--weekday", "tirsdag", "--until", "2027-01-12", "--yes")
     assert result.exit_code == 0, result.stderr
     future = [s[:10] for s in starts(pigeklub) if s >= "2026-11-20"]
     assert future == ["2026-11-24", "2027-01-05", "2027-01-12"]
@@ -79,13 +79,48 @@ def test_edit_conflicts_under_each_policy(cli, pigeklub, policy, code, future):
     assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde", "--start",
                "2026-11-24 18:00", "--end", "19:00").exit_code == 0
     before = dump(pigeklub)
-    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-16", "--weekday", "tirsdag", *policy)
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-11-16", "--weekday", "tirsdag", "--yes", *policy)
     assert result.exit_code == code, result.stderr
     assert "Møde" in result.stderr  # the conflict table names what is in the way
     if future is None:
         assert dump(pigeklub) == before and "--skip-conflicts" in result.stderr
     else:
         assert [s[:10] for s in starts(pigeklub) if s >= "2026-11-16"] == future
+
+
+def test_a_script_must_confirm_an_edit_that_removes_bookings(cli, pigeklub):
+    before = dump(pigeklub)
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-12-01", "--weekday", "onsdag")
+    assert result.exit_code == 2 and "--yes" in result.stderr and dump(pigeklub) == before
+
+
+def test_an_edit_that_leaves_the_schedule_keeps_the_seasons_first_date(cli, pigeklub):
+    assert cli("edit", "activity", "Pigeklub", "--from", "2026-11-01", "--category", "kultur").exit_code == 0
+    activity = cli("list", "activities", "--json").json()[0]
+    assert activity["date_from"] == "2026-09-07" and activity["category"] == "culture"
+    assert cli("edit", "activity", "Pigeklub", "--no-partner", "Røde Kors Korsør").exit_code == 2  # not a partner
+
+
+def test_a_closure_inside_another_hands_its_bookings_over(cli, pigeklub):
+    cli("add-closure", "motalavej", "--from", "2026-11-16", "--until", "2026-11-16", "--reason", "A", "--yes")
+    cli("add-closure", "motalavej", "--from", "2026-11-16", "--until", "2026-11-17", "--reason", "B", "--yes")
+    first = min(r["id"] for r in rows(pigeklub, "SELECT id FROM closures"))
+    result = cli("remove", "closure", str(first), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert starts(pigeklub, status="cancelled") == ["2026-11-16T17:00"]  # B still covers it
+
+
+def test_cancel_and_restore_keep_the_bookings_own_note(cli, house):
+    assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", "Møde", "--start", "2026-12-01 10:00",
+               "--end", "11:00").exit_code == 0
+    conn = __import__("sqlite3").connect(house)
+    with conn:
+        conn.execute("UPDATE bookings SET note = 'husk kaffe'")
+    conn.close()
+    assert cli("cancel", "1", "--reason", "syg").exit_code == 0
+    assert rows(house, "SELECT note FROM bookings") == [{"note": "syg · husk kaffe"}]
+    assert cli("restore", "1").exit_code == 0
+    assert rows(house, "SELECT status, note FROM bookings") == [{"status": "active", "note": "husk kaffe"}]
 
 
 def test_dry_run_writes_nothing_and_says_what_would_change(cli, pigeklub):

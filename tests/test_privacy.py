@@ -112,3 +112,16 @@ def test_a_reader_keeping_the_journal_is_reported_not_hidden(cli, people, db_pat
     assert scrubbed.exit_code == 0 and "rewritten" in scrubbed.stderr
     data = b"".join(p.read_bytes() for p in db_path.parent.glob("medborger.db*"))
     assert b"98 76 54 32" not in data and b"Hanne Zylberstein" not in data.replace(b"Hanne Zylbersteinsen", b"")
+
+
+def test_earlier_values_in_the_change_log_are_erased_too(cli, people):
+    assert cli("edit", "actor", "Somalisk Kvindeforening", "--phone", "11 22 33 44").exit_code == 0
+    assert cli("edit", "actor", "Somalisk Kvindeforening", "--contact", 'Hanne "Søs" Zylberstein').exit_code == 0
+    result = cli("privacy", "erase", 'Hanne "Søs" Zylberstein', "--yes")
+    assert result.exit_code == 0, result.stderr
+    log = cli("log", "--json").stdout
+    for gone in ("98 76 54 32", "11 22 33 44", "Søs"):
+        assert gone not in log, gone
+    assert "privacy erase" in log  # the erase itself is logged, without the values
+    data = b"".join(p.read_bytes() for p in people.parent.glob("medborger.db*"))
+    assert "11 22 33 44".encode() not in data and "98 76 54 32".encode() not in data

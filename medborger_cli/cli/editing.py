@@ -126,6 +126,13 @@ def edit_activity(
                "weekdays": weekday, "start": start, "end": end, "until": date_until, "every": every, "monthly": monthly,
                "weekly": weekly, "on": on}
     ask = not yes and not dry_run and prompts.interactive(st.no_input)
+    if not yes and not dry_run and not ask:  # a script: removing bookings needs --yes, as remove does
+        preview = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre, dry_run=True)
+        if preview.removed:
+            from ..errors import MissingInput
+
+            raise MissingInput(_("--yes: this change removes {count} bookings (see --dry-run); pass --yes to confirm").format(
+                count=len(preview.removed)))
     if dry_run or ask:
         preview = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre, dry_run=True)
         output.activity_change(preview)

@@ -266,10 +266,6 @@ def check(db: Database) -> dict[str, Any]:
 # Attendance and the report to the steering group
 
 
-def _columns(db: Database, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
-
-
 def report_facts(db: Database) -> dict[int, dict[str, Any]]:
     """What the report needs to know of every activity, by id: title, centre_id, centre, area,
     the centre's funding_period, category, focus, type, internal, actor_id, actor, targets.

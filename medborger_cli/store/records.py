@@ -66,14 +66,16 @@ def active_bookings_between(db: Database, centre_id: int, first: str, last: str)
 
 
 def cancel_bookings_between(
-    db: Database, centre_id: int, first: str, last: str, note: str, closure_id: int | None = None
+    db: Database, centre_id: int, first: str, last: str, note: str, closure_id: int | None = None, keep_after: str = " · "
 ) -> list[dict]:
     """Cancel the centre's active bookings that start on a day from `first` to `last` (ISO dates),
-    remembering the closure that cancelled them."""
+    remembering the closure that cancelled them; a booking's own note is kept after `keep_after`."""
     rows = active_bookings_between(db, centre_id, first, last)
     db.execute(
-        "UPDATE bookings SET status = 'cancelled', note = ?, closure_id = ? WHERE id IN (SELECT value FROM json_each(?))",
-        [note, closure_id, json_ids(r["id"] for r in rows)],
+        "UPDATE bookings SET status = 'cancelled', closure_id = ?, "
+        "note = ? || CASE WHEN coalesce(note, '') != '' THEN ? || note ELSE '' END "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        [closure_id, note, keep_after, json_ids(r["id"] for r in rows)],
     )
     return rows
 
@@ -85,8 +87,8 @@ def bookings_cancelled_by(db: Database, closure_id: int) -> list[dict]:
 
 
 def set_bookings_active(db: Database, ids: list[int]) -> None:
-    """Make cancelled bookings active again, forgetting why they were cancelled."""
-    db.execute("UPDATE bookings SET status = 'active', note = NULL, closure_id = NULL "
+    """Make cancelled bookings active again, forgetting the closure that cancelled them."""
+    db.execute("UPDATE bookings SET status = 'active', closure_id = NULL "
                "WHERE id IN (SELECT value FROM json_each(?))", [json_ids(ids)])
 
 
