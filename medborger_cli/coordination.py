@@ -10,9 +10,10 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from . import store
 from .errors import BadInput

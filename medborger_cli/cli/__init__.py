@@ -13,7 +13,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Conflict, MedborgerError
-from .common import State
+from .common import State, plain_coercion
+
+plain_coercion()  # no pydantic at start-up (see common.plain_coercion)
 
 
 class Terminated(KeyboardInterrupt):

@@ -9,6 +9,72 @@ from typing import Annotated, Any
 import typer
 
 
+def plain_coercion() -> None:
+    """Coerce the plain option types (str, int, lists of str) without pydantic.
+
+    Typer 0.29 turns every option value given into its type through a pydantic TypeAdapter, and
+    importing pydantic takes longer than all the rest of a `medborger schedule`. The commands'
+    options are strings, whole numbers, flags and lists of strings: those are converted here, as
+    Typer would; any other type (an Enum, a path) still goes through Typer's own coercion. Without the
+    Typer internals this relies on, nothing changes but the speed."""
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+        from typer._click.exceptions import BadParameter
+    except ImportError:  # another Typer: its own coercion, only slower
+        return
+    if getattr(core._TyperParameter, "_medborger_plain", False):
+        return
+
+    class PlainParam(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, (list, tuple)):
+                return [self._one(v, param, ctx) for v in value]
+            return self._one(value, param, ctx)
+
+        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is str or not isinstance(value, str):
+                return value  # a string option, or a default that is a number or flag already
+            text = value.strip()
+            if self.annotation is bool:  # a flag from an environment variable
+                if text.lower() in ("1", "true", "t", "yes", "y", "on"):
+                    return True
+                if text.lower() in ("0", "false", "f", "no", "n", "off", ""):
+                    return False
+                from ..i18n import _
+
+                raise BadParameter(_("'{value}' is neither yes nor no").format(value=value), ctx=ctx, param=param)
+            digits = text[1:] if text[:1] in "+-" else text
+            if not digits.isascii() or not digits.isdigit():
+                from ..i18n import _
+
+                raise BadParameter(_("'{value}' is not a whole number").format(value=value), ctx=ctx, param=param)
+            return int(text)
+
+    def plain(descriptor: Any) -> bool:
+        from typing import get_args, get_origin
+
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or info.parser is not None or info.min is not None or info.max is not None:
+            return False
+        annotation = descriptor.annotation
+        if get_origin(annotation) is list:
+            return get_args(annotation) == (str,)
+        return annotation in (str, int, bool)
+
+    original = core._TyperParameter.get_runtime_param
+
+    def get_runtime_param(self: Any) -> Any:
+        if self._runtime_param is None and plain(self.type_descriptor):
+            annotation = self.type_descriptor.annotation
+            element = annotation if annotation in (str, int, bool) else str
+            self._runtime_param = PlainParam(parameter_info=self.type_descriptor.parameter_info, annotation=element)
+        return original(self)
+
+    core._TyperParameter.get_runtime_param = get_runtime_param
+    core._TyperParameter._medborger_plain = True
+
+
 @dataclass
 class State:
     db_option: str | None = None

@@ -3,9 +3,10 @@ the occurrence groups and facts of the coordination report; counts and the healt
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from .connection import schema_version
 from .sql import BOOKINGS_SELECT, GROUP_KEY, fetch_rows, json_ids, starting_within
