@@ -227,31 +227,67 @@ class CentreWeek:
 
 @dataclass
 class Week:
-    bookings: list[dict[str, Any]]  # every booking of the week, each with `conflict`
+    monday: "dt.date"
+    bookings: list[dict[str, Any]]  # every booking shown, each with `conflict` and `target_groups`
     conflicting: set[int]  # ids of active bookings that share their room at the same time
     centres: list[CentreWeek]
 
 
-def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
+def week_to_show(today: "dt.date") -> tuple["dt.date", bool]:
+    """The Monday of the week `schedule` shows without --week, and whether it is the coming
+    week: on a Sunday the week a coordinator is planning is the next one."""
+    import datetime as dt
+
+    monday = today - dt.timedelta(days=today.weekday())
+    if today.weekday() == 6:
+        return monday + dt.timedelta(days=7), True
+    return monday, False
+
+
+def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int | None = None,
+         actor_id: int | None = None) -> Week:
+    """The week from `monday`, per centre: its rooms down, its days across. With `room_id` only
+    that room; with `actor_id` only that actor's bookings (as lead or partner) and the rooms they
+    are in. A booking is marked as a conflict when another active booking of its room overlaps
+    it, whether or not that one is shown."""
     import datetime as dt
 
     from . import schedule
     from .overlaps import Slot, overlapping_pairs
 
     sunday = monday + dt.timedelta(days=6)
-    rows = store.bookings(db, centre_id=centre_id, first=monday.isoformat(), last=sunday.isoformat())
+    window = {"first": monday.isoformat(), "last": sunday.isoformat()}
+    rows = store.bookings(db, centre_id=centre_id, room_id=room_id, **window)
     active = [b for b in rows if b["status"] == "active"]
     conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    if actor_id is not None:
+        theirs = {b["id"] for b in store.bookings(db, centre_id=centre_id, room_id=room_id, actor_id=actor_id, **window)}
+        rows = [b for b in rows if b["id"] in theirs]
+        conflicting &= theirs
+    targets = store.activity_targets(db, sorted({b["activity_id"] for b in rows if b["activity_id"] is not None}))
     for b in rows:
         b["conflict"] = b["id"] in conflicting
+        b["target_groups"] = targets.get(b["activity_id"], [])
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     holidays = schedule.danish_holidays(monday, sunday)
+    if room_id is not None:
+        centre_ids = [store.room_centres(db)[room_id]]
+    elif centre_id is not None:
+        centre_ids = [centre_id]
+    else:
+        centre_ids = [c["id"] for c in store.centres(db)]
     centres = []
-    for c in [store.centre(db, centre_id)] if centre_id else store.centres(db):
-        rooms = store.rooms(db, c["id"])
+    for cid in centre_ids:
+        c = store.centre(db, cid)
+        rooms = store.rooms(db, cid)
+        used = [b for b in rows if b["centre_id"] == cid]
+        if room_id is not None:
+            rooms = [r for r in rooms if r["id"] == room_id]
+        elif actor_id is not None:
+            rooms = [r for r in rooms if any(b["room_id"] == r["id"] for b in used)]
         if not rooms:
             continue
-        closures = [schedule.Closure.from_row(row) for row in store.closures(db, c["id"])]
+        closures = [schedule.Closure.from_row(row) for row in store.closures(db, cid)]
         notes = {}
         for day in days:
             closed = next((cl for cl in closures if cl.covers(day)), None)
@@ -259,11 +295,10 @@ def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
                 notes[day] = f"lukket: {closed.reason}"
             elif day in holidays:
                 notes[day] = holidays[day]
-        used = [b for b in rows if b["centre_id"] == c["id"]]
         busy = {b["start"][:10] for b in used}
         shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
         centres.append(CentreWeek(c, rooms, shown, used, notes))
-    return Week(rows, conflicting, centres)
+    return Week(monday, rows, conflicting, centres)
 
 
 # ---------------------------------------------------------------------------------------------

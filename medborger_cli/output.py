@@ -1,11 +1,15 @@
-"""The only place that turns results into Rich tables, JSON or CSV, and prints messages.
+"""The only place that turns results into tables, JSON, CSV or HTML, and prints messages.
 
-Data goes to stdout, messages to stderr. JSON and CSV are written with the stdlib, never
-through Rich. Rich honours NO_COLOR and a stdout that is not a terminal by itself.
+Data goes to stdout, messages to stderr. Tables are laid out here to fit the terminal (see
+"Tables that fit the width"), JSON and CSV are written with the stdlib, HTML pages from the
+Jinja2 templates in templates/. Colours follow the conventions Rich follows: none when the
+stream is not a terminal, for TERM=dumb or with NO_COLOR (styles such as bold stay);
+FORCE_COLOR forces them. Rich itself is not loaded: its import alone took a third of the time
+a coordinator may wait for `medborger schedule`.
 
-User text is data: nothing printed here is read as Rich markup or :emoji: codes. Every table
-cell, title and message is a `rich.text.Text`, and characters a terminal would act on or hide
-(controls, bidi and zero-width characters) are shown as escapes by `visible`.
+User text is data: nothing printed here is read as markup or :emoji: codes (nothing is parsed
+at all), and characters a terminal would act on or hide (controls, bidi and zero-width
+characters) are shown as escapes by `visible`.
 """
 
 from __future__ import annotations
@@ -15,11 +19,17 @@ import datetime as dt
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import vocab
+from .i18n import _
+
+
+KEEP = 100  # a column that is never left out
 
 
 @dataclass(frozen=True)
@@ -30,22 +40,111 @@ class Column:
     style: str | None = None
     in_table: bool = True  # False: only in JSON and CSV, where width does not matter
     in_data: bool = True  # False: only in the table (a value composed for reading)
+    wrap: bool = True  # False: dates, times, ids and keys, which are never broken
+    keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
+    compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
 
 
-_consoles: dict[bool, Any] = {}
+class Stream:
+    """Standard output or error as this module writes to it: its width and whether it takes
+    colours. Looked up at each use (tests swap sys.stdout and sys.stderr)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    @property
+    def file(self) -> Any:
+        return sys.stderr if self.stderr else sys.stdout
+
+    def isatty(self) -> bool:
+        try:
+            return self.file.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def width(self) -> int:
+        import os
+
+        columns = os.environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.isatty() or os.environ.get("FORCE_COLOR"):
+            try:
+                return os.get_terminal_size(self.file.fileno()).columns or 80
+            except (AttributeError, OSError, ValueError):
+                pass
+        return 80
+
+    @property
+    def height(self) -> int:
+        import os
+
+        lines = os.environ.get("LINES", "").strip()
+        if lines.isdigit() and int(lines) > 0:
+            return int(lines)
+        try:
+            return os.get_terminal_size(self.file.fileno()).lines or 25
+        except (AttributeError, OSError, ValueError):
+            return 25
+
+    def styles(self) -> str:
+        """"colour", "plain" (bold and the like, no colour: NO_COLOR) or "none"."""
+        import os
+
+        if os.environ.get("TERM", "").lower() in ("dumb", "unknown") and not os.environ.get("FORCE_COLOR"):
+            return "none"
+        if not (os.environ.get("FORCE_COLOR") or self.isatty()):
+            return "none"
+        return "plain" if os.environ.get("NO_COLOR") else "colour"
+
+    def write(self, text: str) -> None:
+        if not self.stderr and _capture:
+            _capture[-1].append(text)
+            return
+        self.file.write(text)
+        self.file.flush()
 
 
-def console(stderr: bool = False):
-    if stderr not in _consoles:
-        from rich.console import Console
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "strike": "9"}
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
+_capture: list[list[str]] = []  # the output held back for the pager
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, emoji=False)
-    return _consoles[stderr]
+
+def _sgr(style: str | None, mode: str) -> str:
+    if not style or mode == "none":
+        return ""
+    codes = [_SGR.get(word) or (_COLOURS.get(word) if mode == "colour" else None) for word in style.split()]
+    codes = [c for c in codes if c]
+    return f"\x1b[{';'.join(codes)}m" if codes else ""
+
+
+def render(lines: Sequence[Sequence[tuple[str, str | None]]], stream: Stream) -> str:
+    """Lines of (text, style) runs as text for `stream`, with SGR codes where it takes them."""
+    mode = stream.styles()
+    out = []
+    for line in lines:
+        parts = []
+        merged: list[list[Any]] = []
+        for text, style in line:
+            if merged and merged[-1][1] == style:
+                merged[-1][0] += text
+            else:
+                merged.append([text, style])
+        for text, style in merged:
+            code = _sgr(style, mode)
+            parts.append(f"{code}{text}\x1b[0m" if code else text)
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
+
+
+def console(stderr: bool = False) -> Stream:
+    return Stream(stderr)
 
 
 def reset_consoles() -> None:
-    """Forget the consoles (tests swap sys.stdout and sys.stderr between runs)."""
-    _consoles.clear()
+    """Forget output held back for a pager (tests swap sys.stdout and sys.stderr between runs)."""
+    _capture.clear()
 
 
 _ZWJ = "\u200d"
@@ -76,21 +175,11 @@ def _joins_emoji(text: str, i: int) -> bool:
     return (before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")) and unicodedata.category(after) == "So"
 
 
-def literal(value: Any, style: str | None = None):
-    """A value as a Rich `Text`: printed as it is (never markup), with `visible` characters.
-    Line breaks (ours, between parts of a cell) are kept."""
-    from rich.text import Text
-
-    text = value if isinstance(value, str) else plain(value)
-    return Text("\n".join(visible(line) for line in text.split("\n")), style=style or "")
-
-
 def message(text: str, style: str | None = None) -> None:
     """A line on stderr, literal: callers put user names into `text`, so it is never read as
     markup, and control characters in it are shown visibly. Style comes from `style` only."""
-    from rich.text import Text
-
-    console(stderr=True).print(Text(visible(text), style=style or ""), soft_wrap=True)
+    stream = Stream(stderr=True)
+    stream.write(render([[(visible(text), style)]], stream))
 
 
 def warning(text: str) -> None:
@@ -136,6 +225,289 @@ def when(value: Any) -> str:
     return f"{day} {moment:%d.%m.%Y %H:%M}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Tables that fit the width
+#
+# Tables are laid out here rather than by rich.table: dates, times, ids and keys must never be
+# broken, text must wrap at word boundaries only, and a listing of a busy week must print in a
+# few milliseconds (rich.table measures and renders every cell several times). A cell is a
+# string (`\n` between its parts) or a list of paragraphs, each a list of (text, style) runs.
+
+Run = tuple[str, "str | None"]
+Cell = Any  # str | list[list[Run]]
+WORD_CAP = 24  # a word longer than this may be folded rather than widen its column
+GAP = "  "  # between columns
+MARGIN = "  "  # before the first column
+
+
+def _paragraphs(cell: Cell, style: str | None = None) -> list[list[Run]]:
+    if isinstance(cell, list):
+        return [[(visible(text), st) for text, st in para] for para in cell]
+    text = cell if isinstance(cell, str) else plain(cell)
+    return [[(visible(line), style)] for line in text.split("\n")]
+
+
+def _words(para: list[Run]) -> list[list[Run]]:
+    """The words of a paragraph (split at spaces); a word may span runs of different styles."""
+    words: list[list[Run]] = []
+    current: list[Run] = []
+    for text, style in para:
+        parts = text.split(" ")
+        for i, part in enumerate(parts):
+            if i > 0 and current:  # a space ends the word
+                words.append(current)
+                current = []
+            if part:
+                current.append((part, style))
+    if current:
+        words.append(current)
+    return words
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: a wide character (CJK, most emoji) two, a combining
+    mark or format character none."""
+    if text.isascii():
+        return len(text)
+    total, joined = 0, False
+    for ch in text:
+        total += 0 if joined else _char_cells(ch)  # 👩‍👧: a joined emoji is one picture
+        joined = ch == _ZWJ
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _char_cells(ch: str) -> int:
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _width(runs: list[Run]) -> int:
+    return sum(cells(text) for text, _ in runs)
+
+
+def _measure(cell: Cell) -> tuple[int, int]:
+    """The widest line and the widest word of a cell."""
+    if isinstance(cell, str) and "\n" not in cell and cell.isprintable():
+        words = [cells(w) for w in cell.split(" ") if w]
+        return (sum(words) + len(words) - 1, max(words)) if words else (0, 0)
+    widest = longest = 0
+    for para in _paragraphs(cell):
+        words = [_width(w) for w in _words(para)]
+        if words:
+            widest = max(widest, sum(words) + len(words) - 1)
+            longest = max(longest, max(words))
+    return widest, longest
+
+
+def _fold(word: list[Run], width: int) -> list[list[Run]]:
+    """A word longer than the column, cut into pieces of the column's width."""
+    pieces: list[list[Run]] = [[]]
+    used = 0
+    for text, style in word:
+        for ch in text:
+            w = cells(ch)
+            if used + w > width and used:
+                pieces.append([])
+                used = 0
+            if pieces[-1] and pieces[-1][-1][1] == style:
+                pieces[-1][-1] = (pieces[-1][-1][0] + ch, style)
+            else:
+                pieces[-1].append((ch, style))
+            used += w
+    return pieces
+
+
+def wrap(cell: Cell, width: int, style: str | None = None) -> list[list[Run]]:
+    """A cell as lines of at most `width` cells, broken at spaces only (a word wider than the
+    column is folded)."""
+    if isinstance(cell, str) and "\n" not in cell and cell.isprintable() and "  " not in cell and cells(cell) <= width:
+        return [[(cell.strip(" "), style)]]
+    lines: list[list[Run]] = []
+    for para in _paragraphs(cell, style):
+        line: list[Run] = []
+        used = 0
+        for word in _words(para):
+            w = _width(word)
+            if line and used + 1 + w <= width:
+                line.append((" ", line[-1][1] if line[-1][1] == word[0][1] else None))
+                line.extend(word)
+                used += 1 + w
+                continue
+            if line:
+                lines.append(line)
+                line, used = [], 0
+            if w <= width:
+                line, used = list(word), w
+            else:
+                *full, last = _fold(word, width)
+                lines.extend(full)
+                line, used = last, _width(last)
+        lines.append(line)
+    return lines or [[]]
+
+
+@dataclass
+class Layout:
+    """How a table fits a width: the columns shown, their widths and the ones left out."""
+
+    shown: list[int]
+    widths: list[int]
+    left_out: list[str]
+
+    @property
+    def fits(self) -> bool:
+        return bool(self.shown)
+
+
+def layout(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> Layout:
+    """Widths for `columns` within `width`: every column gets at least its widest word (its
+    widest line if it never wraps); the columns with the lowest `keep` are left out until the
+    rest fit; what is left over goes to the columns whose text would wrap. `fits` is False
+    when even the columns that are never left out do not fit."""
+    need, want = [], []
+    for i, column in enumerate(columns):
+        head_widest, head_longest = _measure(column.header)
+        widest, longest = head_longest, head_longest
+        for row in rows:
+            w, l = _measure(row[i])
+            widest, longest = max(widest, w), max(longest, l)
+        if column.wrap:
+            need.append(max(min(longest, WORD_CAP), head_longest, 1))
+            want.append(max(widest, head_widest, need[-1]))
+        else:
+            need.append(max(widest, head_longest, 1))
+            want.append(max(widest, head_widest))
+    shown = list(range(len(columns)))
+    left_out: list[str] = []
+
+    def total(ids: list[int]) -> int:
+        return len(MARGIN) + sum(need[i] for i in ids) + len(GAP) * (len(ids) - 1)
+
+    while shown and total(shown) > width:
+        droppable = [i for i in shown if columns[i].keep < KEEP]
+        if not droppable:
+            return Layout([], [], [columns[i].header for i in range(len(columns)) if i not in shown])
+        drop = min(droppable, key=lambda i: (columns[i].keep, -i))
+        shown.remove(drop)
+        left_out.append(columns[drop].header)
+    widths = {i: need[i] for i in shown}
+    spare = width - total(shown)
+    while spare > 0:  # the narrowest column that wants more grows first: even columns
+        growing = [i for i in shown if widths[i] < want[i]]
+        if not growing:
+            break
+        narrowest = min(growing, key=lambda i: (widths[i], i))
+        widths[narrowest] += 1
+        spare -= 1
+    return Layout(shown, [widths[i] for i in shown], [h for h in (c.header for c in columns) if h in left_out])
+
+
+class Printed:
+    """Lines with styles, printed at once as one literal Text."""
+
+    def __init__(self) -> None:
+        self.lines: list[list[Run]] = []
+
+    def add(self, runs: list[Run] | None = None) -> None:
+        self.lines.append(runs or [])
+
+    def text(self, text: str, width: int, style: str | None = None) -> None:
+        for line in wrap(text, width, style):
+            self.add(line)
+
+    def print(self, stderr: bool = False) -> None:
+        stream = Stream(stderr)
+        stream.write(render(self.lines, stream))
+
+
+def _row_lines(cells: Sequence[Cell], columns: Sequence[Column], widths: Sequence[int], styles: Sequence[str | None]) -> list[list[Run]]:
+    wrapped = [wrap(cell, w, st) for cell, w, st in zip(cells, widths, styles)]
+    height = max(len(w) for w in wrapped)
+    lines = []
+    for n in range(height):
+        runs: list[Run] = [(MARGIN, None)]
+        for i, (cell_lines, w) in enumerate(zip(wrapped, widths)):
+            part = cell_lines[n] if n < len(cell_lines) else []
+            if i:
+                runs.append((GAP, None))
+            runs.extend(part)
+            if i < len(widths) - 1:
+                runs.append((" " * (w - _width(part)), None))
+        while runs and runs[-1][0].strip() == "" and runs[-1][1] is None:
+            runs.pop()
+        lines.append(runs)
+    return lines
+
+
+def table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    title: str | None = None,
+    stderr: bool = False,
+    separate: bool | None = None,
+    caption: str | None = None,
+    width: int | None = None,
+    fit: Layout | None = None,
+) -> None:
+    """Print a table that fits the console's width: columns left out (and named under the table)
+    before anything is squeezed; when even the essential ones do not fit, one block per row.
+    `fit` gives a layout computed beforehand (to align several tables)."""
+    width = width or console(stderr).width
+    fit = fit or layout(columns, rows, width)
+    out = Printed()
+    if title:
+        out.text(title, width, "bold")
+        out.add()
+    if not fit.fits:
+        _records(out, columns, rows, width)
+    else:
+        shown = [columns[i] for i in fit.shown]
+        picked = [[row[i] for i in fit.shown] for row in rows]
+        for line in _row_lines([c.header for c in shown], shown, fit.widths, ["bold"] * len(shown)):
+            out.add(line)
+        out.add([(" " + "━" * (len(MARGIN) + sum(fit.widths) + len(GAP) * (len(shown) - 1)), "dim")])
+        body = [_row_lines(row, shown, fit.widths, [c.style for c in shown]) for row in picked]
+        if separate is None:
+            separate = any(len(lines) > 1 for lines in body)
+        for n, lines in enumerate(body):
+            if separate and n:
+                out.add()
+            for line in lines:
+                out.add(line)
+        if fit.left_out:
+            out.add()
+            out.text(
+                _("Left out to fit {width} columns: {columns} (a wider window, --json or --csv shows them).").format(
+                    width=width, columns=", ".join(fit.left_out)),
+                width, "dim",
+            )
+    if caption:
+        out.add()
+        out.text(caption, width, "dim")
+    out.add()
+    out.print(stderr)
+
+
+def _records(out: Printed, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> None:
+    """Rows too wide for any table: one block per row, a field a line."""
+    label = min(max(_measure(c.header)[0] for c in columns), max(8, width // 3))
+    value = max(8, width - len(MARGIN) - label - 2)
+    for n, row in enumerate(rows):
+        if n:
+            out.add()
+        for column, cell in zip(columns, row):
+            lines = wrap(cell, value, column.style)
+            heads = wrap(column.header, label, "bold")
+            for i in range(max(len(lines), len(heads))):
+                head = heads[i] if i < len(heads) else []
+                runs = [(MARGIN, None), *head, (" " * (label - _width(head) + 2), None)]
+                runs.extend(lines[i] if i < len(lines) else [])
+                out.add(runs)
+
+
 def emit(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[Column],
@@ -145,9 +517,11 @@ def emit(
     empty: str = "Nothing to show.",
     extra_json: Sequence[str] = (),
     raw: bool = False,
+    narrow: Sequence[Column] | None = None,
 ) -> None:
-    """Print rows as a Rich table (default), a JSON array or CSV with a header row (its formula
-    cells guarded unless `raw`)."""
+    """Print rows as a table that fits the width (default), a JSON array or CSV with a header
+    row (its formula cells guarded unless `raw`). `narrow` is a second set of table columns
+    (values stacked in fewer columns) used when `columns` would not fit without leaving one out."""
     data_keys = [c.key for c in columns if c.in_data]
     keys = data_keys + [k for k in extra_json if k not in data_keys]
     if fmt == "json":
@@ -158,20 +532,89 @@ def emit(
         if not rows:
             message(empty)
             return
+
+        def make_cells(shown: Sequence[Column]) -> list[list[Cell]]:
+            return [[c.compose(row) if c.compose else (c.show or plain)(row.get(c.key)) for c in shown] for row in rows]
+
         shown = [c for c in columns if c.in_table]
-        table = new_table(title)
-        for column in shown:
-            table.add_column(column.header, style=column.style, overflow="fold")
-        for row in rows:
-            table.add_row(*[literal((c.show or plain)(row.get(c.key))) for c in shown])
-        console().print(table)
+        body = make_cells(shown)
+        if narrow is not None:
+            width = console().width
+            fit = layout(shown, body, width)
+            if not fit.fits or fit.left_out:
+                shown = [c for c in narrow if c.in_table]
+                body = make_cells(shown)
+        table(shown, body, title=title)
 
 
-def new_table(title: str | None = None, **options: Any):
-    from rich import box
-    from rich.table import Table
+# ---------------------------------------------------------------------------------------------
+# The pager
 
-    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+
+@contextmanager
+def paged(enabled: bool = True) -> Iterator[None]:
+    """Long output at a terminal goes through a pager, as git's does: `MEDBORGER_PAGER`, else
+    `PAGER`, else `less` (with LESS=FRX unless LESS is set). Output that fits the screen, output
+    to a pipe or file, `--no-pager` and a pager of "" or "cat" print straight."""
+    command = _pager_command() if enabled else None
+    if command is None:
+        yield
+        return
+    _capture.append([])
+    try:
+        yield
+    except BaseException:
+        Stream().write("".join(_capture.pop()))  # what was printed before the error
+        raise
+    text = "".join(_capture.pop())
+    if text.count("\n") < max(Stream().height - 1, 1) or not _page(command, text):
+        Stream().write(text)
+
+
+def _pager_command() -> str | None:
+    import os
+    import shlex
+    import shutil
+
+    try:
+        if not (sys.stdout.isatty() and sys.stdin.isatty()):
+            return None
+    except (AttributeError, ValueError):
+        return None
+    command = os.environ.get("MEDBORGER_PAGER", os.environ.get("PAGER", "less"))
+    if not command.strip() or command.strip() == "cat":
+        return None
+    try:
+        program = shlex.split(command)[0]
+    except ValueError:
+        return None
+    return command if shutil.which(program) else None
+
+
+def _page(command: str, text: str) -> bool:
+    """Show `text` in the pager; False when the pager could not be started."""
+    import os
+    import signal
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the pager
+    try:
+        try:
+            proc.stdin.write(text.encode(sys.stdout.encoding or "utf-8", errors="replace"))
+            proc.stdin.close()
+        except BrokenPipeError:  # the reader quit before the end
+            pass
+        proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return True
 
 
 def write_json(data: Any) -> None:
@@ -224,33 +667,64 @@ def check_report(result: dict[str, Any]) -> None:
 
 def conflicts(rows: Sequence[Any], title: str) -> None:
     """The clashes of a proposed booking, all in one table, on stderr."""
-    table = new_table(title)
-    for header in ("Date", "Time", "New", "Clashes with", "Actor", "Its time", "Booking"):
-        table.add_column(header, overflow="fold")
-    for c in rows:
-        table.add_row(*map(literal, (
-            when(c.start)[:-6],
-            f"{c.start[11:]}–{c.end[11:]}",
-            c.title,
-            c.other_title,
-            c.other_actor,
-            f"{c.other_start[11:]}–{c.other_end[11:]}",
-            c.other_id,
-        )))
-    console(stderr=True).print(table)
+    columns = [
+        Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False), Column("new", _("New")),
+        Column("other", _("Clashes with")), Column("actor", _("Actor"), keep=50),
+        Column("its_time", _("Its time"), wrap=False, keep=60), Column("id", _("Booking"), wrap=False),
+    ]
+    cells = [
+        [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
+         f"{c.other_start[11:]}–{c.other_end[11:]}", str(c.other_id)]
+        for c in rows
+    ]
+    table(columns, cells, title=title, stderr=True, separate=False)
 
 
 def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
-    table = new_table(title)
-    table.add_column("Date")
-    table.add_column("Why")
-    for o in occurrences:
-        table.add_row(literal(when(o.start)[:-6]), literal(o.skipped))
-    console(stderr=True).print(table)
+    columns = [Column("date", _("Date"), wrap=False), Column("why", _("Why"))]
+    table(columns, [[when(o.start)[:-6], o.skipped] for o in occurrences], title=title, stderr=True, separate=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # The week grid
+
+
+def day_label(day: dt.date) -> str:
+    """`Man 07.09`: the weekday's Danish abbreviation and the date."""
+    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
+    return f"{names[day.weekday()]} {day:%d.%m}"
+
+
+def _time_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
+    """`⚠ 17:00–19:00`: the mark when the booking shares its room at the same time."""
+    conflict = b["id"] in conflicting
+    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {b['end'][11:]}"
+    style = "red bold" if conflict else "dim" if b["status"] == "cancelled" else "cyan"
+    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{b['start'][11:]}–{end}", style)]
+
+
+def _title_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
+    """The title; a cancelled booking says so in words, not only by its style."""
+    if b["status"] == "cancelled":
+        return [(b["title"], "dim strike"), (" " + _("(cancelled)"), "dim")]
+    return [(b["title"], "red bold" if b["id"] in conflicting else "bold")]
+
+
+def _booking_paragraphs(b: dict[str, Any], conflicting: set[int], width: int | None = None) -> list[list[Run]]:
+    """Time and title on one line where they fit in `width`, else one under the other; then the actor."""
+    time, title = _time_runs(b, conflicting), _title_runs(b, conflicting)
+    if width is None or _width(time) + 1 + _width(title) <= width:
+        lines = [time + [(" ", None)] + title]
+    else:
+        lines = [time, title]
+    return lines + [[(b["actor"] or "", "dim")]]
+
+
+def _pages(days: Sequence[dt.date], per_page: int) -> list[list[dt.date]]:
+    """`days` in pages of at most `per_page`, as even as they can be (6 days in 3 + 3)."""
+    count = -(-len(days) // per_page)
+    size = -(-len(days) // count)
+    return [list(days[i : i + size]) for i in range(0, len(days), size)]
 
 
 def week_grid(
@@ -260,35 +734,60 @@ def week_grid(
     bookings: Sequence[dict[str, Any]],
     conflicting: set[int],
     day_notes: dict[dt.date, str],
+    width: int | None = None,
 ) -> None:
-    """One table for a centre: days across, rooms down; each cell lists its bookings by time."""
-    from rich.text import Text
-
+    """A centre's week: days across, rooms down, each cell its bookings by time. When the days
+    do not fit across the width they come in pages of three or more days, and below that one
+    under another; no day and no booking is ever cut off."""
+    width = width or console().width
     week = days[0].isocalendar()
-    table = new_table(f"{centre['name']} · week {week.week}, {week.year}", show_lines=True, expand=False)
-    table.add_column("Room", style="bold", no_wrap=True)
-    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
-    for day in days:
-        header = f"{names[day.weekday()]} {day:%d.%m}"
-        if day in day_notes:
-            header += f"\n{day_notes[day]}"
-        table.add_column(literal(header), overflow="fold", min_width=12)
-    for room in rooms:
-        cells = []
-        for day in days:
-            cell = Text()
-            todays = [b for b in bookings if b["room_id"] == room["id"] and b["start"][:10] == day.isoformat()]
-            for b in todays:
-                if cell:
-                    cell.append("\n")
-                style = "red bold" if b["id"] in conflicting else ("dim strike" if b["status"] == "cancelled" else "")
-                mark = "⚠ " if b["id"] in conflicting else ""
-                cell.append(f"{mark}{b['start'][11:]}–{b['end'][11:]} ", style=style or "cyan")
-                cell.append(visible(b["title"]), style=style or "bold")
-                cell.append(f"\n{visible(b['actor'] or '')}", style="dim" if not style else style)
-            cells.append(cell)
-        table.add_row(literal(room["name"]), *cells)
-    console().print(table)
+    title = _("{centre} · week {week}, {year}").format(centre=centre["name"], week=week.week, year=week.year)
+    by_cell: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for b in bookings:
+        by_cell.setdefault((b["room_id"], b["start"][:10]), []).append(b)
+
+    def cell(room_id: int, day: dt.date, width: int | None = None) -> list[list[Run]]:
+        return [p for b in by_cell.get((room_id, day.isoformat()), []) for p in _booking_paragraphs(b, conflicting, width)]
+
+    def header(day: dt.date) -> str:
+        return day_label(day) + (f"\n{day_notes[day]}" if day in day_notes else "")
+
+    def grid(shown: Sequence[dt.date], widths: Sequence[int] | None = None) -> tuple[list[Column], list[list[Cell]]]:
+        columns = [Column("room", _("Room"), style="bold")] + [Column(d.isoformat(), header(d)) for d in shown]
+        return columns, [[room["name"], *[cell(room["id"], d, widths[i + 1] if widths else None) for i, d in enumerate(shown)]]
+                         for room in rooms]
+
+    for per_page in range(len(days), 2, -1):
+        pages = _pages(days, per_page)
+        fits = [layout(*grid(page), width) for page in pages]
+        if all(fit.fits for fit in fits):
+            for n, (page, fit) in enumerate(zip(pages, fits), 1):
+                heading = title if len(pages) == 1 else _("{title} · {first} to {last} ({part} of {parts})").format(
+                    title=title, first=day_label(page[0]), last=day_label(page[-1]), part=n, parts=len(pages))
+                columns, rows = grid(page, fit.widths)
+                table(columns, rows, title=heading, separate=True, width=width, fit=fit)
+            return
+    # Too narrow for three days across: the days one under another, in columns aligned for all.
+    columns = [Column("time", _("Time"), wrap=False), Column("room", _("Room")), Column("what", _("Booking"))]
+    by_day = {
+        day: [[[_time_runs(b, conflicting)], b["room"], [_title_runs(b, conflicting), [(b["actor"] or "", "dim")]]]
+              for b in sorted((b for b in bookings if b["start"][:10] == day.isoformat()), key=lambda b: (b["start"], b["room"]))]
+        for day in days
+    }
+    fit = layout(columns, [row for rows in by_day.values() for row in rows] or [["", "", ""]], width)
+    out = Printed()
+    out.text(title, width, "bold")
+    out.add()
+    out.print()
+    for day, rows in by_day.items():
+        heading = day_label(day) + (f" · {day_notes[day]}" if day in day_notes else "")
+        if rows:
+            table(columns, rows, title=heading, separate=True, width=width, fit=fit)
+        else:
+            empty = Printed()
+            empty.text(_("{day}: nothing booked").format(day=heading), width, "bold")
+            empty.add()
+            empty.print()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,99 +800,88 @@ def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> str:
 
 
 def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
-    """One Rich table per kind, most pressing first."""
-    out = console()
+    """One table per kind, most pressing first. Keys and times are never broken."""
     rooms = [f for f in findings if f["kind"] == "room"]
     clashes = [f for f in findings if f["kind"] == "clash"]
     parallel = [f for f in findings if f["kind"] == "parallel"]
     targets = code_label(vocab.TARGET_GROUPS)
     categories = code_label(vocab.CATEGORIES)
+    key = Column("key", _("Key"), wrap=False, style="cyan")
+    note = [Column("note", _("Acknowledged"), keep=40)] if show_notes else []
 
-    def note_column(table) -> None:
-        if show_notes:
-            table.add_column("Acknowledged", overflow="fold")
-
-    def note(f: dict[str, Any]) -> list[str]:
+    def noted(f: dict[str, Any]) -> list[str]:
         return [f["note"] or ""] if show_notes else []
 
     if "room" in kinds and rooms:
-        table = new_table(f"Room conflicts ({len(rooms)}): the same room booked twice", show_lines=True)
-        for header in ("When", "Centre", "Room", "Booking", "Clashes with", "Key"):
-            table.add_column(header, overflow="fold")
-        note_column(table)
+        columns = [Column("when", _("When"), wrap=False), Column("centre", _("Centre"), keep=50), Column("room", _("Room")),
+                   Column("a", _("Booking")), Column("b", _("Clashes with")), key, *note]
+        cells = []
         for f in rooms:
             a, b = f["bookings"]
-            table.add_row(*map(literal, (
+            cells.append([
                 f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"],
-                f"{a['title']} ({a['start'][11:]}–{a['end'][11:]})\n{a['actor']}",
-                f"{b['title']} ({b['start'][11:]}–{b['end'][11:]})\n{b['actor']}",
-                f["key"], *note(f),
-            )))
-        out.print(table)
+                [[(a["title"], "bold")], [(f"{a['start'][11:]}–{a['end'][11:]}", None)], [(a["actor"], "dim")]],
+                [[(b["title"], "bold")], [(f"{b['start'][11:]}–{b['end'][11:]}", None)], [(b["actor"], "dim")]],
+                f["key"], *noted(f),
+            ])
+        table(columns, cells, title=_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), separate=True)
     if "clash" in kinds and clashes:
-        table = new_table(f"Clashes ({len(clashes)}): one target group, two offers at the same time", show_lines=True)
-        for header in ("Centre", "Target groups", "Activity", "At the same time as", "Times", "First", "Key"):
-            table.add_column(header, overflow="fold")
-        note_column(table)
+        columns = [Column("centre", _("Centre"), keep=50), Column("targets", _("Target groups"), keep=60),
+                   Column("a", _("Activity")), Column("b", _("At the same time as")), Column("count", _("Times"), wrap=False, keep=70),
+                   Column("first", _("First"), wrap=False, keep=80), key, *note]
+        cells = []
         for f in clashes:
             a, b = f["activities"]
-            table.add_row(*map(literal, (
-                f["centre"], targets(f["target_groups"]), _activity_cell(a), _activity_cell(b),
-                str(f["count"]), when(f["first"]), f["key"], *note(f),
-            )))
-        out.print(table)
+            cells.append([f["centre"], targets(f["target_groups"]), _activity_cell(a), _activity_cell(b),
+                          str(f["count"]), when(f["first"]), f["key"], *noted(f)])
+        table(columns, cells, title=_("Clashes ({count}): one target group, two offers at the same time").format(count=len(clashes)),
+              separate=True)
     if "parallel" in kinds and parallel:
-        table = new_table(f"Parallel efforts ({len(parallel)}): comparable offers by different actors", show_lines=True)
-        for header in ("Area", "Category", "Target groups", "Activity", "Comparable to", "Same time", "Key"):
-            table.add_column(header, overflow="fold")
-        note_column(table)
+        columns = [Column("area", _("Area"), keep=50), Column("category", _("Category"), keep=60),
+                   Column("targets", _("Target groups"), keep=55), Column("a", _("Activity")), Column("b", _("Comparable to")),
+                   Column("same", _("Same time"), wrap=False, keep=45), key, *note]
+        cells = []
         for f in parallel:
             a, b = f["activities"]
             across = a["centre"] != b["centre"]
-            table.add_row(*map(literal, (
-                f["area"] or a["centre"], categories(f["category"]), targets(f["target_groups"]),
-                _activity_cell(a, across), _activity_cell(b, across), "yes" if f["same_time"] else "no",
-                f["key"], *note(f),
-            )))
-        out.print(table)
-
-
+            cells.append([f["area"] or a["centre"], categories(f["category"]), targets(f["target_groups"]),
+                          _activity_cell(a, across), _activity_cell(b, across), _("yes") if f["same_time"] else _("no"),
+                          f["key"], *noted(f)])
+        table(columns, cells, title=_("Parallel efforts ({count}): comparable offers by different actors").format(count=len(parallel)),
+              separate=True)
 
 
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
-    out = console()
     sectors = code_label(vocab.SECTORS)
     targets = code_label(vocab.TARGET_GROUPS)
     for centre in report:
-        from rich.rule import Rule
-
-        out.print(Rule(literal(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else "")), align="left"))
+        width = console().width
+        out = Printed()
+        name = f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else "")
+        out.add([("── ", "dim"), (visible(name), "bold"), (" " + "─" * max(0, width - 4 - _width([(visible(name), None)])), "dim")])
         by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
-        out.print(literal(
+        out.text(
             f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
-            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
-        ))
-        table = new_table("Actors")
-        for header in ("Actor", "Sector", "Activities", "Joint", "Target groups"):
-            table.add_column(header, overflow="fold")
-        for a in centre["actors"]:
-            table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"]))))
-        out.print(table)
+            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors.", width,
+        )
+        out.add()
+        out.print()
+        table(
+            [Column("name", _("Actor"), style="bold"), Column("sector", _("Sector")), Column("n", _("Activities"), wrap=False),
+             Column("joint", _("Joint"), wrap=False), Column("targets", _("Target groups"), keep=50)],
+            [[a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), targets(a["target_groups"])] for a in centre["actors"]],
+            title=_("Actors"),
+        )
         if centre["pairs"]:
-            table = new_table("Working together")
-            for header in ("Actor", "With", "Joint activities"):
-                table.add_column(header, overflow="fold")
-            for p in centre["pairs"]:
-                table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
-            out.print(table)
+            table(
+                [Column("a", _("Actor")), Column("b", _("With")), Column("joint", _("Joint activities"))],
+                [[p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"])] for p in centre["pairs"]],
+                title=_("Working together"),
+            )
         if centre["interfaces"]:
-            table = new_table("Interfaces worth a conversation: a shared target group, nothing run together")
-            for header in ("Actor", "And", "Both serve"):
-                table.add_column(header, overflow="fold")
-            for i in centre["interfaces"]:
-                table.add_row(*map(literal, (
-                    f"{i['actors'][0]} ({sectors(i['sectors'][0])})",
-                    f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
-                    targets(i["target_groups"]),
-                )))
-            out.print(table)
+            table(
+                [Column("a", _("Actor")), Column("b", _("And")), Column("targets", _("Both serve"))],
+                [[f"{i['actors'][0]} ({sectors(i['sectors'][0])})", f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
+                  targets(i["target_groups"])] for i in centre["interfaces"]],
+                title=_("Interfaces worth a conversation: a shared target group, nothing run together"),
+            )

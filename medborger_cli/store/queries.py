@@ -200,6 +200,15 @@ def activity_facts(db: Database) -> list[dict[str, Any]]:
     return rows
 
 
+def activity_targets(db: Database, activity_ids: list[int]) -> dict[int, list[str]]:
+    """The target groups of these activities, by activity id (sorted codes)."""
+    found: dict[int, list[str]] = {}
+    sql = "SELECT activity_id, target FROM activity_targets WHERE activity_id IN (SELECT value FROM json_each(?)) ORDER BY activity_id, target"
+    for activity_id, target in db.execute(sql, [json_ids(activity_ids)]).fetchall():
+        found.setdefault(activity_id, []).append(target)
+    return found
+
+
 def actor_names(db: Database) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in fetch_rows(db, "SELECT id, name, sector FROM actors")}
 
