@@ -302,6 +302,98 @@ def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int
 
 
 # ---------------------------------------------------------------------------------------------
+# Free rooms
+
+
+SEASON_LAST_WEEK = 26  # a season runs from week 33 to week 26 of the next year (DOMAIN.md)
+
+
+def season_end(day: "dt.date") -> "dt.date":
+    """The Sunday of week 26 that ends the season `day` is in (or, in the summer weeks 27 to
+    32, the season that starts after it)."""
+    import datetime as dt
+
+    iso = day.isocalendar()
+    year = iso.year + 1 if iso.week > SEASON_LAST_WEEK else iso.year
+    return dt.date.fromisocalendar(year, SEASON_LAST_WEEK, 7)
+
+
+def slot_dates(weekdays: Sequence[int], first: "dt.date", last: "dt.date", every: int = 1) -> list["dt.date"]:
+    """The dates on `weekdays` (0 is Monday) from `first` to `last`, every `every` weeks counted
+    from the week of `first`, as `add-activity --every` counts them."""
+    import datetime as dt
+
+    monday = first - dt.timedelta(days=first.weekday())
+    found = []
+    day = first
+    while day <= last:
+        if day.weekday() in weekdays and ((day - monday).days // 7) % every == 0:
+            found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def free_rooms(db: Database, dates: Sequence["dt.date"], start: "dt.time", end: "dt.time", *,
+               centre_id: int | None = None, capacity: int | None = None) -> dict[str, Any]:
+    """Which rooms are free at `start`–`end` on every one of `dates`.
+
+    Returns `rooms`: one dict per room in scope (seating at least `capacity` when given), with
+    `collisions` (every active booking overlapping the time on one of the dates: date, id, title,
+    actor, start, end), `closed` (dates inside the centre's closures, with the reason),
+    `holidays` (public holidays among the dates) and `free_dates` (dates with neither), sorted by
+    the number of dates that collide, then centre and room; `no_capacity`: rooms left out by
+    `capacity` because no seat count is recorded. A booking overlaps when it starts before the
+    time ends and ends after it starts (one ending at 17:00 leaves 17:00 free)."""
+    from . import schedule
+
+    rooms = store.rooms(db, centre_id)
+    no_capacity = []
+    if capacity is not None:
+        no_capacity = [r for r in rooms if r["capacity"] is None]
+        rooms = [r for r in rooms if r["capacity"] is not None and r["capacity"] >= capacity]
+    every_room = centre_id is None and capacity is None
+    room_ids = None if every_room else [r["id"] for r in rooms]
+    days = [d.isoformat() for d in dates]
+    slots = [(d, f"{d}T{start:%H:%M}", f"{d}T{end:%H:%M}") for d in days]
+    colliding: dict[int, list[dict[str, Any]]] = {}
+    seen = set()
+    for row in store.bookings_in_slots(db, slots, room_ids) if slots and rooms else []:
+        seen.add((row["id"], row["day"]))
+        colliding.setdefault(row["room_id"], []).append(row)
+    if slots and rooms:
+        for row in store.running_over_midnight(db, slots[0][1], slots[-1][2], room_ids):
+            for day, begins, ends in slots:
+                if row["start"] < ends and row["end"] > begins and (row["id"], day) not in seen:
+                    colliding.setdefault(row["room_id"], []).append({**row, "day": day})
+    holidays = {d: n for d, n in schedule.danish_holidays(dates[0], dates[-1]).items() if d in set(dates)} if dates else {}
+    closures: dict[int, list[schedule.Closure]] = {}
+    found = []
+    for room in rooms:
+        if room["centre_id"] not in closures:
+            closures[room["centre_id"]] = [schedule.Closure.from_row(c) for c in store.closures(db, room["centre_id"])]
+        closed = []
+        for day in dates:
+            closure = next((c for c in closures[room["centre_id"]] if c.covers(day)), None)
+            if closure:
+                closed.append({"date": day.isoformat(), "reason": closure.reason})
+        collisions = sorted(
+            ({"date": c["day"], "id": c["id"], "title": c["title"], "actor": c["actor"], "start": c["start"], "end": c["end"]}
+             for c in colliding.get(room["id"], [])),
+            key=lambda c: (c["date"], c["start"], c["id"]),
+        )
+        taken = {c["date"] for c in collisions} | {c["date"] for c in closed}
+        found.append({
+            "centre": room["centre"], "centre_id": room["centre_id"], "room": room["name"], "room_id": room["id"],
+            "capacity": room["capacity"], "dates": len(dates), "free_dates": len(dates) - len(taken),
+            "collisions": collisions, "closed": closed,
+            "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(holidays.items())],
+        })
+    found.sort(key=lambda r: (len({c["date"] for c in r["collisions"]}), len(r["collisions"]), r["free_dates"] == 0,
+                              store.name_key(r["centre"]), store.name_key(r["room"]), r["room_id"]))
+    return {"rooms": found, "no_capacity": no_capacity}
+
+
+# ---------------------------------------------------------------------------------------------
 # Collaboration
 
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import vocab
-from .i18n import _
+from .i18n import _, ngettext
 
 
 KEEP = 100  # a column that is never left out
@@ -788,6 +788,146 @@ def week_grid(
             empty.text(_("{day}: nothing booked").format(day=heading), width, "bold")
             empty.add()
             empty.print()
+
+
+# ---------------------------------------------------------------------------------------------
+# Free rooms
+
+FREE_COLUMNS = ["centre", "room", "capacity", "dates", "free_dates", "colliding_dates", "collisions", "closed_dates"]
+
+
+def free_row(room: dict[str, Any]) -> dict[str, Any]:
+    """A room of `free` as one CSV row: the dates and bookings that collide as lists."""
+    return {
+        "centre": room["centre"], "room": room["room"], "capacity": room["capacity"], "dates": room["dates"],
+        "free_dates": room["free_dates"], "colliding_dates": sorted({c["date"] for c in room["collisions"]}),
+        "collisions": [f"{c['date']} {c['start'][11:]}–{c['end'][11:]} {c['title']} ({c['actor']}, id {c['id']})"
+                       for c in room["collisions"]],
+        "closed_dates": [f"{c['date']} {c['reason']}" for c in room["closed"]],
+    }
+
+
+def _closed_note(room: dict[str, Any], with_year: bool) -> str:
+    """`13.10 Efterårsferie; 22.12, 29.12 Juleferie`: the closed dates by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for c in room["closed"]:
+        by_reason.setdefault(c["reason"], []).append(_short(c["date"], with_year))
+    return "; ".join(f"{', '.join(days)} {reason}" for reason, days in by_reason.items())
+
+
+def _short(day: str, with_year: bool) -> str:
+    """`2026-09-08` as `08.09` (or `08.09.26` when the period spans two years)."""
+    return f"{day[8:10]}.{day[5:7]}" + (f".{day[2:4]}" if with_year else "")
+
+
+def _collision_groups(room: dict[str, Any], with_year: bool, with_dates: bool = True) -> list[list[Run]]:
+    """What collides, one paragraph per booking series: `Lektiecafé 16:00–18:00 (Røde Kors):
+    08.09, 15.09`, most dates first."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for c in room["collisions"]:
+        end = c["end"][11:] if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + c["end"][11:]
+        groups.setdefault((c["title"], c["actor"], c["start"][11:], end), []).append(c["date"])
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[1][0]))
+    return [[(title, "bold"), (f" {begins}–{end} ", "cyan"), (f"({actor})" + (": " if with_dates else ""), "dim")]
+            + ([(", ".join(_short(d, with_year) for d in sorted(set(days))), None)] if with_dates else [])
+            for (title, actor, begins, end), days in ordered]
+
+
+def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: Sequence[int], first: dt.date, last: dt.date,
+                start: dt.time, end: dt.time, every: int, season: bool, single: bool, with_centre: bool) -> None:
+    """`medborger free`: the rooms free on every date, those free on most with what collides,
+    then the rest; public holidays and closures said in words."""
+    width = console().width
+    rooms = report["rooms"]
+    with_year = first.year != last.year
+    time = f"{start:%H:%M}–{end:%H:%M}"
+    out = Printed()
+    if single:
+        out.text(_("Rooms free on {day} {date}, {time}.").format(day=when(first.isoformat())[:3], date=f"{first:%d.%m.%Y}", time=time),
+                 width, "bold")
+    else:
+        names = ", ".join(vocab.WEEKDAYS[code].da for code in list(vocab.WEEKDAYS) if vocab.WEEKDAY_INDEX[code] in weekdays)
+        heading = (_("Rooms free {time} on {days} from {first} to {last}: {count} dates.") if every == 1 else
+                   _("Rooms free {time} on {days} every {every} weeks from {first} to {last}: {count} dates."))
+        out.text(heading.format(time=time, days=names, every=every, first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}",
+                                count=len(dates)), width, "bold")
+        if season:
+            out.text(_("Until the end of the season (week 26); --until gives another last date."), width, "dim")
+    if rooms and rooms[0]["holidays"]:
+        days = ", ".join(f"{_short(h['date'], with_year)} {h['name']}" for h in rooms[0]["holidays"])
+        out.text(_("Public holidays among the dates (an activity skips them unless --include-holidays): {days}.").format(days=days),
+                 width)
+    closures: dict[str, str] = {}
+    for r in rooms:
+        if r["closed"] and r["centre"] not in closures:
+            closures[r["centre"]] = _closed_note(r, with_year)
+    for centre, note in closures.items():
+        out.text(_("{centre} is closed on some of the dates: {closures}.").format(centre=centre, closures=note), width)
+    if report["no_capacity"]:
+        names = ", ".join(f"{r['name']} ({r['centre']})" for r in report["no_capacity"])
+        out.text(_("Left out, no seat count recorded: {rooms}.").format(rooms=names), width, "dim")
+    out.add()
+    out.print()
+    if not dates:
+        message(_("No date in the period falls on that weekday."))
+        return
+    if not rooms:
+        message(_("No room matches; check --centre and --capacity."))
+        return
+
+    def colliding(room: dict[str, Any]) -> int:
+        return len({c["date"] for c in room["collisions"]})
+
+    def rooms_title(singular: str, plural: str, count: int, **values: Any) -> str:
+        return ngettext(singular, plural, count).format(count=count, **values)
+
+    free_all = [r for r in rooms if not r["collisions"] and r["free_dates"]]
+    closed_all = [r for r in rooms if not r["collisions"] and not r["free_dates"]]
+    most = [r for r in rooms if r["collisions"] and not single and colliding(r) * 2 <= len(dates)]
+    rest = [r for r in rooms if r["collisions"] and r not in most]
+    where = [Column("centre", _("Centre"), keep=60)] if with_centre else []
+    seats = Column("capacity", _("Seats"), wrap=False, keep=50)
+    room_column = Column("room", _("Room"), style="bold")
+
+    def base(r: dict[str, Any]) -> list[Cell]:
+        return ([r["centre"]] if with_centre else []) + [r["room"], "" if r["capacity"] is None else str(r["capacity"])]
+
+    def share(r: dict[str, Any]) -> str:
+        return _("{free} of {dates}").format(free=r["free_dates"], dates=r["dates"])
+
+    if free_all:
+        title = (rooms_title("Free ({count} room)", "Free ({count} rooms)", len(free_all)) if single else
+                 rooms_title("Free on every date ({count} room)", "Free on every date ({count} rooms)", len(free_all)))
+        table([*where, room_column, seats], [base(r) for r in free_all], title=title)
+    else:
+        out = Printed()
+        out.text(_("No room is free on that date.") if single else _("No room is free on every date."), width, "bold")
+        out.add()
+        out.print()
+    if most:
+        table([*where, room_column, seats, Column("free", _("Free"), wrap=False), Column("what", _("Taken by (dates)"))],
+              [base(r) + [share(r), _collision_groups(r, with_year)] for r in most],
+              title=rooms_title("Free on most dates, fewest collisions first ({count} room)",
+                                "Free on most dates, fewest collisions first ({count} rooms)", len(most)), separate=True)
+    if rest and single:
+        table([*where, room_column, seats, Column("what", _("Taken by"))],
+              [base(r) + [_collision_groups(r, with_year, with_dates=False)] for r in rest],
+              title=rooms_title("Taken ({count} room)", "Taken ({count} rooms)", len(rest)), separate=True)
+    elif rest:
+        def names(r: dict[str, Any]) -> str:
+            titles = list(dict.fromkeys(c["title"] for c in r["collisions"]))
+            shown = ", ".join(titles[:3])
+            return shown if len(titles) <= 3 else _("{titles} and {more} more").format(titles=shown, more=len(titles) - 3)
+
+        table([*where, room_column, seats, Column("free", _("Free"), wrap=False), Column("what", _("Taken by"))],
+              [base(r) + [share(r), names(r)] for r in rest],
+              title=rooms_title("Taken on more than half of the dates ({count} room)",
+                                "Taken on more than half of the dates ({count} rooms)", len(rest)),
+              caption=_("--json lists every date and booking that collides."))
+    if closed_all:
+        table([*where, room_column, seats],
+              [base(r) for r in closed_all],
+              title=rooms_title("Closed on every date ({count} room)", "Closed on every date ({count} rooms)", len(closed_all)))
 
 
 # ---------------------------------------------------------------------------------------------

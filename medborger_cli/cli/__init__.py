@@ -198,7 +198,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, listing, reports, exchange, removing, data  # noqa: E402,F401,I001
+from . import centres, activities, listing, free, reports, exchange, removing, data  # noqa: E402,F401,I001
 
 for _group in app.registered_groups:  # export, import, list, privacy: they note their commands too
     _group.cls = MedborgerGroup

@@ -40,6 +40,7 @@ from .queries import (
     actors,
     bookings,
     bookings_by_ids,
+    bookings_in_slots,
     centres,
     check,
     closures,
@@ -48,6 +49,7 @@ from .queries import (
     occurrence_groups,
     room_centres,
     rooms,
+    running_over_midnight,
 )
 from .records import (
     acknowledge,
@@ -90,6 +92,7 @@ __all__ = [
     "booking",
     "bookings",
     "bookings_by_ids",
+    "bookings_in_slots",
     "cancel_bookings_between",
     "centre",
     "centres",
@@ -126,6 +129,7 @@ __all__ = [
     "resolve_path",
     "room_centres",
     "rooms",
+    "running_over_midnight",
     "schema_version",
     "scrub",
     "set_booking_status",
