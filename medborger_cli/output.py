@@ -43,6 +43,7 @@ class Column:
     wrap: bool = True  # False: dates, times, ids and keys, which are never broken
     keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
     compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
+    cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
 
 
 class Stream:
@@ -98,12 +99,38 @@ class Stream:
             return "none"
         return "plain" if os.environ.get("NO_COLOR") else "colour"
 
+    def print(self, *objects: Any, **options: Any) -> None:
+        """For code written against a Rich console: renders Rich objects with Rich (loaded
+        only then); medborger's own output goes through `write`."""
+        from rich.console import Console
+
+        rich = Console(file=_CaptureFile(self), highlight=False, emoji=False, width=self.width,
+                       force_terminal=self.styles() != "none", no_color=self.styles() == "plain")
+        rich.print(*objects, **options)
+
     def write(self, text: str) -> None:
         if not self.stderr and _capture:
             _capture[-1].append(text)
             return
         self.file.write(text)
         self.file.flush()
+
+
+class _CaptureFile:
+    """A file for Rich that writes through `Stream.write` (so the pager sees it too)."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
 
 
 _SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "strike": "9"}
@@ -132,6 +159,7 @@ def render(lines: Sequence[Sequence[tuple[str, str | None]]], stream: Stream) ->
             else:
                 merged.append([text, style])
         for text, style in merged:
+            text = text.replace(GLUE, " ")
             code = _sgr(style, mode)
             parts.append(f"{code}{text}\x1b[0m" if code else text)
         out.append("".join(parts))
@@ -175,6 +203,15 @@ def _joins_emoji(text: str, i: int) -> bool:
     return (before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")) and unicodedata.category(after) == "So"
 
 
+def literal(value: Any, style: str | None = None) -> Any:
+    """A value as a Rich `Text` (never markup, controls visible), for code that prints Rich
+    objects through `console().print`."""
+    from rich.text import Text
+
+    text = value if isinstance(value, str) else plain(value)
+    return Text("\n".join(visible(line) for line in text.split("\n")), style=style or "")
+
+
 def message(text: str, style: str | None = None) -> None:
     """A line on stderr, literal: callers put user names into `text`, so it is never read as
     markup, and control characters in it are shown visibly. Style comes from `style` only."""
@@ -194,6 +231,8 @@ def error(text: str) -> None:
 def plain(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value  # as it is (an `unbroken` title stays one)
     if isinstance(value, (list, tuple)):
         return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
@@ -235,14 +274,26 @@ def when(value: Any) -> str:
 
 Run = tuple[str, "str | None"]
 Cell = Any  # str | list[list[Run]]
-WORD_CAP = 24  # a word longer than this may be folded rather than widen its column
+TITLE_CAP = 40  # a title up to this long is kept on one line where it can be
+GLUE = "\ue000"  # a space that does not break a line (never in user text: `visible` escapes it)
+
+
+class Unbroken(str):
+    """Text made `visible` already, whose spaces are glue: it wraps only where it must."""
+
+
+def unbroken(text: str) -> Unbroken:
+    """A title kept on one line where the column allows (a wrapped title is hard to find)."""
+    return Unbroken(visible(text).replace(" ", GLUE))
 GAP = "  "  # between columns
 MARGIN = "  "  # before the first column
 
 
 def _paragraphs(cell: Cell, style: str | None = None) -> list[list[Run]]:
     if isinstance(cell, list):
-        return [[(visible(text), st) for text, st in para] for para in cell]
+        return [[(text if isinstance(text, Unbroken) else visible(text), st) for text, st in para] for para in cell]
+    if isinstance(cell, Unbroken):
+        return [[(cell, style)]]
     text = cell if isinstance(cell, str) else plain(cell)
     return [[(visible(line), style)] for line in text.split("\n")]
 
@@ -302,21 +353,42 @@ def _measure(cell: Cell) -> tuple[int, int]:
 
 
 def _fold(word: list[Run], width: int) -> list[list[Run]]:
-    """A word longer than the column, cut into pieces of the column's width."""
-    pieces: list[list[Run]] = [[]]
+    """A word longer than the column, cut into pieces of the column's width: at its glue
+    (the spaces of `unbroken` text) where it can be, else between characters."""
+    chars = [(ch, style) for text, style in word for ch in text]
+    pieces: list[list[tuple[str, str | None]]] = []
+    current: list[tuple[str, str | None]] = []
     used = 0
-    for text, style in word:
-        for ch in text:
-            w = cells(ch)
-            if used + w > width and used:
-                pieces.append([])
-                used = 0
-            if pieces[-1] and pieces[-1][-1][1] == style:
-                pieces[-1][-1] = (pieces[-1][-1][0] + ch, style)
+    for ch, style in chars:
+        w = cells(ch)
+        if used + w > width and current:
+            glue = max((i for i, (c, _) in enumerate(current) if c == GLUE), default=None)
+            if glue is not None and glue > 0:
+                pieces.append(current[:glue])
+                current = current[glue + 1 :]
             else:
-                pieces[-1].append((ch, style))
-            used += w
-    return pieces
+                pieces.append(current)
+                current = []
+            used = sum(cells(c) for c, _ in current)
+            if used + w > width and current:
+                pieces.append(current)
+                current, used = [], 0
+        if ch == GLUE and not current:
+            continue  # no glue at the start of a line
+        current.append((ch, style))
+        used += w
+    if current:
+        pieces.append(current)
+    folded = []
+    for piece in pieces:
+        runs: list[Run] = []
+        for ch, style in piece:
+            if runs and runs[-1][1] == style:
+                runs[-1] = (runs[-1][0] + ch, style)
+            else:
+                runs.append((ch, style))
+        folded.append(runs)
+    return folded
 
 
 def wrap(cell: Cell, width: int, style: str | None = None) -> list[list[Run]]:
@@ -374,7 +446,7 @@ def layout(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int
             w, l = _measure(row[i])
             widest, longest = max(widest, w), max(longest, l)
         if column.wrap:
-            need.append(max(min(longest, WORD_CAP), head_longest, 1))
+            need.append(max(min(longest, column.cap), head_longest, 1))
             want.append(max(widest, head_widest, need[-1]))
         else:
             need.append(max(widest, head_longest, 1))
@@ -468,7 +540,7 @@ def table(
         picked = [[row[i] for i in fit.shown] for row in rows]
         for line in _row_lines([c.header for c in shown], shown, fit.widths, ["bold"] * len(shown)):
             out.add(line)
-        out.add([(" " + "━" * (len(MARGIN) + sum(fit.widths) + len(GAP) * (len(shown) - 1)), "dim")])
+        out.add([(" " + "━" * (len(MARGIN) - 1 + sum(fit.widths) + len(GAP) * (len(shown) - 1)), "dim")])
         body = [_row_lines(row, shown, fit.widths, [c.style for c in shown]) for row in picked]
         if separate is None:
             separate = any(len(lines) > 1 for lines in body)
@@ -706,8 +778,8 @@ def _time_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
 def _title_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
     """The title; a cancelled booking says so in words, not only by its style."""
     if b["status"] == "cancelled":
-        return [(b["title"], "dim strike"), (" " + _("(cancelled)"), "dim")]
-    return [(b["title"], "red bold" if b["id"] in conflicting else "bold")]
+        return [(unbroken(b["title"]), "dim strike"), (" " + _("(cancelled)"), "dim")]
+    return [(unbroken(b["title"]), "red bold" if b["id"] in conflicting else "bold")]
 
 
 def _booking_paragraphs(b: dict[str, Any], conflicting: set[int], width: int | None = None) -> list[list[Run]]:
@@ -749,11 +821,11 @@ def week_grid(
     def cell(room_id: int, day: dt.date, width: int | None = None) -> list[list[Run]]:
         return [p for b in by_cell.get((room_id, day.isoformat()), []) for p in _booking_paragraphs(b, conflicting, width)]
 
-    def header(day: dt.date) -> str:
-        return day_label(day) + (f"\n{day_notes[day]}" if day in day_notes else "")
+    def header(day: dt.date) -> Any:
+        return [[(unbroken(day_label(day)), None)]] + ([[(day_notes[day], None)]] if day in day_notes else [])
 
     def grid(shown: Sequence[dt.date], widths: Sequence[int] | None = None) -> tuple[list[Column], list[list[Cell]]]:
-        columns = [Column("room", _("Room"), style="bold")] + [Column(d.isoformat(), header(d)) for d in shown]
+        columns = [Column("room", _("Room"), style="bold")] + [Column(d.isoformat(), header(d), cap=TITLE_CAP) for d in shown]
         return columns, [[room["name"], *[cell(room["id"], d, widths[i + 1] if widths else None) for i, d in enumerate(shown)]]
                          for room in rooms]
 
@@ -767,22 +839,32 @@ def week_grid(
                 columns, rows = grid(page, fit.widths)
                 table(columns, rows, title=heading, separate=True, width=width, fit=fit)
             return
-    # Too narrow for three days across: the days one under another, in columns aligned for all.
-    columns = [Column("time", _("Time"), wrap=False), Column("room", _("Room")), Column("what", _("Booking"))]
-    by_day = {
-        day: [[[_time_runs(b, conflicting)], b["room"], [_title_runs(b, conflicting), [(b["actor"] or "", "dim")]]]
-              for b in sorted((b for b in bookings if b["start"][:10] == day.isoformat()), key=lambda b: (b["start"], b["room"]))]
-        for day in days
-    }
-    fit = layout(columns, [row for rows in by_day.values() for row in rows] or [["", "", ""]], width)
+    # Too narrow for three days across: the days one under another, in columns aligned for all;
+    # narrower still, the room goes under the title.
+    todays = {day: sorted((b for b in bookings if b["start"][:10] == day.isoformat()), key=lambda b: (b["start"], b["room"]))
+              for day in days}
+    columns = [Column("time", _("Time"), wrap=False), Column("room", _("Room")), Column("what", _("Booking"), cap=TITLE_CAP)]
+
+    def row(b: dict[str, Any]) -> list[Cell]:
+        return [[_time_runs(b, conflicting)], b["room"], [_title_runs(b, conflicting), [(b["actor"] or "", "dim")]]]
+
+    every = [row(b) for day in days for b in todays[day]] or [["", "", ""]]
+    fit = layout(columns, every, width)
+    if not fit.fits or fit.left_out:
+        columns = [Column("time", _("Time"), wrap=False), Column("what", _("Booking"), cap=TITLE_CAP)]
+
+        def row(b: dict[str, Any]) -> list[Cell]:  # noqa: F811 - the narrower row
+            return [[_time_runs(b, conflicting)], [_title_runs(b, conflicting), [(b["room"], None)], [(b["actor"] or "", "dim")]]]
+
+        fit = layout(columns, [row(b) for day in days for b in todays[day]] or [["", ""]], width)
     out = Printed()
     out.text(title, width, "bold")
     out.add()
     out.print()
-    for day, rows in by_day.items():
+    for day in days:
         heading = day_label(day) + (f" · {day_notes[day]}" if day in day_notes else "")
-        if rows:
-            table(columns, rows, title=heading, separate=True, width=width, fit=fit)
+        if todays[day]:
+            table(columns, [row(b) for b in todays[day]], title=heading, separate=True, width=width, fit=fit)
         else:
             empty = Printed()
             empty.text(_("{day}: nothing booked").format(day=heading), width, "bold")
@@ -915,7 +997,7 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
               title=rooms_title("Taken ({count} room)", "Taken ({count} rooms)", len(rest)), separate=True)
     elif rest:
         def names(r: dict[str, Any]) -> str:
-            titles = list(dict.fromkeys(c["title"] for c in r["collisions"]))
+            titles = list(dict.fromkeys(f"{c['title']} ({c['actor']})" for c in r["collisions"]))
             shown = ", ".join(titles[:3])
             return shown if len(titles) <= 3 else _("{titles} and {more} more").format(titles=shown, more=len(titles) - 3)
 
@@ -1025,3 +1107,177 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
                   targets(i["target_groups"])] for i in centre["interfaces"]],
                 title=_("Interfaces worth a conversation: a shared target group, nothing run together"),
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# Printable pages (HTML)
+#
+# The printed plan hangs on a Danish centre's door, so its words are Danish (through `_()` like
+# every other string). The pages are made by Jinja2 templates in templates/, self-contained
+# (inline CSS, no network), for A4: the week landscape, one page per centre (or room), the
+# agenda portrait. Jinja2 escapes every value: user text is never read as HTML.
+
+MONTHS_DA = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 297 - 18, 210 - 19  # A4 landscape inside the margins
+
+
+def danish_day(day: dt.date, with_year: bool = False) -> str:
+    """`30. nov` (`30. nov 2026` with the year)."""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]}" + (f" {day.year}" if with_year else "")
+
+
+def danish_week(monday: dt.date, last: dt.date | None = None) -> str:
+    """`Uge 49 · 30. nov – 6. dec 2026`; `Uge 37 · 7.–13. sep 2026` within one month."""
+    last = last or monday + dt.timedelta(days=6)
+    if monday.year != last.year:
+        dates = f"{danish_day(monday, True)} – {danish_day(last, True)}"
+    elif monday.month == last.month:
+        dates = f"{monday.day}.–{danish_day(last, True)}"
+    else:
+        dates = f"{danish_day(monday)} – {danish_day(last, True)}"
+    return _("Uge {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+
+
+def _template(name: str) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("medborger_cli", "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(name)
+
+
+def _printed() -> str:
+    now = dt.datetime.now()
+    return _("Udskrevet {date} kl. {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
+
+
+def _lines(text: str, per_line: float) -> int:
+    """About how many lines `text` takes in a column of `per_line` characters (words wrap)."""
+    if not text:
+        return 0
+    words = text.split()
+    lines, used = 1, 0.0
+    for word in words:
+        need = len(word) + (1 if used else 0)
+        if used and used + need > per_line:
+            lines, used = lines + 1, 0.0
+            need = len(word)
+        lines += int(max(0, need - 1) // max(per_line, 1))
+        used = (used + need) if need <= per_line else need % per_line
+    return lines
+
+
+def _font_size(rows: list[dict[str, Any]], days: int, room_mm: float, header_lines: int) -> float:
+    """The largest font size (pt) at which the week's table fits one page, by an estimate of its
+    height; below 5.5 pt the table goes on over a second page instead (headers repeat)."""
+    column_mm = (PAGE_WIDTH_MM - room_mm) / max(days, 1)
+    for size in [x / 2 for x in range(20, 10, -1)]:  # 10 pt down to 5.5 pt
+        char_mm, line_mm = 0.58 * size * 0.3528, 1.22 * size * 0.3528
+        per_line = max((column_mm - 2.6) / char_mm, 4)
+        room_line = max((room_mm - 2.6) / char_mm, 4)
+        height = 14 + 6 + line_mm * header_lines + 2.5  # the page header, footer, the days' header row
+        for row in rows:
+            cells = [_lines(row["room"], room_line)]
+            for cell in row["cells"]:
+                lines = 1.5 if cell["closed"] else 0
+                for b in cell["bookings"]:
+                    lines += 1 + _lines(b["title"], per_line) + 0.9 * (_lines(b["actor"], per_line / 0.9) + _lines(b["for"], per_line / 0.9))
+                    lines += (1 if b["conflict"] else 0) + (1 if b["cancelled"] else 0) + 2.4 / line_mm
+                cells.append(lines)
+            height += max(cells) * line_mm + 2.2
+        if height <= PAGE_HEIGHT_MM * 0.93:
+            return size
+    return 5.5
+
+
+def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
+    targets = b.get("target_groups") or []
+    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
+    return {
+        "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
+        "for": _("For: {groups}").format(groups=", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in targets)) if targets else "",
+        "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
+    }
+
+
+def week_page(plan: Any, per_room: bool = False) -> str:
+    """The week as a printable HTML page: one A4 landscape page per centre (per room with
+    `per_room`), days across, rooms down; holidays and closures marked in words and by hatching."""
+    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    pages = []
+    for cw in plan.centres:
+        groups = [[room] for room in cw.rooms] if per_room else [cw.rooms]
+        for rooms in groups:
+            days = []
+            for day in cw.days:
+                note = cw.notes.get(day, "")
+                closed = note.startswith("lukket: ")
+                days.append({
+                    "date": day, "name": f"{names[day.weekday()]} {danish_day(day)}",
+                    "closed": _("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
+                    "note": (_("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else
+                             _("Helligdag: {name}").format(name=note) if note else ""),
+                })
+            rows = []
+            for room in rooms:
+                cells = []
+                for day in days:
+                    todays = [b for b in cw.bookings if b["room_id"] == room["id"] and b["start"][:10] == day["date"].isoformat()]
+                    cells.append({"closed": day["closed"], "bookings": [_page_booking(b, plan.conflicting) for b in todays]})
+                rows.append({"room": visible(room["name"]), "cells": cells})
+            longest = max((len(word) for r in rooms for word in r["name"].split()), default=8)
+            room_mm = max(20.0, min(48.0, longest * 0.62 * 10 * 0.3528 + 3.5))  # the longest word at 10 pt
+            font = _font_size(rows, len(days), room_mm, 1 + any(d["note"] for d in days))
+            legend = [_("⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.")] if any(
+                b["conflict"] for r in rows for c in r["cells"] for b in c["bookings"]) else []
+            pages.append({
+                "name": visible(cw.centre["name"]), "sub": visible(rooms[0]["name"]) if per_room else "",
+                "week": danish_week(plan.monday), "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
+                "legend": " ".join(legend),
+            })
+    return _template("week.html.j2").render(
+        title=f"{danish_week(plan.monday)} · " + ", ".join(p["name"] for p in pages) if pages else danish_week(plan.monday),
+        pages=pages, printed=_printed(),
+        labels={"room": _("Lokale"), "conflict": _("Dobbeltbooking"), "cancelled": _("Aflyst"),
+                "empty": _("Ingen lokaler at vise i denne uge.")},
+    )
+
+
+def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | None) -> str:
+    """Bookings as a printable agenda (A4 portrait): day by day, each with time, title, room and
+    centre, actor and booking id."""
+    from .overlaps import Slot, overlapping_pairs
+
+    active = [b for b in rows if b["status"] == "active"]
+    conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for b in rows:
+        by_day.setdefault(b["start"][:10], []).append(b)
+    holidays: dict[dt.date, str] = {}
+    if by_day:
+        from . import schedule
+
+        holidays = schedule.danish_holidays(dt.date.fromisoformat(min(by_day)), dt.date.fromisoformat(max(by_day)))
+    days = []
+    for day_text, bookings in sorted(by_day.items()):
+        day = dt.date.fromisoformat(day_text)
+        days.append({
+            "name": f"{names[day.weekday()]} {danish_day(day, True)}",
+            "note": _("Helligdag: {name}").format(name=holidays[day]) if day in holidays else "",
+            "bookings": [{**_page_booking(b, conflicting), "room": visible(b["room"]), "centre": visible(b["centre"]), "id": b["id"]}
+                         for b in sorted(bookings, key=lambda b: (b["start"], b["centre"], b["room"], b["id"]))],
+        })
+    if first and last:
+        period = f"{danish_day(dt.date.fromisoformat(first), True)} – {danish_day(dt.date.fromisoformat(last), True)}"
+    elif first:
+        period = _("fra {date}").format(date=danish_day(dt.date.fromisoformat(first), True))
+    elif last:
+        period = _("til {date}").format(date=danish_day(dt.date.fromisoformat(last), True))
+    else:
+        period = ""
+    return _template("agenda.html.j2").render(
+        title=_("Bookinger"), period=period, days=days, printed=_printed(),
+        labels={"time": _("Tid"), "what": _("Aktivitet"), "where": _("Lokale"), "actor": _("Aktør"), "id": _("Nr."),
+                "conflict": _("Dobbeltbooking"), "cancelled": _("aflyst"), "empty": _("Ingen bookinger i perioden.")},
+    )

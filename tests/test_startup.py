@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("questionary", "prompt_toolkit", "sqlite_utils", "rich.table", "dateutil.rrule", "holidays", "icalendar")
+HEAVY = ("questionary", "prompt_toolkit", "sqlite_utils", "rich.table", "dateutil.rrule", "holidays", "icalendar", "jinja2",
+         "pydantic")
 
 
 def test_importing_the_cli_imports_no_heavy_library():
@@ -23,6 +24,7 @@ def test_help_lists_the_main_commands():
 READ_COMMANDS = [
     ["list", "bookings", "--week", "37", "--year", "2026", "--centre", "motalavej"],
     ["schedule", "--week", "37", "--year", "2026", "--centre", "1"],
+    ["free", "--weekday", "tirsdag", "--start", "17", "--end", "19", "--from", "2026-09-01", "--until", "2026-12-31"],
 ]
 
 
@@ -35,7 +37,8 @@ def test_reading_commands_load_neither_pydantic_nor_sqlite_utils_nor_holidays(tm
         code = (
             "import sys; from medborger_cli.cli import app\n"
             "try:\n    app(prog_name='medborger')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print('loaded:', *[m for m in ('pydantic', 'sqlite_utils', 'holidays', 'dateutil.rrule') if m in sys.modules], file=sys.stderr)"
+            "print('loaded:', *[m for m in ('pydantic', 'sqlite_utils', 'holidays', 'dateutil.rrule', 'rich.console', 'jinja2')"
+            " if m in sys.modules], file=sys.stderr)"
         )
         result = subprocess.run([sys.executable, "-c", code, "--db", str(db), *args], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr

@@ -130,12 +130,14 @@ def list_activities(
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
         row["schedule"] = schedule.Recurrence.from_row(row).describe()
+        row["shown_title"] = output.unbroken(row["title"])
     categories, targets = output.code_label(vocab.CATEGORIES), output.code_label(vocab.TARGET_GROUPS)
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
             rows,
             [
-                Column("id", "Id", style="dim", wrap=False), Column("title", "Activity", style="bold"),
+                Column("id", "Id", style="dim", wrap=False), Column("title", "Activity", in_table=False),
+                Column("shown_title", "Activity", style="bold", in_data=False, cap=output.TITLE_CAP),
                 Column("centre", "Centre", keep=55 if centre is None else 25), Column("room", "Room", keep=70),
                 Column("actor", "Actor", keep=65), Column("partners", "Partners", keep=30),
                 Column("category", "Category", output.code_label(vocab.CATEGORIES), keep=35),
@@ -146,7 +148,7 @@ def list_activities(
             extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
             narrow=[
                 Column("id", "Id", style="dim", wrap=False),
-                Column("title", "Activity", compose=lambda r: [[(r["title"], "bold")], [(r["actor"], "dim")]]
+                Column("title", "Activity", cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]
                        + ([[(_("with {partners}").format(partners=", ".join(r["partners"])), "dim")]] if r["partners"] else [])),
                 Column("room", "Where", keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
                 Column("category", "For", keep=40, compose=lambda r: [[(categories(r["category"]), None)], [(targets(r["target_groups"]), "dim")]]),
@@ -199,14 +201,14 @@ def list_bookings(
         return
     for row in rows:
         row["when"] = output.span(row)
-        row["shown_title"] = row["title"] + (" " + _("(cancelled)") if row["status"] == "cancelled" else "")
+        row["shown_title"] = output.unbroken(row["title"] + (" " + _("(cancelled)") if row["status"] == "cancelled" else ""))
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
             rows,
             [
                 Column("id", "Id", style="dim", wrap=False), Column("when", "When", in_data=False, wrap=False),
                 Column("centre", "Centre", in_table=centre is None, keep=40), Column("room", "Room", keep=70),
-                Column("title", "Title", in_table=False), Column("shown_title", "Title", style="bold", in_data=False),
+                Column("title", "Title", in_table=False), Column("shown_title", "Title", style="bold", in_data=False, cap=output.TITLE_CAP),
                 Column("actor", "Actor", keep=60),
                 Column("activity_id", "Activity", in_table=False), Column("start", "Start", in_table=False),
                 Column("end", "End", in_table=False),
@@ -215,7 +217,7 @@ def list_bookings(
             fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"], raw=raw,
             narrow=[
                 Column("id", "Id", style="dim", wrap=False), Column("when", "When", wrap=False),
-                Column("title", "Booking", compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]),
+                Column("title", "Booking", cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]),
                 Column("room", "Where" if centre is None else "Room", keep=70,
                        compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
             ],
