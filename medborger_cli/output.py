@@ -996,10 +996,12 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
               [base(r) + [_collision_groups(r, with_year, with_dates=False)] for r in rest],
               title=rooms_title("Taken ({count} room)", "Taken ({count} rooms)", len(rest)), separate=True)
     elif rest:
-        def names(r: dict[str, Any]) -> str:
-            titles = list(dict.fromkeys(f"{c['title']} ({c['actor']})" for c in r["collisions"]))
-            shown = ", ".join(titles[:3])
-            return shown if len(titles) <= 3 else _("{titles} and {more} more").format(titles=shown, more=len(titles) - 3)
+        def names(r: dict[str, Any]) -> list[list[Run]]:
+            who = list(dict.fromkeys((c["title"], c["actor"]) for c in r["collisions"]))
+            shown = [[(unbroken(title), "bold"), (f" ({actor})", "dim")] for title, actor in who[:3]]
+            if len(who) > 3:
+                shown.append([(ngettext("and {more} more", "and {more} more", len(who) - 3).format(more=len(who) - 3), "dim")])
+            return shown
 
         table([*where, room_column, seats, Column("free", _("Free"), wrap=False), Column("what", _("Taken by"))],
               [base(r) + [share(r), names(r)] for r in rest],
