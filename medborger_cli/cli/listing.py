@@ -150,8 +150,8 @@ def list_activities(
                 Column("id", "Id", style="dim", wrap=False),
                 Column("title", "Activity", cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]
                        + ([[(_("with {partners}").format(partners=", ".join(r["partners"])), "dim")]] if r["partners"] else [])),
-                Column("room", "Where", keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
-                Column("category", "For", keep=40, compose=lambda r: [[(categories(r["category"]), None)], [(targets(r["target_groups"]), "dim")]]),
+                Column("room", _("Where"), keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
+                Column("category", _("For"), keep=40, compose=lambda r: [[(categories(r["category"]), None)], [(targets(r["target_groups"]), "dim")]]),
                 Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
             ],
         )
@@ -217,8 +217,8 @@ def list_bookings(
             fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"], raw=raw,
             narrow=[
                 Column("id", "Id", style="dim", wrap=False), Column("when", "When", wrap=False),
-                Column("title", "Booking", cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]),
-                Column("room", "Where" if centre is None else "Room", keep=70,
+                Column("title", _("Booking"), cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]),
+                Column("room", _("Where") if centre is None else _("Room"), keep=70,
                        compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
             ],
         )
