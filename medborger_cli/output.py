@@ -523,12 +523,18 @@ def table(
     caption: str | None = None,
     width: int | None = None,
     fit: Layout | None = None,
+    narrow: tuple[Sequence[Column], Sequence[Sequence[Cell]]] | None = None,
 ) -> None:
     """Print a table that fits the console's width: columns left out (and named under the table)
     before anything is squeezed; when even the essential ones do not fit, one block per row.
-    `fit` gives a layout computed beforehand (to align several tables)."""
+    `fit` gives a layout computed beforehand (to align several tables); `narrow`, columns and
+    rows with values stacked, used when `columns` would not fit whole."""
     width = width or console(stderr).width
     fit = fit or layout(columns, rows, width)
+    if narrow is not None and (not fit.fits or fit.left_out):
+        other = layout(narrow[0], narrow[1], width)
+        if other.fits and len(other.left_out) <= len(fit.left_out) + (0 if fit.fits else len(columns)):
+            columns, rows, fit = narrow[0], narrow[1], other
     out = Printed()
     if title:
         out.text(title, width, "bold")
@@ -1039,16 +1045,24 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
     if "room" in kinds and rooms:
         columns = [Column("when", _("When"), wrap=False), Column("centre", _("Centre"), keep=50), Column("room", _("Room")),
                    Column("a", _("Booking")), Column("b", _("Clashes with")), key, *note]
-        cells = []
+        cells, stacked = [], []
         for f in rooms:
             a, b = f["bookings"]
-            cells.append([
-                f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"],
-                [[(a["title"], "bold")], [(f"{a['start'][11:]}–{a['end'][11:]}", None)], [(a["actor"], "dim")]],
-                [[(b["title"], "bold")], [(f"{b['start'][11:]}–{b['end'][11:]}", None)], [(b["actor"], "dim")]],
+
+            def booking(x: dict[str, Any]) -> list[list[Run]]:
+                return [[(unbroken(x["title"]), "bold")], [(f"{x['start'][11:]}–{x['end'][11:]}", None)], [(x["actor"], "dim")]]
+
+            cells.append([f"{when(f['start'])}–{f['end'][11:]}", f["centre"], f["room"], booking(a), booking(b), f["key"], *noted(f)])
+            stacked.append([
+                [[(when(f["start"])[:-6], None)], [(f"{f['start'][11:]}–{f['end'][11:]}", None)]],
+                [[(f["room"], "bold")], [(f["centre"], "dim")]],
+                [[(unbroken(a["title"]), "bold"), (f" {a['start'][11:]}–{a['end'][11:]}", None)], [(a["actor"], "dim")],
+                 [(unbroken(b["title"]), "bold"), (f" {b['start'][11:]}–{b['end'][11:]}", None)], [(b["actor"], "dim")]],
                 f["key"], *noted(f),
             ])
-        table(columns, cells, title=_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), separate=True)
+        narrow_columns = [Column("when", _("When"), wrap=False), Column("room", _("Room")), Column("both", _("Bookings")), key, *note]
+        table(columns, cells, title=_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), separate=True,
+              narrow=(narrow_columns, stacked))
     if "clash" in kinds and clashes:
         columns = [Column("centre", _("Centre"), keep=50), Column("targets", _("Target groups"), keep=60),
                    Column("a", _("Activity")), Column("b", _("At the same time as")), Column("count", _("Times"), wrap=False, keep=70),
