@@ -212,9 +212,15 @@ def write(db: Database) -> Iterator[Database]:
         journal.rolled_back += 1
         raise
     else:
-        db.conn.commit()
-        journal.open = False
-        journal.commits += 1
+        try:
+            db.conn.commit()
+        finally:  # a signal handled as the commit returns must not hide that it happened
+            journal.open = False
+            if db.conn.in_transaction:  # stopped before the commit: nothing of it is kept
+                db.conn.rollback()
+                journal.rolled_back += 1
+            else:
+                journal.commits += 1
 
 
 def backup_to(db: Database, target: Path) -> None:
