@@ -10,9 +10,10 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from . import rules, schedule, store
 from .i18n import _, ngettext

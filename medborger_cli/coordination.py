@@ -12,9 +12,10 @@ from hashlib import sha1
 from dataclasses import dataclass
 from itertools import combinations
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from . import rules, store, vocab
 from .errors import BadInput
@@ -387,31 +388,67 @@ class CentreWeek:
 
 @dataclass
 class Week:
-    bookings: list[dict[str, Any]]  # every booking of the week, each with `conflict`
+    monday: "dt.date"
+    bookings: list[dict[str, Any]]  # every booking shown, each with `conflict` and `target_groups`
     conflicting: set[int]  # ids of active bookings that share their room at the same time
     centres: list[CentreWeek]
 
 
-def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
+def week_to_show(today: "dt.date") -> tuple["dt.date", bool]:
+    """The Monday of the week `schedule` shows without --week, and whether it is the coming
+    week: on a Sunday the week a coordinator is planning is the next one."""
+    import datetime as dt
+
+    monday = today - dt.timedelta(days=today.weekday())
+    if today.weekday() == 6:
+        return monday + dt.timedelta(days=7), True
+    return monday, False
+
+
+def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int | None = None,
+         actor_id: int | None = None) -> Week:
+    """The week from `monday`, per centre: its rooms down, its days across. With `room_id` only
+    that room; with `actor_id` only that actor's bookings (as lead or partner) and the rooms they
+    are in. A booking is marked as a conflict when another active booking of its room overlaps
+    it, whether or not that one is shown."""
     import datetime as dt
 
     from . import schedule
     from .overlaps import Slot, overlapping_pairs
 
     sunday = monday + dt.timedelta(days=6)
-    rows = store.bookings(db, centre_id=centre_id, first=monday.isoformat(), last=sunday.isoformat())
+    window = {"first": monday.isoformat(), "last": sunday.isoformat()}
+    rows = store.bookings(db, centre_id=centre_id, room_id=room_id, **window)
     active = [b for b in rows if b["status"] == "active"]
     conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    if actor_id is not None:
+        theirs = {b["id"] for b in store.bookings(db, centre_id=centre_id, room_id=room_id, actor_id=actor_id, **window)}
+        rows = [b for b in rows if b["id"] in theirs]
+        conflicting &= theirs
+    targets = store.activity_targets(db, sorted({b["activity_id"] for b in rows if b["activity_id"] is not None}))
     for b in rows:
         b["conflict"] = b["id"] in conflicting
+        b["target_groups"] = targets.get(b["activity_id"], [])
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     holidays = schedule.danish_holidays(monday, sunday)
+    if room_id is not None:
+        centre_ids = [store.room_centres(db)[room_id]]
+    elif centre_id is not None:
+        centre_ids = [centre_id]
+    else:
+        centre_ids = [c["id"] for c in store.centres(db)]
     centres = []
-    for c in [store.centre(db, centre_id)] if centre_id else store.centres(db):
-        rooms = store.rooms(db, c["id"])
+    for cid in centre_ids:
+        c = store.centre(db, cid)
+        rooms = store.rooms(db, cid)
+        used = [b for b in rows if b["centre_id"] == cid]
+        if room_id is not None:
+            rooms = [r for r in rooms if r["id"] == room_id]
+        elif actor_id is not None:
+            rooms = [r for r in rooms if any(b["room_id"] == r["id"] for b in used)]
         if not rooms:
             continue
-        closures = [schedule.Closure.from_row(row) for row in store.closures(db, c["id"])]
+        closures = [schedule.Closure.from_row(row) for row in store.closures(db, cid)]
         notes = {}
         for day in days:
             closed = next((cl for cl in closures if cl.covers(day)), None)
@@ -419,11 +456,102 @@ def week(db: Database, centre_id: int | None, monday: "dt.date") -> Week:
                 notes[day] = f"lukket: {closed.reason}"
             elif day in holidays:
                 notes[day] = holidays[day]
-        used = [b for b in rows if b["centre_id"] == c["id"]]
         busy = {b["start"][:10] for b in used}
         shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
         centres.append(CentreWeek(c, rooms, shown, used, notes))
-    return Week(rows, conflicting, centres)
+    return Week(monday, rows, conflicting, centres)
+
+
+# ---------------------------------------------------------------------------------------------
+# Free rooms
+
+
+SEASON_LAST_WEEK = 26  # a season runs from week 33 to week 26 of the next year (DOMAIN.md)
+
+
+def season_end(day: "dt.date") -> "dt.date":
+    """The Sunday of week 26 that ends the season `day` is in (or, in the summer weeks 27 to
+    32, the season that starts after it)."""
+    import datetime as dt
+
+    iso = day.isocalendar()
+    year = iso.year + 1 if iso.week > SEASON_LAST_WEEK else iso.year
+    return dt.date.fromisocalendar(year, SEASON_LAST_WEEK, 7)
+
+
+def slot_dates(weekdays: Sequence[int], first: "dt.date", last: "dt.date", every: int = 1) -> list["dt.date"]:
+    """The dates on `weekdays` (0 is Monday) from `first` to `last`, every `every` weeks counted
+    from the week of `first`, as `add-activity --every` counts them."""
+    import datetime as dt
+
+    monday = first - dt.timedelta(days=first.weekday())
+    found = []
+    day = first
+    while day <= last:
+        if day.weekday() in weekdays and ((day - monday).days // 7) % every == 0:
+            found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def free_rooms(db: Database, dates: Sequence["dt.date"], start: "dt.time", end: "dt.time", *,
+               centre_id: int | None = None, capacity: int | None = None) -> dict[str, Any]:
+    """Which rooms are free at `start`–`end` on every one of `dates`.
+
+    Returns `rooms`: one dict per room in scope (seating at least `capacity` when given), with
+    `collisions` (every active booking overlapping the time on one of the dates: date, id, title,
+    actor, start, end), `closed` (dates inside the centre's closures, with the reason),
+    `holidays` (public holidays among the dates) and `free_dates` (dates with neither), sorted by
+    the number of dates that collide, then centre and room; `no_capacity`: rooms left out by
+    `capacity` because no seat count is recorded. A booking overlaps when it starts before the
+    time ends and ends after it starts (one ending at 17:00 leaves 17:00 free)."""
+    from . import schedule
+
+    rooms = store.rooms(db, centre_id)
+    no_capacity = []
+    if capacity is not None:
+        no_capacity = [r for r in rooms if r["capacity"] is None]
+        rooms = [r for r in rooms if r["capacity"] is not None and r["capacity"] >= capacity]
+    every_room = centre_id is None and capacity is None
+    room_ids = None if every_room else [r["id"] for r in rooms]
+    days = [d.isoformat() for d in dates]
+    slots = [(d, f"{d}T{start:%H:%M}", f"{d}T{end:%H:%M}") for d in days]
+    colliding: dict[int, list[dict[str, Any]]] = {}
+    seen = set()
+    for row in store.bookings_in_slots(db, slots, room_ids) if slots and rooms else []:
+        seen.add((row["id"], row["day"]))
+        colliding.setdefault(row["room_id"], []).append(row)
+    if slots and rooms:
+        for row in store.running_over_midnight(db, slots[0][1], slots[-1][2], room_ids):
+            for day, begins, ends in slots:
+                if row["start"] < ends and row["end"] > begins and (row["id"], day) not in seen:
+                    colliding.setdefault(row["room_id"], []).append({**row, "day": day})
+    holidays = {d: n for d, n in schedule.danish_holidays(dates[0], dates[-1]).items() if d in set(dates)} if dates else {}
+    closures: dict[int, list[schedule.Closure]] = {}
+    found = []
+    for room in rooms:
+        if room["centre_id"] not in closures:
+            closures[room["centre_id"]] = [schedule.Closure.from_row(c) for c in store.closures(db, room["centre_id"])]
+        closed = []
+        for day in dates:
+            closure = next((c for c in closures[room["centre_id"]] if c.covers(day)), None)
+            if closure:
+                closed.append({"date": day.isoformat(), "reason": closure.reason})
+        collisions = sorted(
+            ({"date": c["day"], "id": c["id"], "title": c["title"], "actor": c["actor"], "start": c["start"], "end": c["end"]}
+             for c in colliding.get(room["id"], [])),
+            key=lambda c: (c["date"], c["start"], c["id"]),
+        )
+        taken = {c["date"] for c in collisions} | {c["date"] for c in closed}
+        found.append({
+            "centre": room["centre"], "centre_id": room["centre_id"], "room": room["name"], "room_id": room["id"],
+            "capacity": room["capacity"], "dates": len(dates), "free_dates": len(dates) - len(taken),
+            "collisions": collisions, "closed": closed,
+            "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(holidays.items())],
+        })
+    found.sort(key=lambda r: (len({c["date"] for c in r["collisions"]}), len(r["collisions"]), r["free_dates"] == 0,
+                              store.name_key(r["centre"]), store.name_key(r["room"]), r["room_id"]))
+    return {"rooms": found, "no_capacity": no_capacity}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""The only place that turns results into Rich tables, JSON or CSV, and prints messages.
+"""The only place that turns results into tables, JSON, CSV or HTML, and prints messages.
 
-Data goes to stdout, messages to stderr. JSON and CSV are written with the stdlib, never
-through Rich. Rich honours NO_COLOR and a stdout that is not a terminal by itself.
+Data goes to stdout, messages to stderr. Tables are laid out here to fit the terminal (see
+"Tables that fit the width"), JSON and CSV are written with the stdlib, HTML pages from the
+Jinja2 templates in templates/. Colours follow the conventions Rich follows: none when the
+stream is not a terminal, for TERM=dumb or with NO_COLOR (styles such as bold stay);
+FORCE_COLOR forces them. Rich itself is not loaded: its import alone took a third of the time
+a coordinator may wait for `medborger schedule`.
 
-User text is data: nothing printed here is read as Rich markup or :emoji: codes. Every table
-cell, title and message is a `rich.text.Text`, and characters a terminal would act on or hide
-(controls, bidi and zero-width characters) are shown as escapes by `visible`.
+User text is data: nothing printed here is read as markup or :emoji: codes (nothing is parsed
+at all), and characters a terminal would act on or hide (controls, bidi and zero-width
+characters) are shown as escapes by `visible`.
 """
 
 from __future__ import annotations
@@ -15,11 +19,17 @@ import datetime as dt
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import vocab
+from .i18n import _, ngettext
+
+
+KEEP = 100  # a column that is never left out
 
 
 @dataclass(frozen=True)
@@ -30,22 +40,139 @@ class Column:
     style: str | None = None
     in_table: bool = True  # False: only in JSON and CSV, where width does not matter
     in_data: bool = True  # False: only in the table (a value composed for reading)
+    wrap: bool = True  # False: dates, times, ids and keys, which are never broken
+    keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
+    compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
+    cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
 
 
-_consoles: dict[bool, Any] = {}
+class Stream:
+    """Standard output or error as this module writes to it: its width and whether it takes
+    colours. Looked up at each use (tests swap sys.stdout and sys.stderr)."""
 
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
 
-def console(stderr: bool = False):
-    if stderr not in _consoles:
+    @property
+    def file(self) -> Any:
+        return sys.stderr if self.stderr else sys.stdout
+
+    def isatty(self) -> bool:
+        try:
+            return self.file.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def width(self) -> int:
+        import os
+
+        columns = os.environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.isatty() or os.environ.get("FORCE_COLOR"):
+            try:
+                return os.get_terminal_size(self.file.fileno()).columns or 80
+            except (AttributeError, OSError, ValueError):
+                pass
+        return 80
+
+    @property
+    def height(self) -> int:
+        import os
+
+        lines = os.environ.get("LINES", "").strip()
+        if lines.isdigit() and int(lines) > 0:
+            return int(lines)
+        try:
+            return os.get_terminal_size(self.file.fileno()).lines or 25
+        except (AttributeError, OSError, ValueError):
+            return 25
+
+    def styles(self) -> str:
+        """"colour", "plain" (bold and the like, no colour: NO_COLOR) or "none"."""
+        import os
+
+        if os.environ.get("TERM", "").lower() in ("dumb", "unknown") and not os.environ.get("FORCE_COLOR"):
+            return "none"
+        if not (os.environ.get("FORCE_COLOR") or self.isatty()):
+            return "none"
+        return "plain" if os.environ.get("NO_COLOR") else "colour"
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """For code written against a Rich console: renders Rich objects with Rich (loaded
+        only then); medborger's own output goes through `write`."""
         from rich.console import Console
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, emoji=False)
-    return _consoles[stderr]
+        rich = Console(file=_CaptureFile(self), highlight=False, emoji=False, width=self.width,
+                       force_terminal=self.styles() != "none", no_color=self.styles() == "plain")
+        rich.print(*objects, **options)
+
+    def write(self, text: str) -> None:
+        if not self.stderr and _capture:
+            _capture[-1].append(text)
+            return
+        self.file.write(text)
+        self.file.flush()
+
+
+class _CaptureFile:
+    """A file for Rich that writes through `Stream.write` (so the pager sees it too)."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "strike": "9"}
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
+_capture: list[list[str]] = []  # the output held back for the pager
+
+
+def _sgr(style: str | None, mode: str) -> str:
+    if not style or mode == "none":
+        return ""
+    codes = [_SGR.get(word) or (_COLOURS.get(word) if mode == "colour" else None) for word in style.split()]
+    codes = [c for c in codes if c]
+    return f"\x1b[{';'.join(codes)}m" if codes else ""
+
+
+def render(lines: Sequence[Sequence[tuple[str, str | None]]], stream: Stream) -> str:
+    """Lines of (text, style) runs as text for `stream`, with SGR codes where it takes them."""
+    mode = stream.styles()
+    out = []
+    for line in lines:
+        parts = []
+        merged: list[list[Any]] = []
+        for text, style in line:
+            if merged and merged[-1][1] == style:
+                merged[-1][0] += text
+            else:
+                merged.append([text, style])
+        for text, style in merged:
+            text = text.replace(GLUE, " ")
+            code = _sgr(style, mode)
+            parts.append(f"{code}{text}\x1b[0m" if code else text)
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
+
+
+def console(stderr: bool = False) -> Stream:
+    return Stream(stderr)
 
 
 def reset_consoles() -> None:
-    """Forget the consoles (tests swap sys.stdout and sys.stderr between runs)."""
-    _consoles.clear()
+    """Forget output held back for a pager (tests swap sys.stdout and sys.stderr between runs)."""
+    _capture.clear()
 
 
 _ZWJ = "\u200d"
@@ -78,9 +205,9 @@ def _joins_emoji(text: str, i: int) -> bool:
     return (before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")) and unicodedata.category(after) == "So"
 
 
-def literal(value: Any, style: str | None = None):
-    """A value as a Rich `Text`: printed as it is (never markup), with `visible` characters.
-    Line breaks (ours, between parts of a cell) are kept."""
+def literal(value: Any, style: str | None = None) -> Any:
+    """A value as a Rich `Text` (never markup, controls visible), for code that prints Rich
+    objects through `console().print`."""
     from rich.text import Text
 
     text = value if isinstance(value, str) else plain(value)
@@ -90,9 +217,8 @@ def literal(value: Any, style: str | None = None):
 def message(text: str, style: str | None = None) -> None:
     """A line on stderr, literal: callers put user names into `text`, so it is never read as
     markup, and control characters in it are shown visibly. Style comes from `style` only."""
-    from rich.text import Text
-
-    console(stderr=True).print(Text(visible(text), style=style or ""), soft_wrap=True)
+    stream = Stream(stderr=True)
+    stream.write(render([[(visible(text), style)]], stream))
 
 
 def warning(text: str) -> None:
@@ -107,6 +233,8 @@ def error(text: str) -> None:
 def plain(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value  # as it is (an `unbroken` title stays one)
     if isinstance(value, (list, tuple)):
         return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
@@ -138,6 +266,328 @@ def when(value: Any) -> str:
     return f"{day} {moment:%d.%m.%Y %H:%M}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Tables that fit the width
+#
+# Tables are laid out here rather than by rich.table: dates, times, ids and keys must never be
+# broken, text must wrap at word boundaries only, and a listing of a busy week must print in a
+# few milliseconds (rich.table measures and renders every cell several times). A cell is a
+# string (`\n` between its parts) or a list of paragraphs, each a list of (text, style) runs.
+
+Run = tuple[str, "str | None"]
+Cell = Any  # str | list[list[Run]]
+TITLE_CAP = 40  # a title up to this long is kept on one line where it can be
+GLUE = "\ue000"  # a space that does not break a line (never in user text: `visible` escapes it)
+
+
+class Unbroken(str):
+    """Text made `visible` already, whose spaces are glue: it wraps only where it must."""
+
+
+def unbroken(text: str) -> Unbroken:
+    """A title kept on one line where the column allows (a wrapped title is hard to find)."""
+    return Unbroken(visible(text).replace(" ", GLUE))
+GAP = "  "  # between columns
+MARGIN = "  "  # before the first column
+
+
+def _paragraphs(cell: Cell, style: str | None = None) -> list[list[Run]]:
+    if isinstance(cell, list):
+        return [[(text if isinstance(text, Unbroken) else visible(text), st) for text, st in para] for para in cell]
+    if isinstance(cell, Unbroken):
+        return [[(cell, style)]]
+    text = cell if isinstance(cell, str) else plain(cell)
+    return [[(visible(line), style)] for line in text.split("\n")]
+
+
+def _words(para: list[Run]) -> list[list[Run]]:
+    """The words of a paragraph (split at spaces); a word may span runs of different styles."""
+    words: list[list[Run]] = []
+    current: list[Run] = []
+    for text, style in para:
+        parts = text.split(" ")
+        for i, part in enumerate(parts):
+            if i > 0 and current:  # a space ends the word
+                words.append(current)
+                current = []
+            if part:
+                current.append((part, style))
+    if current:
+        words.append(current)
+    return words
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: a wide character (CJK, most emoji) two, a combining
+    mark or format character none."""
+    if text.isascii():
+        return len(text)
+    total, joined = 0, False
+    for ch in text:
+        total += 0 if joined else _char_cells(ch)  # 👩‍👧: a joined emoji is one picture
+        joined = ch == _ZWJ
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _char_cells(ch: str) -> int:
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _width(runs: list[Run]) -> int:
+    return sum(cells(text) for text, _ in runs)
+
+
+def _measure(cell: Cell) -> tuple[int, int]:
+    """The widest line and the widest word of a cell."""
+    if isinstance(cell, str) and "\n" not in cell and cell.isprintable():
+        words = [cells(w) for w in cell.split(" ") if w]
+        return (sum(words) + len(words) - 1, max(words)) if words else (0, 0)
+    widest = longest = 0
+    for para in _paragraphs(cell):
+        words = [_width(w) for w in _words(para)]
+        if words:
+            widest = max(widest, sum(words) + len(words) - 1)
+            longest = max(longest, max(words))
+    return widest, longest
+
+
+def _fold(word: list[Run], width: int) -> list[list[Run]]:
+    """A word longer than the column, cut into pieces of the column's width: at its glue
+    (the spaces of `unbroken` text) where it can be, else between characters."""
+    chars = [(ch, style) for text, style in word for ch in text]
+    pieces: list[list[tuple[str, str | None]]] = []
+    current: list[tuple[str, str | None]] = []
+    used = 0
+    for ch, style in chars:
+        w = cells(ch)
+        if used + w > width and current:
+            glue = max((i for i, (c, _) in enumerate(current) if c == GLUE), default=None)
+            if glue is not None and glue > 0:
+                pieces.append(current[:glue])
+                current = current[glue + 1 :]
+            else:
+                pieces.append(current)
+                current = []
+            used = sum(cells(c) for c, _ in current)
+            if used + w > width and current:
+                pieces.append(current)
+                current, used = [], 0
+        if ch == GLUE and not current:
+            continue  # no glue at the start of a line
+        current.append((ch, style))
+        used += w
+    if current:
+        pieces.append(current)
+    folded = []
+    for piece in pieces:
+        runs: list[Run] = []
+        for ch, style in piece:
+            if runs and runs[-1][1] == style:
+                runs[-1] = (runs[-1][0] + ch, style)
+            else:
+                runs.append((ch, style))
+        folded.append(runs)
+    return folded
+
+
+def wrap(cell: Cell, width: int, style: str | None = None) -> list[list[Run]]:
+    """A cell as lines of at most `width` cells, broken at spaces only (a word wider than the
+    column is folded)."""
+    if isinstance(cell, str) and "\n" not in cell and cell.isprintable() and "  " not in cell and cells(cell) <= width:
+        return [[(cell.strip(" "), style)]]
+    lines: list[list[Run]] = []
+    for para in _paragraphs(cell, style):
+        line: list[Run] = []
+        used = 0
+        for word in _words(para):
+            w = _width(word)
+            if line and used + 1 + w <= width:
+                line.append((" ", line[-1][1] if line[-1][1] == word[0][1] else None))
+                line.extend(word)
+                used += 1 + w
+                continue
+            if line:
+                lines.append(line)
+                line, used = [], 0
+            if w <= width:
+                line, used = list(word), w
+            else:
+                *full, last = _fold(word, width)
+                lines.extend(full)
+                line, used = last, _width(last)
+        lines.append(line)
+    return lines or [[]]
+
+
+@dataclass
+class Layout:
+    """How a table fits a width: the columns shown, their widths and the ones left out."""
+
+    shown: list[int]
+    widths: list[int]
+    left_out: list[str]
+
+    @property
+    def fits(self) -> bool:
+        return bool(self.shown)
+
+
+def layout(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> Layout:
+    """Widths for `columns` within `width`: every column gets at least its widest word (its
+    widest line if it never wraps); the columns with the lowest `keep` are left out until the
+    rest fit; what is left over goes to the columns whose text would wrap. `fits` is False
+    when even the columns that are never left out do not fit."""
+    need, want = [], []
+    for i, column in enumerate(columns):
+        head_widest, head_longest = _measure(column.header)
+        widest, longest = head_longest, head_longest
+        for row in rows:
+            w, l = _measure(row[i])
+            widest, longest = max(widest, w), max(longest, l)
+        if column.wrap:
+            need.append(max(min(longest, column.cap), head_longest, 1))
+            want.append(max(widest, head_widest, need[-1]))
+        else:
+            need.append(max(widest, head_longest, 1))
+            want.append(max(widest, head_widest))
+    shown = list(range(len(columns)))
+    left_out: list[str] = []
+
+    def total(ids: list[int]) -> int:
+        return len(MARGIN) + sum(need[i] for i in ids) + len(GAP) * (len(ids) - 1)
+
+    while shown and total(shown) > width:
+        droppable = [i for i in shown if columns[i].keep < KEEP]
+        if not droppable:
+            return Layout([], [], [columns[i].header for i in range(len(columns)) if i not in shown])
+        drop = min(droppable, key=lambda i: (columns[i].keep, -i))
+        shown.remove(drop)
+        left_out.append(columns[drop].header)
+    widths = {i: need[i] for i in shown}
+    spare = width - total(shown)
+    while spare > 0:  # the narrowest column that wants more grows first: even columns
+        growing = [i for i in shown if widths[i] < want[i]]
+        if not growing:
+            break
+        narrowest = min(growing, key=lambda i: (widths[i], i))
+        widths[narrowest] += 1
+        spare -= 1
+    return Layout(shown, [widths[i] for i in shown], [h for h in (c.header for c in columns) if h in left_out])
+
+
+class Printed:
+    """Lines with styles, printed at once as one literal Text."""
+
+    def __init__(self) -> None:
+        self.lines: list[list[Run]] = []
+
+    def add(self, runs: list[Run] | None = None) -> None:
+        self.lines.append(runs or [])
+
+    def text(self, text: str, width: int, style: str | None = None) -> None:
+        for line in wrap(text, width, style):
+            self.add(line)
+
+    def print(self, stderr: bool = False) -> None:
+        stream = Stream(stderr)
+        stream.write(render(self.lines, stream))
+
+
+def _row_lines(cells: Sequence[Cell], columns: Sequence[Column], widths: Sequence[int], styles: Sequence[str | None]) -> list[list[Run]]:
+    wrapped = [wrap(cell, w, st) for cell, w, st in zip(cells, widths, styles)]
+    height = max(len(w) for w in wrapped)
+    lines = []
+    for n in range(height):
+        runs: list[Run] = [(MARGIN, None)]
+        for i, (cell_lines, w) in enumerate(zip(wrapped, widths)):
+            part = cell_lines[n] if n < len(cell_lines) else []
+            if i:
+                runs.append((GAP, None))
+            runs.extend(part)
+            if i < len(widths) - 1:
+                runs.append((" " * (w - _width(part)), None))
+        while runs and runs[-1][0].strip() == "" and runs[-1][1] is None:
+            runs.pop()
+        lines.append(runs)
+    return lines
+
+
+def table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    title: str | None = None,
+    stderr: bool = False,
+    separate: bool | None = None,
+    caption: str | None = None,
+    width: int | None = None,
+    fit: Layout | None = None,
+    narrow: tuple[Sequence[Column], Sequence[Sequence[Cell]]] | None = None,
+) -> None:
+    """Print a table that fits the console's width: columns left out (and named under the table)
+    before anything is squeezed; when even the essential ones do not fit, one block per row.
+    `fit` gives a layout computed beforehand (to align several tables); `narrow`, columns and
+    rows with values stacked, used when `columns` would not fit whole."""
+    width = width or console(stderr).width
+    fit = fit or layout(columns, rows, width)
+    if narrow is not None and (not fit.fits or fit.left_out):
+        other = layout(narrow[0], narrow[1], width)
+        if other.fits and len(other.left_out) <= len(fit.left_out) + (0 if fit.fits else len(columns)):
+            columns, rows, fit = narrow[0], narrow[1], other
+    out = Printed()
+    if title:
+        out.text(title, width, "bold")
+        out.add()
+    if not fit.fits:
+        _records(out, columns, rows, width)
+    else:
+        shown = [columns[i] for i in fit.shown]
+        picked = [[row[i] for i in fit.shown] for row in rows]
+        for line in _row_lines([c.header for c in shown], shown, fit.widths, ["bold"] * len(shown)):
+            out.add(line)
+        out.add([(" " + "━" * (len(MARGIN) - 1 + sum(fit.widths) + len(GAP) * (len(shown) - 1)), "dim")])
+        body = [_row_lines(row, shown, fit.widths, [c.style for c in shown]) for row in picked]
+        if separate is None:
+            separate = any(len(lines) > 1 for lines in body)
+        for n, lines in enumerate(body):
+            if separate and n:
+                out.add()
+            for line in lines:
+                out.add(line)
+        if fit.left_out:
+            out.add()
+            out.text(
+                _("Left out to fit {width} columns: {columns} (a wider window, --json or --csv shows them).").format(
+                    width=width, columns=", ".join(fit.left_out)),
+                width, "dim",
+            )
+    if caption:
+        out.add()
+        out.text(caption, width, "dim")
+    out.add()
+    out.print(stderr)
+
+
+def _records(out: Printed, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> None:
+    """Rows too wide for any table: one block per row, a field a line."""
+    label = min(max(_measure(c.header)[0] for c in columns), max(8, width // 3))
+    value = max(8, width - len(MARGIN) - label - 2)
+    for n, row in enumerate(rows):
+        if n:
+            out.add()
+        for column, cell in zip(columns, row):
+            lines = wrap(cell, value, column.style)
+            heads = wrap(column.header, label, "bold")
+            for i in range(max(len(lines), len(heads))):
+                head = heads[i] if i < len(heads) else []
+                runs = [(MARGIN, None), *head, (" " * (label - _width(head) + 2), None)]
+                runs.extend(lines[i] if i < len(lines) else [])
+                out.add(runs)
+
+
 def emit(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[Column],
@@ -147,9 +597,11 @@ def emit(
     empty: str = "Nothing to show.",
     extra_json: Sequence[str] = (),
     raw: bool = False,
+    narrow: Sequence[Column] | None = None,
 ) -> None:
-    """Print rows as a Rich table (default), a JSON array or CSV with a header row (its formula
-    cells guarded unless `raw`)."""
+    """Print rows as a table that fits the width (default), a JSON array or CSV with a header
+    row (its formula cells guarded unless `raw`). `narrow` is a second set of table columns
+    (values stacked in fewer columns) used when `columns` would not fit without leaving one out."""
     data_keys = [c.key for c in columns if c.in_data]
     keys = data_keys + [k for k in extra_json if k not in data_keys]
     if fmt == "json":
@@ -160,20 +612,89 @@ def emit(
         if not rows:
             message(empty)
             return
+
+        def make_cells(shown: Sequence[Column]) -> list[list[Cell]]:
+            return [[c.compose(row) if c.compose else (c.show or plain)(row.get(c.key)) for c in shown] for row in rows]
+
         shown = [c for c in columns if c.in_table]
-        table = new_table(title)
-        for column in shown:
-            table.add_column(column.header, style=column.style, overflow="fold")
-        for row in rows:
-            table.add_row(*[literal((c.show or plain)(row.get(c.key))) for c in shown])
-        console().print(table)
+        body = make_cells(shown)
+        if narrow is not None:
+            width = console().width
+            fit = layout(shown, body, width)
+            if not fit.fits or fit.left_out:
+                shown = [c for c in narrow if c.in_table]
+                body = make_cells(shown)
+        table(shown, body, title=title)
 
 
-def new_table(title: str | None = None, **options: Any):
-    from rich import box
-    from rich.table import Table
+# ---------------------------------------------------------------------------------------------
+# The pager
 
-    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+
+@contextmanager
+def paged(enabled: bool = True) -> Iterator[None]:
+    """Long output at a terminal goes through a pager, as git's does: `MEDBORGER_PAGER`, else
+    `PAGER`, else `less` (with LESS=FRX unless LESS is set). Output that fits the screen, output
+    to a pipe or file, `--no-pager` and a pager of "" or "cat" print straight."""
+    command = _pager_command() if enabled else None
+    if command is None:
+        yield
+        return
+    _capture.append([])
+    try:
+        yield
+    except BaseException:
+        Stream().write("".join(_capture.pop()))  # what was printed before the error
+        raise
+    text = "".join(_capture.pop())
+    if text.count("\n") < max(Stream().height - 1, 1) or not _page(command, text):
+        Stream().write(text)
+
+
+def _pager_command() -> str | None:
+    import os
+    import shlex
+    import shutil
+
+    try:
+        if not (sys.stdout.isatty() and sys.stdin.isatty()):
+            return None
+    except (AttributeError, ValueError):
+        return None
+    command = os.environ.get("MEDBORGER_PAGER", os.environ.get("PAGER", "less"))
+    if not command.strip() or command.strip() == "cat":
+        return None
+    try:
+        program = shlex.split(command)[0]
+    except ValueError:
+        return None
+    return command if shutil.which(program) else None
+
+
+def _page(command: str, text: str) -> bool:
+    """Show `text` in the pager; False when the pager could not be started."""
+    import os
+    import signal
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the pager
+    try:
+        try:
+            proc.stdin.write(text.encode(sys.stdout.encoding or "utf-8", errors="replace"))
+            proc.stdin.close()
+        except BrokenPipeError:  # the reader quit before the end
+            pass
+        proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return True
 
 
 def write_json(data: Any) -> None:
@@ -248,33 +769,64 @@ def check_report(result: dict[str, Any]) -> None:
 
 def conflicts(rows: Sequence[Any], title: str) -> None:
     """The clashes of a proposed booking, all in one table, on stderr."""
-    table = new_table(title)
-    for header in ("Date", "Time", "New", "Clashes with", "Actor", "Its time", "Booking"):
-        table.add_column(header, overflow="fold")
-    for c in rows:
-        table.add_row(*map(literal, (
-            when(c.start)[:-6],
-            f"{c.start[11:]}–{c.end[11:]}",
-            c.title,
-            c.other_title,
-            c.other_actor,
-            f"{c.other_start[11:]}–{c.other_end[11:]}",
-            c.other_id,
-        )))
-    console(stderr=True).print(table)
+    columns = [
+        Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False), Column("new", _("New")),
+        Column("other", _("Clashes with")), Column("actor", _("Actor"), keep=50),
+        Column("its_time", _("Its time"), wrap=False, keep=60), Column("id", _("Booking"), wrap=False),
+    ]
+    cells = [
+        [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
+         f"{c.other_start[11:]}–{c.other_end[11:]}", str(c.other_id)]
+        for c in rows
+    ]
+    table(columns, cells, title=title, stderr=True, separate=False)
 
 
 def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
-    table = new_table(title)
-    table.add_column("Date")
-    table.add_column("Why")
-    for o in occurrences:
-        table.add_row(literal(when(o.start)[:-6]), literal(o.skipped))
-    console(stderr=True).print(table)
+    columns = [Column("date", _("Date"), wrap=False), Column("why", _("Why"))]
+    table(columns, [[when(o.start)[:-6], o.skipped] for o in occurrences], title=title, stderr=True, separate=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # The week grid
+
+
+def day_label(day: dt.date) -> str:
+    """`Man 07.09`: the weekday's Danish abbreviation and the date."""
+    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
+    return f"{names[day.weekday()]} {day:%d.%m}"
+
+
+def _time_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
+    """`⚠ 17:00–19:00`: the mark when the booking shares its room at the same time."""
+    conflict = b["id"] in conflicting
+    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {b['end'][11:]}"
+    style = "red bold" if conflict else "dim" if b["status"] == "cancelled" else "cyan"
+    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{b['start'][11:]}–{end}", style)]
+
+
+def _title_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
+    """The title; a cancelled booking says so in words, not only by its style."""
+    if b["status"] == "cancelled":
+        return [(unbroken(b["title"]), "dim strike"), (" " + _("(cancelled)"), "dim")]
+    return [(unbroken(b["title"]), "red bold" if b["id"] in conflicting else "bold")]
+
+
+def _booking_paragraphs(b: dict[str, Any], conflicting: set[int], width: int | None = None) -> list[list[Run]]:
+    """Time and title on one line where they fit in `width`, else one under the other; then the actor."""
+    time, title = _time_runs(b, conflicting), _title_runs(b, conflicting)
+    if width is None or _width(time) + 1 + _width(title) <= width:
+        lines = [time + [(" ", None)] + title]
+    else:
+        lines = [time, title]
+    return lines + [[(b["actor"] or "", "dim")]]
+
+
+def _pages(days: Sequence[dt.date], per_page: int) -> list[list[dt.date]]:
+    """`days` in pages of at most `per_page`, as even as they can be (6 days in 3 + 3)."""
+    count = -(-len(days) // per_page)
+    size = -(-len(days) // count)
+    return [list(days[i : i + size]) for i in range(0, len(days), size)]
 
 
 def week_grid(
@@ -284,35 +836,212 @@ def week_grid(
     bookings: Sequence[dict[str, Any]],
     conflicting: set[int],
     day_notes: dict[dt.date, str],
+    width: int | None = None,
 ) -> None:
-    """One table for a centre: days across, rooms down; each cell lists its bookings by time."""
-    from rich.text import Text
-
+    """A centre's week: days across, rooms down, each cell its bookings by time. When the days
+    do not fit across the width they come in pages of three or more days, and below that one
+    under another; no day and no booking is ever cut off."""
+    width = width or console().width
     week = days[0].isocalendar()
-    table = new_table(f"{centre['name']} · week {week.week}, {week.year}", show_lines=True, expand=False)
-    table.add_column("Room", style="bold", no_wrap=True)
-    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
+    title = _("{centre} · week {week}, {year}").format(centre=centre["name"], week=week.week, year=week.year)
+    by_cell: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for b in bookings:
+        by_cell.setdefault((b["room_id"], b["start"][:10]), []).append(b)
+
+    def cell(room_id: int, day: dt.date, width: int | None = None) -> list[list[Run]]:
+        return [p for b in by_cell.get((room_id, day.isoformat()), []) for p in _booking_paragraphs(b, conflicting, width)]
+
+    def header(day: dt.date) -> Any:
+        return [[(unbroken(day_label(day)), None)]] + ([[(day_notes[day], None)]] if day in day_notes else [])
+
+    def grid(shown: Sequence[dt.date], widths: Sequence[int] | None = None) -> tuple[list[Column], list[list[Cell]]]:
+        columns = [Column("room", _("Room"), style="bold")] + [Column(d.isoformat(), header(d), cap=TITLE_CAP) for d in shown]
+        return columns, [[room["name"], *[cell(room["id"], d, widths[i + 1] if widths else None) for i, d in enumerate(shown)]]
+                         for room in rooms]
+
+    for per_page in range(len(days), 2, -1):
+        pages = _pages(days, per_page)
+        fits = [layout(*grid(page), width) for page in pages]
+        if all(fit.fits for fit in fits):
+            for n, (page, fit) in enumerate(zip(pages, fits), 1):
+                heading = title if len(pages) == 1 else _("{title} · {first} to {last} ({part} of {parts})").format(
+                    title=title, first=day_label(page[0]), last=day_label(page[-1]), part=n, parts=len(pages))
+                columns, rows = grid(page, fit.widths)
+                table(columns, rows, title=heading, separate=True, width=width, fit=fit)
+            return
+    # Too narrow for three days across: the days one under another, in columns aligned for all;
+    # narrower still, the room goes under the title.
+    todays = {day: sorted((b for b in bookings if b["start"][:10] == day.isoformat()), key=lambda b: (b["start"], b["room"]))
+              for day in days}
+    columns = [Column("time", _("Time"), wrap=False), Column("room", _("Room")), Column("what", _("Booking"), cap=TITLE_CAP)]
+
+    def row(b: dict[str, Any]) -> list[Cell]:
+        return [[_time_runs(b, conflicting)], b["room"], [_title_runs(b, conflicting), [(b["actor"] or "", "dim")]]]
+
+    every = [row(b) for day in days for b in todays[day]] or [["", "", ""]]
+    fit = layout(columns, every, width)
+    if not fit.fits or fit.left_out:
+        columns = [Column("time", _("Time"), wrap=False), Column("what", _("Booking"), cap=TITLE_CAP)]
+
+        def row(b: dict[str, Any]) -> list[Cell]:  # noqa: F811 - the narrower row
+            return [[_time_runs(b, conflicting)], [_title_runs(b, conflicting), [(b["room"], None)], [(b["actor"] or "", "dim")]]]
+
+        fit = layout(columns, [row(b) for day in days for b in todays[day]] or [["", ""]], width)
+    out = Printed()
+    out.text(title, width, "bold")
+    out.add()
+    out.print()
     for day in days:
-        header = f"{names[day.weekday()]} {day:%d.%m}"
-        if day in day_notes:
-            header += f"\n{day_notes[day]}"
-        table.add_column(literal(header), overflow="fold", min_width=12)
-    for room in rooms:
-        cells = []
-        for day in days:
-            cell = Text()
-            todays = [b for b in bookings if b["room_id"] == room["id"] and b["start"][:10] == day.isoformat()]
-            for b in todays:
-                if cell:
-                    cell.append("\n")
-                style = "red bold" if b["id"] in conflicting else ("dim strike" if b["status"] == "cancelled" else "")
-                mark = "⚠ " if b["id"] in conflicting else ""
-                cell.append(f"{mark}{b['start'][11:]}–{b['end'][11:]} ", style=style or "cyan")
-                cell.append(visible(b["title"]), style=style or "bold")
-                cell.append(f"\n{visible(b['actor'] or '')}", style="dim" if not style else style)
-            cells.append(cell)
-        table.add_row(literal(room["name"]), *cells)
-    console().print(table)
+        heading = day_label(day) + (f" · {day_notes[day]}" if day in day_notes else "")
+        if todays[day]:
+            table(columns, [row(b) for b in todays[day]], title=heading, separate=True, width=width, fit=fit)
+        else:
+            empty = Printed()
+            empty.text(_("{day}: nothing booked").format(day=heading), width, "bold")
+            empty.add()
+            empty.print()
+
+
+# ---------------------------------------------------------------------------------------------
+# Free rooms
+
+FREE_COLUMNS = ["centre", "room", "capacity", "dates", "free_dates", "colliding_dates", "collisions", "closed_dates"]
+
+
+def free_row(room: dict[str, Any]) -> dict[str, Any]:
+    """A room of `free` as one CSV row: the dates and bookings that collide as lists."""
+    return {
+        "centre": room["centre"], "room": room["room"], "capacity": room["capacity"], "dates": room["dates"],
+        "free_dates": room["free_dates"], "colliding_dates": sorted({c["date"] for c in room["collisions"]}),
+        "collisions": [f"{c['date']} {c['start'][11:]}–{c['end'][11:]} {c['title']} ({c['actor']}, id {c['id']})"
+                       for c in room["collisions"]],
+        "closed_dates": [f"{c['date']} {c['reason']}" for c in room["closed"]],
+    }
+
+
+def _closed_note(room: dict[str, Any], with_year: bool) -> str:
+    """`13.10 Efterårsferie; 22.12, 29.12 Juleferie`: the closed dates by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for c in room["closed"]:
+        by_reason.setdefault(c["reason"], []).append(_short(c["date"], with_year))
+    return "; ".join(f"{', '.join(days)} {reason}" for reason, days in by_reason.items())
+
+
+def _short(day: str, with_year: bool) -> str:
+    """`2026-09-08` as `08.09` (or `08.09.26` when the period spans two years)."""
+    return f"{day[8:10]}.{day[5:7]}" + (f".{day[2:4]}" if with_year else "")
+
+
+def _collision_groups(room: dict[str, Any], with_year: bool, with_dates: bool = True) -> list[list[Run]]:
+    """What collides, one paragraph per booking series: `Lektiecafé 16:00–18:00 (Røde Kors):
+    08.09, 15.09`, most dates first."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for c in room["collisions"]:
+        end = c["end"][11:] if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + c["end"][11:]
+        groups.setdefault((c["title"], c["actor"], c["start"][11:], end), []).append(c["date"])
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[1][0]))
+    return [[(title, "bold"), (f" {begins}–{end} ", "cyan"), (f"({actor})" + (": " if with_dates else ""), "dim")]
+            + ([(", ".join(_short(d, with_year) for d in sorted(set(days))), None)] if with_dates else [])
+            for (title, actor, begins, end), days in ordered]
+
+
+def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: Sequence[int], first: dt.date, last: dt.date,
+                start: dt.time, end: dt.time, every: int, season: bool, single: bool, with_centre: bool) -> None:
+    """`medborger free`: the rooms free on every date, those free on most with what collides,
+    then the rest; public holidays and closures said in words."""
+    width = console().width
+    rooms = report["rooms"]
+    with_year = first.year != last.year
+    time = f"{start:%H:%M}–{end:%H:%M}"
+    out = Printed()
+    if single:
+        out.text(_("Rooms free on {day} {date}, {time}.").format(day=when(first.isoformat())[:3], date=f"{first:%d.%m.%Y}", time=time),
+                 width, "bold")
+    else:
+        names = ", ".join(vocab.WEEKDAYS[code].da for code in list(vocab.WEEKDAYS) if vocab.WEEKDAY_INDEX[code] in weekdays)
+        heading = (_("Rooms free {time} on {days} from {first} to {last}: {count} dates.") if every == 1 else
+                   _("Rooms free {time} on {days} every {every} weeks from {first} to {last}: {count} dates."))
+        out.text(heading.format(time=time, days=names, every=every, first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}",
+                                count=len(dates)), width, "bold")
+        if season:
+            out.text(_("Until the end of the season (week 26); --until gives another last date."), width, "dim")
+    if rooms and rooms[0]["holidays"]:
+        days = ", ".join(f"{_short(h['date'], with_year)} {h['name']}" for h in rooms[0]["holidays"])
+        out.text(_("Public holidays among the dates (an activity skips them unless --include-holidays): {days}.").format(days=days),
+                 width)
+    closures: dict[str, str] = {}
+    for r in rooms:
+        if r["closed"] and r["centre"] not in closures:
+            closures[r["centre"]] = _closed_note(r, with_year)
+    for centre, note in closures.items():
+        out.text(_("{centre} is closed on some of the dates: {closures}.").format(centre=centre, closures=note), width)
+    if report["no_capacity"]:
+        names = ", ".join(f"{r['name']} ({r['centre']})" for r in report["no_capacity"])
+        out.text(_("Left out, no seat count recorded: {rooms}.").format(rooms=names), width, "dim")
+    out.add()
+    out.print()
+    if not dates:
+        message(_("No date in the period falls on that weekday."))
+        return
+    if not rooms:
+        message(_("No room matches; check --centre and --capacity."))
+        return
+
+    def colliding(room: dict[str, Any]) -> int:
+        return len({c["date"] for c in room["collisions"]})
+
+    def rooms_title(singular: str, plural: str, count: int, **values: Any) -> str:
+        return ngettext(singular, plural, count).format(count=count, **values)
+
+    free_all = [r for r in rooms if not r["collisions"] and r["free_dates"]]
+    closed_all = [r for r in rooms if not r["collisions"] and not r["free_dates"]]
+    most = [r for r in rooms if r["collisions"] and not single and colliding(r) * 2 <= len(dates)]
+    rest = [r for r in rooms if r["collisions"] and r not in most]
+    where = [Column("centre", _("Centre"), keep=60)] if with_centre else []
+    seats = Column("capacity", _("Seats"), wrap=False, keep=50)
+    room_column = Column("room", _("Room"), style="bold")
+
+    def base(r: dict[str, Any]) -> list[Cell]:
+        return ([r["centre"]] if with_centre else []) + [r["room"], "" if r["capacity"] is None else str(r["capacity"])]
+
+    def share(r: dict[str, Any]) -> str:
+        return _("{free} of {dates}").format(free=r["free_dates"], dates=r["dates"])
+
+    if free_all:
+        title = (rooms_title("Free ({count} room)", "Free ({count} rooms)", len(free_all)) if single else
+                 rooms_title("Free on every date ({count} room)", "Free on every date ({count} rooms)", len(free_all)))
+        table([*where, room_column, seats], [base(r) for r in free_all], title=title)
+    else:
+        out = Printed()
+        out.text(_("No room is free on that date.") if single else _("No room is free on every date."), width, "bold")
+        out.add()
+        out.print()
+    if most:
+        table([*where, room_column, seats, Column("free", _("Free"), wrap=False), Column("what", _("Taken by (dates)"))],
+              [base(r) + [share(r), _collision_groups(r, with_year)] for r in most],
+              title=rooms_title("Free on most dates, fewest collisions first ({count} room)",
+                                "Free on most dates, fewest collisions first ({count} rooms)", len(most)), separate=True)
+    if rest and single:
+        table([*where, room_column, seats, Column("what", _("Taken by"))],
+              [base(r) + [_collision_groups(r, with_year, with_dates=False)] for r in rest],
+              title=rooms_title("Taken ({count} room)", "Taken ({count} rooms)", len(rest)), separate=True)
+    elif rest:
+        def names(r: dict[str, Any]) -> list[list[Run]]:
+            who = list(dict.fromkeys((c["title"], c["actor"]) for c in r["collisions"]))
+            shown = [[(unbroken(title), "bold"), (f" ({actor})", "dim")] for title, actor in who[:3]]
+            if len(who) > 3:
+                shown.append([(ngettext("and {more} more", "and {more} more", len(who) - 3).format(more=len(who) - 3), "dim")])
+            return shown
+
+        table([*where, room_column, seats, Column("free", _("Free"), wrap=False), Column("what", _("Taken by"))],
+              [base(r) + [share(r), names(r)] for r in rest],
+              title=rooms_title("Taken on more than half of the dates ({count} room)",
+                                "Taken on more than half of the dates ({count} rooms)", len(rest)),
+              caption=_("--json lists every date and booking that collides."))
+    if closed_all:
+        table([*where, room_column, seats],
+              [base(r) for r in closed_all],
+              title=rooms_title("Closed on every date ({count} room)", "Closed on every date ({count} rooms)", len(closed_all)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,22 +1051,6 @@ def week_grid(
 def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> str:
     where = f" · {a['centre']}" if with_centre else ""
     return f"{a['title']}{where}\n" + ", ".join(a["actors"])
-
-
-def _series_cell(s: dict[str, Any]) -> str:
-    return f"{s['title']} ({s['start'][11:]}–{s['end'][11:]})\n{s['actor']}"
-
-
-def _dates_cell(f: dict[str, Any]) -> str:
-    """`15 dates: ons 02.09.2026 – ons 16.12.2026` and the first date's overlap, `17:00–17:30`."""
-    from .i18n import ngettext
-
-    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
-    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
-    if count == 1:
-        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first) + "\n" + times
-    return ngettext("{count} date: {first} – {last}", "{count} dates: {first} – {last}", count).format(
-        count=count, first=first, last=last) + "\n" + times
 
 
 def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
@@ -438,7 +1151,204 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Changes: edit activity, closures, restore
+# Printable pages (HTML)
+#
+# The printed plan hangs on a Danish centre's door, so its words are Danish (through `_()` like
+# every other string). The pages are made by Jinja2 templates in templates/, self-contained
+# (inline CSS, no network), for A4: the week landscape, one page per centre (or room), the
+# agenda portrait. Jinja2 escapes every value: user text is never read as HTML.
+
+MONTHS_DA = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 297 - 18, 210 - 19  # A4 landscape inside the margins
+
+
+def danish_day(day: dt.date, with_year: bool = False) -> str:
+    """`30. nov` (`30. nov 2026` with the year)."""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]}" + (f" {day.year}" if with_year else "")
+
+
+def danish_week(monday: dt.date, last: dt.date | None = None) -> str:
+    """`Uge 49 · 30. nov – 6. dec 2026`; `Uge 37 · 7.–13. sep 2026` within one month."""
+    last = last or monday + dt.timedelta(days=6)
+    if monday.year != last.year:
+        dates = f"{danish_day(monday, True)} – {danish_day(last, True)}"
+    elif monday.month == last.month:
+        dates = f"{monday.day}.–{danish_day(last, True)}"
+    else:
+        dates = f"{danish_day(monday)} – {danish_day(last, True)}"
+    return _("Uge {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+
+
+def _template(name: str) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("medborger_cli", "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(name)
+
+
+def _printed() -> str:
+    now = dt.datetime.now()
+    return _("Udskrevet {date} kl. {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
+
+
+def _lines(text: str, per_line: float) -> int:
+    """About how many lines `text` takes in a column of `per_line` characters (words wrap)."""
+    if not text:
+        return 0
+    words = text.split()
+    lines, used = 1, 0.0
+    for word in words:
+        need = len(word) + (1 if used else 0)
+        if used and used + need > per_line:
+            lines, used = lines + 1, 0.0
+            need = len(word)
+        lines += int(max(0, need - 1) // max(per_line, 1))
+        used = (used + need) if need <= per_line else need % per_line
+    return lines
+
+
+def _font_size(rows: list[dict[str, Any]], days: int, room_mm: float, header_lines: int) -> float:
+    """The largest font size (pt) at which the week's table fits one page, by an estimate of its
+    height; below 5.5 pt the table goes on over a second page instead (headers repeat)."""
+    column_mm = (PAGE_WIDTH_MM - room_mm) / max(days, 1)
+    for size in [x / 2 for x in range(20, 10, -1)]:  # 10 pt down to 5.5 pt
+        char_mm, line_mm = 0.58 * size * 0.3528, 1.22 * size * 0.3528
+        per_line = max((column_mm - 2.6) / char_mm, 4)
+        room_line = max((room_mm - 2.6) / char_mm, 4)
+        height = 14 + 6 + line_mm * header_lines + 2.5  # the page header, footer, the days' header row
+        for row in rows:
+            cells = [_lines(row["room"], room_line)]
+            for cell in row["cells"]:
+                lines = 1.5 if cell["closed"] else 0
+                for b in cell["bookings"]:
+                    lines += 1 + _lines(b["title"], per_line) + 0.9 * (_lines(b["actor"], per_line / 0.9) + _lines(b["for"], per_line / 0.9))
+                    lines += (1 if b["conflict"] else 0) + (1 if b["cancelled"] else 0) + 2.4 / line_mm
+                cells.append(lines)
+            height += max(cells) * line_mm + 2.2
+        if height <= PAGE_HEIGHT_MM * 0.93:
+            return size
+    return 5.5
+
+
+def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
+    targets = b.get("target_groups") or []
+    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
+    return {
+        "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
+        "for": _("For: {groups}").format(groups=", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in targets)) if targets else "",
+        "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
+    }
+
+
+def week_page(plan: Any, per_room: bool = False) -> str:
+    """The week as a printable HTML page: one A4 landscape page per centre (per room with
+    `per_room`), days across, rooms down; holidays and closures marked in words and by hatching."""
+    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    pages = []
+    for cw in plan.centres:
+        groups = [[room] for room in cw.rooms] if per_room else [cw.rooms]
+        for rooms in groups:
+            days = []
+            for day in cw.days:
+                note = cw.notes.get(day, "")
+                closed = note.startswith("lukket: ")
+                days.append({
+                    "date": day, "name": f"{names[day.weekday()]} {danish_day(day)}",
+                    "closed": _("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
+                    "note": (_("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else
+                             _("Helligdag: {name}").format(name=note) if note else ""),
+                })
+            rows = []
+            for room in rooms:
+                cells = []
+                for day in days:
+                    todays = [b for b in cw.bookings if b["room_id"] == room["id"] and b["start"][:10] == day["date"].isoformat()]
+                    cells.append({"closed": day["closed"], "bookings": [_page_booking(b, plan.conflicting) for b in todays]})
+                rows.append({"room": visible(room["name"]), "cells": cells})
+            longest = max((len(word) for r in rooms for word in r["name"].split()), default=8)
+            room_mm = max(20.0, min(48.0, longest * 0.62 * 10 * 0.3528 + 3.5))  # the longest word at 10 pt
+            font = _font_size(rows, len(days), room_mm, 1 + any(d["note"] for d in days))
+            legend = [_("⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.")] if any(
+                b["conflict"] for r in rows for c in r["cells"] for b in c["bookings"]) else []
+            pages.append({
+                "name": visible(cw.centre["name"]), "sub": visible(rooms[0]["name"]) if per_room else "",
+                "week": danish_week(plan.monday), "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
+                "legend": " ".join(legend),
+            })
+    return _template("week.html.j2").render(
+        title=f"{danish_week(plan.monday)} · " + ", ".join(p["name"] for p in pages) if pages else danish_week(plan.monday),
+        pages=pages, printed=_printed(),
+        labels={"room": _("Lokale"), "conflict": _("Dobbeltbooking"), "cancelled": _("Aflyst"),
+                "empty": _("Ingen lokaler at vise i denne uge.")},
+    )
+
+
+def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | None) -> str:
+    """Bookings as a printable agenda (A4 portrait): day by day, each with time, title, room and
+    centre, actor and booking id."""
+    from .overlaps import Slot, overlapping_pairs
+
+    active = [b for b in rows if b["status"] == "active"]
+    conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
+    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for b in rows:
+        by_day.setdefault(b["start"][:10], []).append(b)
+    holidays: dict[dt.date, str] = {}
+    if by_day:
+        from . import schedule
+
+        holidays = schedule.danish_holidays(dt.date.fromisoformat(min(by_day)), dt.date.fromisoformat(max(by_day)))
+    days = []
+    for day_text, bookings in sorted(by_day.items()):
+        day = dt.date.fromisoformat(day_text)
+        days.append({
+            "name": f"{names[day.weekday()]} {danish_day(day, True)}",
+            "note": _("Helligdag: {name}").format(name=holidays[day]) if day in holidays else "",
+            "bookings": [{**_page_booking(b, conflicting), "room": visible(b["room"]), "centre": visible(b["centre"]), "id": b["id"]}
+                         for b in sorted(bookings, key=lambda b: (b["start"], b["centre"], b["room"], b["id"]))],
+        })
+    if first and last:
+        period = f"{danish_day(dt.date.fromisoformat(first), True)} – {danish_day(dt.date.fromisoformat(last), True)}"
+    elif first:
+        period = _("fra {date}").format(date=danish_day(dt.date.fromisoformat(first), True))
+    elif last:
+        period = _("til {date}").format(date=danish_day(dt.date.fromisoformat(last), True))
+    else:
+        period = ""
+    return _template("agenda.html.j2").render(
+        title=_("Bookinger"), period=period, days=days, printed=_printed(),
+        labels={"time": _("Tid"), "what": _("Aktivitet"), "where": _("Lokale"), "actor": _("Aktør"), "id": _("Nr."),
+                "conflict": _("Dobbeltbooking"), "cancelled": _("aflyst"), "empty": _("Ingen bookinger i perioden.")},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rich tables of the coordination, change and report commands
+
+
+def new_table(title: str | None = None, **options: Any):
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+
+
+def _series_cell(s: dict[str, Any]) -> str:
+    return f"{s['title']} ({s['start'][11:]}–{s['end'][11:]})\n{s['actor']}"
+
+
+def _dates_cell(f: dict[str, Any]) -> str:
+    """`15 dates: ons 02.09.2026 – ons 16.12.2026` and the first date's overlap, `17:00–17:30`."""
+    from .i18n import ngettext
+
+    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
+    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
+    if count == 1:
+        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first) + "\n" + times
+    return ngettext("{count} date: {first} – {last}", "{count} dates: {first} – {last}", count).format(
+        count=count, first=first, last=last) + "\n" + times
 
 
 def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
@@ -531,10 +1441,6 @@ def closure_change(result: Any) -> None:
         text = _("{centre} is closed {first}–{last} ({reason}).")
     message((_("Dry run: ") if result.dry_run else "") + text.format(
         centre=result.centre, first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
-
-
-# ---------------------------------------------------------------------------------------------
-# Attendance and the report to the steering group
 
 
 def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
@@ -712,3 +1618,4 @@ def report_html(report: dict[str, Any], *, scope: str, generated: str) -> str:
         report=report, sections=sections, by_label=_REPORT_BY_DA[report["by"]], scope=scope, generated=generated,
         total=report["total"],
     )
+

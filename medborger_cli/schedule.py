@@ -120,14 +120,46 @@ def week_window(week: int, year: int | None = None) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday of the Gregorian calendar (the Meeus/Jones/Butcher algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday_shift) // 451
+    month, day = divmod(h + weekday_shift - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+# Days after Easter Sunday of the moving public holidays, with their names as the `holidays`
+# package's Denmark calendar gives them in Danish.
+_AFTER_EASTER = (
+    (-3, "Skærtorsdag"), (-2, "Langfredag"), (0, "Påskedag"), (1, "Anden påskedag"),
+    (26, "Store bededag"), (39, "Kristi himmelfartsdag"), (49, "Pinsedag"), (50, "Anden pinsedag"),
+)
+LAST_STORE_BEDEDAG = 2023  # abolished from 2024
+
+
 @lru_cache(maxsize=64)
 def _holidays_for(year: int) -> dict[dt.date, str]:
-    import holidays
-
-    return dict(holidays.country_holidays("DK", years=[year], language="da").items())
+    """Denmark's public holidays in `year`: the `holidays` package's calendar (a test compares
+    the two for every year medborger plans for), computed here because importing that package
+    takes longer than a whole `medborger schedule` may."""
+    easter = easter_sunday(year)
+    found = {dt.date(year, 1, 1): "Nytårsdag"}
+    for days, name in _AFTER_EASTER:
+        if name == "Store bededag" and year > LAST_STORE_BEDEDAG:
+            continue
+        found[easter + dt.timedelta(days=days)] = name
+    found[dt.date(year, 12, 25)] = "Juledag"
+    found[dt.date(year, 12, 26)] = "Anden juledag"
+    return dict(sorted(found.items()))
 
 
 def danish_holidays(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """Denmark's public holidays from `first` to `last` (both inclusive), by date."""
     found: dict[dt.date, str] = {}
     for year in range(first.year, last.year + 1):
         found.update((d, n) for d, n in _holidays_for(year).items() if first <= d <= last)

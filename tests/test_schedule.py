@@ -148,3 +148,13 @@ def test_weekly_expansion_matches_a_day_by_day_reference(start, length, weekdays
             expected.append(day)
         day += dt.timedelta(days=1)
     assert got == expected
+
+
+def test_public_holidays_are_the_holidays_package_calendar():
+    """schedule computes Denmark's public holidays itself (the package is slow to import); they
+    must be the package's, for every year the package covers."""
+    import holidays
+
+    for year in range(schedule.FIRST_YEAR, 2101):
+        package = dict(holidays.country_holidays("DK", years=[year], language="da").items())
+        assert schedule.danish_holidays(dt.date(year, 1, 1), dt.date(year, 12, 31)) == package, year

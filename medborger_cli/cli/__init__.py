@@ -13,7 +13,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Conflict, MedborgerError
-from .common import State, accept_no_input
+from .common import State, accept_no_input, plain_coercion
+
+plain_coercion()  # no pydantic at start-up (see common.plain_coercion)
 
 
 class Terminated(KeyboardInterrupt):
@@ -224,7 +226,7 @@ def root(
 
 
 # They register their commands; the order here is the order in `--help`.
-from . import centres, activities, editing, listing, reports, attendance, exchange, removing, data  # noqa: E402,F401,I001
+from . import centres, activities, editing, listing, free, reports, attendance, exchange, removing, data  # noqa: E402,F401,I001
 
 for _group in app.registered_groups:  # export, import, list, privacy: they note their commands too
     _group.cls = MedborgerGroup

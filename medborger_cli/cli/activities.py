@@ -74,13 +74,13 @@ def add_activity(
     weekday: Annotated[list[str] | None, typer.Option("--weekday", "-d", metavar="DAY", help="Weekday(s), e.g. mandag or mon,wed.")] = None,
     start: Annotated[str | None, typer.Option("--start", metavar="TIME", help="Start time, 16:00 or 16.00.")] = None,
     end: Annotated[str | None, typer.Option("--end", metavar="TIME", help="End time.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First date of the season.")] = None,
-    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last date of the season (inclusive).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First date of the season: 2026-08-10, 10-8-2026, today, tomorrow (i dag, i morgen) or +7 (days from today).")] = None,
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last date of the season (inclusive; written as --from).")] = None,
     every: Annotated[int, typer.Option("--every", metavar="N", help="Every N weeks (or months with --monthly).")] = 1,
     monthly: Annotated[
         str | None, typer.Option("--monthly", metavar="WHICH", help="Monthly on the first|second|third|fourth|last weekday.")
     ] = None,
-    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="A single date, instead of --weekday/--from/--until.")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="A single date (written as --from), instead of --weekday/--from/--until.")] = None,
     include_holidays: Annotated[bool, typer.Option("--include-holidays", help="Also book Danish public holidays.")] = False,
     skip_conflicts: SkipOption = False,
     allow_conflicts: AllowOption = False,

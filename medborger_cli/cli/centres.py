@@ -147,8 +147,8 @@ def add_actor(
 def add_closure(
     ctx: typer.Context,
     centre: Annotated[str | None, typer.Argument(metavar="CENTRE", help="The centre (name or id).", show_default=False)] = None,
-    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First closed day.")] = None,
-    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last closed day (inclusive).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First closed day: 2026-12-21, 21-12-2026, today, tomorrow (i dag, i morgen) or +7 (days from today).")] = None,
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Last closed day (inclusive; written as --from).")] = None,
     reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why, e.g. Juleferie, Sommerferie.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before cancelling the bookings inside it.")] = False,
 ) -> None:

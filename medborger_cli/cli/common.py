@@ -5,12 +5,79 @@ the output options and date windows. Light imports only."""
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 
 COMMAND_LINE: list[str] = []  # as typed, set by main(); the change log records it
+
+
+def plain_coercion() -> None:
+    """Coerce the plain option types (str, int, lists of str) without pydantic.
+
+    Typer 0.29 turns every option value given into its type through a pydantic TypeAdapter, and
+    importing pydantic takes longer than all the rest of a `medborger schedule`. The commands'
+    options are strings, whole numbers, flags and lists of strings: those are converted here, as
+    Typer would; any other type (an Enum, a path) still goes through Typer's own coercion. Without the
+    Typer internals this relies on, nothing changes but the speed."""
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+        from typer._click.exceptions import BadParameter
+    except ImportError:  # another Typer: its own coercion, only slower
+        return
+    if getattr(core._TyperParameter, "_medborger_plain", False):
+        return
+
+    class PlainParam(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, (list, tuple)):
+                return [self._one(v, param, ctx) for v in value]
+            return self._one(value, param, ctx)
+
+        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is str or not isinstance(value, str):
+                return value  # a string option, or a default that is a number or flag already
+            text = value.strip()
+            if self.annotation is bool:  # a flag from an environment variable
+                if text.lower() in ("1", "true", "t", "yes", "y", "on"):
+                    return True
+                if text.lower() in ("0", "false", "f", "no", "n", "off", ""):
+                    return False
+                from ..i18n import _
+
+                raise BadParameter(_("'{value}' is neither yes nor no").format(value=value), ctx=ctx, param=param)
+            digits = text[1:] if text[:1] in "+-" else text
+            if not digits.isascii() or not digits.isdigit():
+                from ..i18n import _
+
+                raise BadParameter(_("'{value}' is not a whole number").format(value=value), ctx=ctx, param=param)
+            return int(text)
+
+    def plain(descriptor: Any) -> bool:
+        from typing import get_args, get_origin
+
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or info.parser is not None or info.min is not None or info.max is not None:
+            return False
+        annotation = descriptor.annotation
+        if get_origin(annotation) is list:
+            return get_args(annotation) == (str,)
+        return annotation in (str, int, bool)
+
+    original = core._TyperParameter.get_runtime_param
+
+    def get_runtime_param(self: Any) -> Any:
+        if self._runtime_param is None and plain(self.type_descriptor):
+            annotation = self.type_descriptor.annotation
+            element = annotation if annotation in (str, int, bool) else str
+            self._runtime_param = PlainParam(parameter_info=self.type_descriptor.parameter_info, annotation=element)
+        return original(self)
+
+    core._TyperParameter.get_runtime_param = get_runtime_param
+    core._TyperParameter._medborger_plain = True
 
 
 @dataclass
@@ -86,6 +153,12 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header 
 RawOption = Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")]
 
 
+NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Print straight to the terminal; long output otherwise goes through $PAGER (less).")]
+HtmlOption = Annotated[bool, typer.Option("--html", help="Write a printable HTML page (to -o FILE, else to standard output).")]
+HtmlOutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write (with --html).")]
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")]
+
+
 def output_format(as_json: bool, as_csv: bool) -> str:
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
@@ -93,8 +166,8 @@ def output_format(as_json: bool, as_csv: bool) -> str:
 
 
 CentreFilter = Annotated[str | None, typer.Option("--centre", "-c", metavar="CENTRE", help="Only this centre (name or id).")]
-FromOption = Annotated[str | None, typer.Option("--from", metavar="DATE", help="From this date (2026-03-04, 4-3-2026 or 04.03.2026).")]
-UntilOption = Annotated[str | None, typer.Option("--until", metavar="DATE", help="Until this date, inclusive.")]
+FromOption = Annotated[str | None, typer.Option("--from", metavar="DATE", help="From this date: 2026-03-04, 4-3-2026, 04.03.2026, today, tomorrow (i dag, i morgen) or +7 (days from today).")]
+UntilOption = Annotated[str | None, typer.Option("--until", metavar="DATE", help="Until this date, inclusive (written as for --from).")]
 WeekOption = Annotated[int | None, typer.Option("--week", "--uge", metavar="N", help="ISO week number (uge).")]
 YearOption = Annotated[int | None, typer.Option("--year", "--år", metavar="YYYY", help="Year of --week (default: this year).")]
 
@@ -129,6 +202,87 @@ def window(
     if first is None and last is None and default_from_today:
         first = dt.date.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
+
+
+def write_page(ctx: typer.Context, html: str, output: str | None, overwrite: bool) -> Path | None:
+    """Write an HTML page to -o FILE, or to standard output without it; returns the file."""
+    import sys
+
+    if not output or output == "-":
+        sys.stdout.write(html)
+        sys.stdout.flush()
+        return None
+    return write_text_file(output, html, field="output", overwrite=overwrite, database=getattr(state(ctx), "path", None))
+
+
+def write_text_file(text: str, content: str, *, field: str, overwrite: bool, database: Path | None) -> Path:
+    """Write a file the user named, by the rules of DESIGN.md "Files written": never the database
+    or its journal files, never through a link, an existing file only with --overwrite, a device
+    or pipe written in place, and no partial file left (a private temporary file in the same
+    folder, renamed into place).
+
+    Stand-in for `files.check_target` + `files.write` of the safe-files branch, which were not on
+    this branch yet: replace this function by them at the merge."""
+    import os
+    import stat
+    import tempfile
+
+    from ..errors import BadInput
+    from ..i18n import _
+
+    path = Path(text).expanduser()
+    if not path.name or path.name in (".", "..") or text.endswith(("/", os.sep)) or path.is_dir():
+        raise BadInput(_("{path} is a folder; give a file name").format(path=path), field=field, value=text)
+    if not path.parent.is_dir():
+        raise BadInput(_("folder {folder} does not exist; create it or choose another path").format(folder=path.parent),
+                       field=field, value=text)
+    if database is not None:
+        database = Path(database)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            own = database.with_name(database.name + suffix)
+            if path.resolve() == own.resolve() or (path.exists() and own.exists() and os.path.samefile(path, own)):
+                raise BadInput(_("{path} is the database or one of its files; choose another file").format(path=path),
+                               field=field, value=text)
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    if found is not None:
+        if stat.S_ISLNK(found.st_mode):
+            raise BadInput(_("{path} is a link; name the file itself, or another file").format(path=path), field=field, value=text)
+        if stat.S_ISCHR(found.st_mode) or stat.S_ISFIFO(found.st_mode):
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0))
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(content)
+            return path
+        if not stat.S_ISREG(found.st_mode):
+            raise BadInput(_("{path} is not a regular file; choose another file").format(path=path), field=field, value=text)
+        if not overwrite:
+            raise BadInput(_("{path} exists already; choose another name or pass --overwrite").format(path=path),
+                           field=field, value=text)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    partial = Path(name)
+    try:
+        os.fchmod(fd, 0o600 & (found.st_mode if found is not None else 0o600))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if found is not None:
+            os.replace(partial, path)
+        else:
+            try:
+                os.link(partial, path)  # fails if a file appeared meanwhile
+            except FileExistsError:
+                raise BadInput(_("{path} exists already; choose another name or pass --overwrite").format(path=path),
+                               field=field, value=text) from None
+            except OSError:  # a file system without hard links
+                os.replace(partial, path)
+            partial.unlink(missing_ok=True)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def filter_ids(db, centre: str | None = None, room: str | None = None, actor: str | None = None) -> dict:

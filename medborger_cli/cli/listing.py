@@ -10,7 +10,11 @@ from .common import (
     CentreFilter,
     CsvOption,
     FromOption,
+    HtmlOption,
+    HtmlOutOption,
     JsonOption,
+    NoPagerOption,
+    OverwriteOption,
     RawOption,
     UntilOption,
     WeekOption,
@@ -19,6 +23,7 @@ from .common import (
     output_format,
     state,
     window,
+    write_page,
 )
 
 list_app = typer.Typer(help="List what is registered; --json or --csv for scripts.", no_args_is_help=True, rich_markup_mode=None)
@@ -35,6 +40,7 @@ def list_centres(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """The centres (medborgercentre)."""
     from .. import output, store, vocab
@@ -42,20 +48,23 @@ def list_centres(
 
     fmt = output_format(as_json, as_csv)
     rows = store.centres(state(ctx).db(), area)
-    output.emit(
-        rows,
-        [
-            Column("id", "Id", style="dim"), Column("name", "Centre", style="bold"),
-            Column("type", "Type", output.code_label(vocab.CENTRE_TYPES)), Column("municipality", "Municipality"),
-            Column("area", "Area"), Column("address", "Address", in_table=False), Column("owner", "Owner"),
-            Column("operator", "Operator", in_table=False), Column("rooms", "Rooms"), Column("activities", "Activities"),
-        ],
-        fmt, title="Centres", empty="No centres yet; add one with `medborger add-centre` or `medborger load-sample`.", raw=raw,
-    )
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [
+                Column("id", "Id", style="dim", wrap=False), Column("name", "Centre", style="bold"),
+                Column("type", "Type", output.code_label(vocab.CENTRE_TYPES), keep=40), Column("municipality", "Municipality", keep=60),
+                Column("area", "Area", keep=50), Column("address", "Address", in_table=False), Column("owner", "Owner", keep=30),
+                Column("operator", "Operator", in_table=False), Column("rooms", "Rooms", wrap=False, keep=45),
+                Column("activities", "Activities", wrap=False, keep=45),
+            ],
+            fmt, title="Centres", empty="No centres yet; add one with `medborger add-centre` or `medborger load-sample`.", raw=raw,
+        )
 
 
 @list_app.command("rooms")
-def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
+def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+               raw: RawOption = False, no_pager: NoPagerOption = False) -> None:
     """The rooms (lokaler), per centre."""
     from .. import output, store
     from ..output import Column
@@ -63,15 +72,18 @@ def list_rooms(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOpt
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
     rows = store.rooms(db, filter_ids(db, centre)["centre_id"])
-    output.emit(
-        rows,
-        [Column("id", "Id", style="dim"), Column("name", "Room", style="bold"), Column("centre", "Centre"), Column("capacity", "Seats")],
-        fmt, title="Rooms", empty="No rooms yet; add one with `medborger add-room CENTRE NAME`.", raw=raw,
-    )
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [Column("id", "Id", style="dim", wrap=False), Column("name", "Room", style="bold"), Column("centre", "Centre", keep=80),
+             Column("capacity", "Seats", wrap=False, keep=70)],
+            fmt, title="Rooms", empty="No rooms yet; add one with `medborger add-room CENTRE NAME`.", raw=raw,
+        )
 
 
 @list_app.command("actors")
-def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
+def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+                raw: RawOption = False, no_pager: NoPagerOption = False) -> None:
     """The actors (aktører); with --centre, those active in that centre."""
     from .. import output, store, vocab
     from ..output import Column
@@ -79,15 +91,16 @@ def list_actors(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOp
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
     rows = store.actors(db, filter_ids(db, centre)["centre_id"])
-    output.emit(
-        rows,
-        [
-            Column("id", "Id", style="dim"), Column("name", "Actor", style="bold"),
-            Column("sector", "Sector", output.code_label(vocab.SECTORS)), Column("contact", "Contact"),
-            Column("email", "E-mail"), Column("phone", "Phone"),
-        ],
-        fmt, title="Actors", empty="No actors yet; add one with `medborger add-actor NAME --sector S`.", raw=raw,
-    )
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [
+                Column("id", "Id", style="dim", wrap=False), Column("name", "Actor", style="bold"),
+                Column("sector", "Sector", output.code_label(vocab.SECTORS), keep=60), Column("contact", "Contact", keep=50),
+                Column("email", "E-mail", wrap=False, keep=40), Column("phone", "Phone", wrap=False, keep=45),
+            ],
+            fmt, title="Actors", empty="No actors yet; add one with `medborger add-actor NAME --sector S`.", raw=raw,
+        )
 
 
 @list_app.command("activities")
@@ -103,6 +116,7 @@ def list_activities(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
     from .. import coordination, output, schedule, store, vocab
@@ -120,21 +134,35 @@ def list_activities(
         row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
         row["kind"] = row["type"] or vocab.label(vocab.CATEGORIES, row["category"])
-    output.emit(
-        rows,
-        [
-            Column("id", "Id", style="dim"), Column("title", "Activity", style="bold"), Column("centre", "Centre"),
-            Column("room", "Room"), Column("actor", "Actor"), Column("partners", "Partners"),
-            Column("category", "Category", output.code_label(vocab.CATEGORIES), in_table=False), Column("type", "Type", in_table=False),
-            Column("kind", "Kind", in_data=False), Column("for", "For", in_data=False),
-            Column("age", "Age", in_table=False), Column("gender", "Gender", in_table=False),
-            Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS), in_table=False),
-            Column("internal", "Internal", in_table=False),
-            Column("schedule", "When"), Column("occurrences", "Dates"),
-        ],
-        fmt, title="Activities", empty="No activities match.",
-        extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
-    )
+        row["shown_title"] = output.unbroken(row["title"])
+    categories, targets = output.code_label(vocab.CATEGORIES), output.code_label(vocab.TARGET_GROUPS)
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [
+                Column("id", "Id", style="dim", wrap=False), Column("title", "Activity", in_table=False),
+                Column("shown_title", "Activity", style="bold", in_data=False, cap=output.TITLE_CAP),
+                Column("centre", "Centre", keep=55 if centre is None else 25), Column("room", "Room", keep=70),
+                Column("actor", "Actor", keep=65), Column("partners", "Partners", keep=30),
+                Column("category", "Category", output.code_label(vocab.CATEGORIES), in_table=False),
+                Column("type", "Type", in_table=False), Column("kind", "Kind", in_data=False, keep=35),
+                Column("for", "For", in_data=False, keep=40),
+                Column("age", "Age", in_table=False), Column("gender", "Gender", in_table=False),
+                Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS), in_table=False),
+                Column("internal", "Internal", in_table=False),
+                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+            ],
+            fmt, title="Activities", empty="No activities match.",
+            extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
+            narrow=[
+                Column("id", "Id", style="dim", wrap=False),
+                Column("title", "Activity", cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]
+                       + ([[(_("with {partners}").format(partners=", ".join(r["partners"])), "dim")]] if r["partners"] else [])),
+                Column("room", _("Where"), keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
+                Column("kind", _("For"), keep=40, compose=lambda r: [[(r["kind"], None)], [(r["for"], "dim")]]),
+                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+            ],
+        )
 
 
 @list_app.command("bookings")
@@ -152,13 +180,20 @@ def list_bookings(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    html: HtmlOption = False,
+    output_path: HtmlOutOption = None,
+    overwrite: OverwriteOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """Bookings from today on (or in --from/--until/--week), one row per occurrence."""
+    """Bookings from today on (or in --from/--until/--week), one row per occurrence.
+
+    --html writes a printable agenda: the bookings day by day."""
     from .. import actions, output, store
     from ..errors import BadInput
+    from ..i18n import _
     from ..output import Column
 
-    fmt = output_format(as_json, as_csv)
+    fmt = _format(as_json, as_csv, html, output_path)
     if status is not None and status not in ("active", "cancelled"):
         raise BadInput(f"--status: '{status}' is not a status; use active or cancelled")
     db = state(ctx).db()
@@ -166,24 +201,40 @@ def list_bookings(
     ids = filter_ids(db, centre, room, actor)
     activity_id = actions.resolve(db, "activity", activity, "--activity", ids["centre_id"])["id"] if activity else None
     rows = store.bookings(db, **ids, activity_id=activity_id, first=first, last=last, status=status)
+    if fmt == "html":
+        page = output.agenda_page(rows, first=first, last=last)
+        written = write_page(ctx, page, output_path, overwrite)
+        if written:
+            output.message(_("Wrote an agenda of {count} bookings to {path}.").format(count=len(rows), path=written))
+        return
     for row in rows:
         row["when"] = output.span(row)
-    output.emit(
-        rows,
-        [
-            Column("id", "Id", style="dim"), Column("when", "When", in_data=False),
-            Column("centre", "Centre", in_table=centre is None), Column("room", "Room"),
-            Column("title", "Title", style="bold"), Column("actor", "Actor"),
-            Column("activity_id", "Activity", in_table=False), Column("start", "Start", in_table=False),
-            Column("end", "End", in_table=False),
-            Column("status", "Status"),
-        ],
-        fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"], raw=raw,
-    )
+        row["shown_title"] = output.unbroken(row["title"] + (" " + _("(cancelled)") if row["status"] == "cancelled" else ""))
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [
+                Column("id", "Id", style="dim", wrap=False), Column("when", "When", in_data=False, wrap=False),
+                Column("centre", "Centre", in_table=centre is None, keep=40), Column("room", "Room", keep=70),
+                Column("title", "Title", in_table=False), Column("shown_title", "Title", style="bold", in_data=False, cap=output.TITLE_CAP),
+                Column("actor", "Actor", keep=60),
+                Column("activity_id", "Activity", in_table=False), Column("start", "Start", in_table=False),
+                Column("end", "End", in_table=False),
+                Column("status", "Status", in_table=False),
+            ],
+            fmt, title="Bookings", empty="No bookings in that window.", extra_json=["note"], raw=raw,
+            narrow=[
+                Column("id", "Id", style="dim", wrap=False), Column("when", "When", wrap=False),
+                Column("title", _("Booking"), cap=output.TITLE_CAP, compose=lambda r: [[(r["shown_title"], "bold")], [(r["actor"], "dim")]]),
+                Column("room", _("Where") if centre is None else _("Room"), keep=70,
+                       compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
+            ],
+        )
 
 
 @list_app.command("closures")
-def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False, raw: RawOption = False) -> None:
+def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+                  raw: RawOption = False, no_pager: NoPagerOption = False) -> None:
     """Closures (lukkeperioder) per centre."""
     from .. import output, store
     from ..output import Column
@@ -191,46 +242,90 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
     fmt = output_format(as_json, as_csv)
     db = state(ctx).db()
     rows = store.closures(db, filter_ids(db, centre)["centre_id"])
-    output.emit(
-        rows,
-        [Column("id", "Id", style="dim"), Column("centre", "Centre"), Column("date_from", "From"), Column("date_until", "Until"), Column("reason", "Reason")],
-        fmt, title="Closures", empty="No closures registered.", raw=raw,
-    )
+    with output.paged(fmt == "table" and not no_pager):
+        output.emit(
+            rows,
+            [Column("id", "Id", style="dim", wrap=False), Column("centre", "Centre"), Column("date_from", "From", wrap=False),
+             Column("date_until", "Until", wrap=False), Column("reason", "Reason")],
+            fmt, title="Closures", empty="No closures registered.", raw=raw,
+        )
+
+
+def _format(as_json: bool, as_csv: bool, html: bool, output_path: str | None) -> str:
+    """table, json, csv or html; -o goes with --html."""
+    from ..errors import BadInput
+    from ..i18n import _
+
+    fmt = output_format(as_json, as_csv)
+    if html and fmt != "table":
+        raise BadInput(_("choose one of --html, --json and --csv"), field="html")
+    if output_path and not html:
+        raise BadInput(_("writes the --html page; add --html, or use > FILE for a table, --json or --csv"), field="output")
+    return "html" if html else fmt
 
 
 @app.command("schedule")
 def schedule_week(
     ctx: typer.Context,
     centre: CentreFilter = None,
+    room: RoomFilter = None,
+    actor: ActorFilter = None,
     week: WeekOption = None,
     year: YearOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    html: Annotated[bool, typer.Option("--html", help="Write the week as a printable HTML page, one A4 landscape page per centre (to -o FILE, else to standard output).")] = False,
+    output_path: HtmlOutOption = None,
+    overwrite: OverwriteOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """The week at a glance: days across, rooms down, double bookings marked ⚠."""
+    """The week at a glance: days across, rooms down, double bookings marked ⚠.
+
+    Without --week it shows this week; on a Sunday, the coming week (the one being planned). When
+    the days do not fit across the window they come in pages of days, or one under another.
+    """
     import datetime as dt
 
     from .. import coordination, output, schedule, store
+    from ..i18n import _
     from ..output import Column
 
-    fmt = output_format(as_json, as_csv)
+    fmt = _format(as_json, as_csv, html, output_path)
     db = state(ctx).db()
     if week is None:
         if year is not None:
             raise typer.BadParameter("--year goes with --week", param_hint="--year")
-        today = dt.date.today().isocalendar()
-        week, year = today.week, today.year
-    monday, _ = schedule.week_window(week, year)
-    plan = coordination.week(db, filter_ids(db, centre)["centre_id"], monday)
+        monday, coming = coordination.week_to_show(dt.date.today())
+        if coming:
+            this = (monday - dt.timedelta(days=7)).isocalendar()
+            shown = monday.isocalendar()
+            output.message(_("Today is Sunday: showing the coming week, week {week}; --week {this_week} --year {this_year} "
+                             "shows the week that ends today.").format(week=shown.week, this_week=this.week, this_year=this.year))
+    else:
+        monday = schedule.week_window(week, year)[0]
+    ids = filter_ids(db, centre, room, actor)
+    plan = coordination.week(db, ids["centre_id"], monday, room_id=ids["room_id"], actor_id=ids["actor_id"])
+    if fmt == "html":
+        page = output.week_page(plan, per_room=ids["room_id"] is not None)
+        written = write_page(ctx, page, output_path, overwrite)
+        if written:
+            output.message(_("Wrote week {week} ({pages} pages) to {path}.").format(
+                week=monday.isocalendar().week, pages=len(plan.centres), path=written))
+        return
     if fmt != "table":
-        columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict")
+        columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict", "target_groups")
         output.emit(plan.bookings, [Column(k, k) for k in columns], fmt, raw=raw)
         return
     if not store.centres(db):
         output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")
         return
-    for c in plan.centres:
-        output.week_grid(c.centre, c.rooms, c.days, c.bookings, plan.conflicting, c.notes)
+    if not plan.centres:
+        iso = monday.isocalendar()
+        output.message(_("Nothing booked in week {week}, {year} for that choice.").format(week=iso.week, year=iso.year))
+        return
+    with output.paged(not no_pager):
+        for c in plan.centres:
+            output.week_grid(c.centre, c.rooms, c.days, c.bookings, plan.conflicting, c.notes)
     if plan.conflicting:
         output.warning(f"⚠ {len(plan.conflicting)} bookings this week share a room with another at the same time.")

@@ -10,6 +10,7 @@ from .common import (
     CsvOption,
     FromOption,
     JsonOption,
+    NoPagerOption,
     RawOption,
     UntilOption,
     WeekOption,
@@ -47,6 +48,7 @@ def overlaps(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Room conflicts, parallel efforts and clashes, from today on by default.
 
@@ -83,7 +85,8 @@ def overlaps(
     elif fmt == "csv":
         output.write_csv(coordination.overlap_rows(findings), coordination.OVERLAP_COLUMNS, raw=raw)
     else:
-        output.overlap_tables(findings, kinds, show_notes=show_all)
+        with output.paged(not no_pager):
+            output.overlap_tables(findings, kinds, show_notes=show_all)
     output.message(coordination.summary(findings, kinds) + ("" if show_all else " (acknowledged ones hidden; --all shows them)" if _any_acknowledged(db) else ""))
 
 
@@ -191,6 +194,7 @@ def collaboration(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     raw: RawOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """The centre as a meeting place: actors by sector, joint activities, and interfaces worth a
     conversation (actors whose offers are for the same people but who run nothing together,
@@ -207,4 +211,5 @@ def collaboration(
     elif not report:
         output.message("No activities in that window.")
     else:
-        output.collaboration_tables(report)
+        with output.paged(not no_pager):
+            output.collaboration_tables(report)

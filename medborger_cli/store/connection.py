@@ -11,13 +11,57 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Damaged, StoreError
-from .schema import MIGRATION_NAMES, migrations
+from .schema import MIGRATION_NAMES, MIGRATION_SET, migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_SECONDS = 30
+
+
+class LazyDatabase:
+    """The open database, as the store's modules use a `sqlite_utils.Database`.
+
+    `conn` and `execute` of a read (SELECT, PRAGMA, EXPLAIN) go straight to sqlite3; anything
+    else (a write, `atomic`, a table, the migrations) goes to a `sqlite_utils.Database` on the
+    same connection, made on first use. A command that only reads never loads sqlite-utils,
+    whose import takes longer than a week's schedule (benchmarks/frontdesk.py)."""
+
+    _READS = ("SELECT", "PRAGMA", "EXPLAIN")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full: Any = None
+
+    @property
+    def full(self) -> Database:
+        if self._full is None:
+            from sqlite_utils import Database
+
+            self._full = Database(self.conn)
+        return self._full
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        if self._full is None and sql.lstrip()[:7].upper().startswith(self._READS):
+            return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+        return self.full.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.full, name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.full[name]
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """The names of our migrations applied to `db`, in order (read with plain SQL)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+        return []
+    rows = db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])
+    return [name for (name,) in rows.fetchall()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +115,7 @@ def connect(path: Path, source: str = "db") -> Database:
             raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
-        db = Database(conn)
+        db = LazyDatabase(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten, not left in free pages
         _refuse_foreign(db, path)  # before anything is changed, even the journal mode
@@ -113,7 +157,7 @@ def _open_error(exc: sqlite3.DatabaseError, path: Path, source: str) -> StoreErr
 def _refuse_foreign(db: Database, path: Path) -> None:
     """Another program's database, or one from a newer medborger, is refused and left alone."""
     known = set(MIGRATION_NAMES)
-    applied = {m.name for m in migrations.applied(db)}
+    applied = set(applied_migrations(db))
     if not applied and db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations'"
     ).fetchone():
@@ -127,8 +171,9 @@ def _refuse_foreign(db: Database, path: Path) -> None:
 
 
 def _migrate(db: Database, path: Path) -> None:
-    applied = {m.name for m in migrations.applied(db)}
-    if not migrations.pending(db):
+    known = set(MIGRATION_NAMES)
+    applied = set(applied_migrations(db))
+    if known <= applied:
         return
     if applied:  # an older database: keep a copy of it as it was before changing it
         backup_to(db, _free_name(path.with_name(f"{path.name}.before-{MIGRATION_NAMES[-1]}.bak")))
@@ -167,9 +212,15 @@ def write(db: Database) -> Iterator[Database]:
         journal.rolled_back += 1
         raise
     else:
-        db.conn.commit()
-        journal.open = False
-        journal.commits += 1
+        try:
+            db.conn.commit()
+        finally:  # a signal handled as the commit returns must not hide that it happened
+            journal.open = False
+            if db.conn.in_transaction:  # stopped before the commit: nothing of it is kept
+                db.conn.rollback()
+                journal.rolled_back += 1
+            else:
+                journal.commits += 1
 
 
 def backup_to(db: Database, target: Path) -> None:
@@ -204,5 +255,5 @@ def _free_name(path: Path) -> Path:
 
 
 def schema_version(db: Database) -> str:
-    applied = migrations.applied(db)
-    return applied[-1].name if applied else "none"
+    applied = applied_migrations(db)
+    return applied[-1] if applied else "none"

@@ -4,9 +4,10 @@ import resolves against, bulk inserts of bookings, and the active slots an impor
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from .queries import actors
 from .sql import json_ids, name_key, now, starting_within

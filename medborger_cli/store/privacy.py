@@ -3,9 +3,10 @@ What counts as personal and what matches a person is decided in `medborger_cli.p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from .sql import name_key
 

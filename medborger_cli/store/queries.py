@@ -3,9 +3,11 @@ the occurrence groups and facts of the coordination report; counts and the healt
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from .connection import schema_version
 from .sql import BOOKINGS_SELECT, GROUP_KEY, SPANS_DAYS, fetch_rows, json_ids, starting_within
@@ -139,8 +141,6 @@ def activities(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY c.name, a.title, a.id"
     )
-    import json
-
     rows = fetch_rows(db, sql, params)
     for row in rows:
         row["partners"] = json.loads(row["partners"])
@@ -202,6 +202,48 @@ def activity_facts(db: Database) -> list[dict[str, Any]]:
         partners = [int(p) for p in row.pop("partners").split(",")] if row["partners"] else []
         row["actor_ids"] = [row.pop("actor_id"), *sorted(partners)]
     return rows
+
+
+def bookings_in_slots(db: Database, slots: list[tuple[str, str, str]], room_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Active bookings that collide with a slot (day, start, end as ISO strings): those that
+    start on the slot's day before it ends and end after it starts, each row with the slot's
+    `day`. `room_ids`: only these rooms (None: all)."""
+    sql = (
+        "SELECT json_extract(w.value, '$[0]') AS day, b.id, b.room_id, b.title, ac.name AS actor, b.activity_id, "
+        'b.start, b."end" FROM json_each(?) w '
+        "CROSS JOIN bookings b ON b.start >= json_extract(w.value, '$[0]') AND b.start < json_extract(w.value, '$[2]') "
+        "AND b.\"end\" > json_extract(w.value, '$[1]') JOIN actors ac ON ac.id = b.actor_id WHERE b.status = 'active'"
+    )
+    params: list[Any] = [json.dumps([list(s) for s in slots])]
+    if room_ids is not None:
+        sql += " AND b.room_id IN (SELECT value FROM json_each(?))"
+        params.append(json_ids(room_ids))
+    return fetch_rows(db, sql + " ORDER BY day, b.start, b.id", params)
+
+
+def running_over_midnight(db: Database, first: str, last: str, room_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Active one-off bookings (no activity) that end on a later day than they start and overlap
+    `first`..`last` (ISO date-times). An activity's occurrences start and end on one day; a one-off
+    booking may run over several (read through the index on activity_id, so it stays quick)."""
+    sql = (
+        'SELECT b.id, b.room_id, b.title, ac.name AS actor, b.activity_id, b.start, b."end" FROM bookings b '
+        "JOIN actors ac ON ac.id = b.actor_id WHERE b.activity_id IS NULL AND b.status = 'active' "
+        'AND b.start < ? AND b."end" > ? AND substr(b.start, 1, 10) <> substr(b."end", 1, 10)'
+    )
+    params: list[Any] = [last, first]
+    if room_ids is not None:
+        sql += " AND b.room_id IN (SELECT value FROM json_each(?))"
+        params.append(json_ids(room_ids))
+    return fetch_rows(db, sql + " ORDER BY b.start, b.id", params)
+
+
+def activity_targets(db: Database, activity_ids: list[int]) -> dict[int, list[str]]:
+    """The target groups of these activities, by activity id (sorted codes)."""
+    found: dict[int, list[str]] = {}
+    sql = "SELECT activity_id, target FROM activity_targets WHERE activity_id IN (SELECT value FROM json_each(?)) ORDER BY activity_id, target"
+    for activity_id, target in db.execute(sql, [json_ids(activity_ids)]).fetchall():
+        found.setdefault(activity_id, []).append(target)
+    return found
 
 
 def actor_names(db: Database) -> dict[int, dict[str, Any]]:

@@ -3,9 +3,10 @@ name, what depends on a record, and the acknowledgements of reported overlaps.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 from .sql import BOOKINGS_SELECT, day_after, fetch_rows, json_ids, name_key, now
 

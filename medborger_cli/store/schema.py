@@ -5,20 +5,47 @@ that a database with a name not in it is known to come from a newer medborger.""
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from .sql import GROUP_KEY
 
-migrations = Migrations("medborger")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 MIGRATION_NAMES: list[str] = []
+MIGRATION_SET = "medborger"  # the migration_set of our rows in _sqlite_migrations
+
+
+class _Migrations:
+    """sqlite-utils' `Migrations` of the functions registered below, made when first used:
+    opening an up-to-date database compares names only and never loads sqlite-utils."""
+
+    def __init__(self) -> None:
+        self._functions: list[Callable[[Database], None]] = []
+        self._built: Any = None
+
+    def register(self, fn: Callable[[Database], None]) -> None:
+        self._functions.append(fn)
+
+    def __getattr__(self, name: str) -> Any:  # applied, pending, apply
+        if self._built is None:
+            from sqlite_utils.migrations import Migrations
+
+            built = Migrations(MIGRATION_SET)
+            for fn in self._functions:
+                built()(fn)
+            self._built = built
+        return getattr(self._built, name)
+
+
+migrations = _Migrations()
 
 
 def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     """Register `fn` with `migrations` under its own name, and record that name."""
     MIGRATION_NAMES.append(fn.__name__)
-    return migrations()(fn)
+    migrations.register(fn)
+    return fn
 
 
 @migration

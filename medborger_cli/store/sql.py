@@ -4,9 +4,10 @@ SELECT, and how names and times are written. Holds no table of its own."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
+    from sqlite_utils import Database
 
 
 def name_key(name: str) -> str:
