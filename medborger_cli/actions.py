@@ -37,8 +37,9 @@ WHO = Who()  # the command line sets the command; the user is the OS user
 
 
 def log(db: Database, action: str, kind: str, row_id: Any, summary: str,
-        old: dict[str, Any] | None = None, new: dict[str, Any] | None = None) -> None:
-    """Record one change inside the caller's transaction."""
+        old: dict[str, Any] | None = None, new: dict[str, Any] | None = None, command: str | None = None) -> None:
+    """Record one change inside the caller's transaction (`command`: the command line as it may
+    be kept, when it must not be kept as typed)."""
     import getpass
     import json
 
@@ -48,7 +49,7 @@ def log(db: Database, action: str, kind: str, row_id: Any, summary: str,
         except Exception:  # noqa: BLE001 - no user name in this environment
             WHO.user = "?"
     store.log_change(db, {
-        "at": dt.datetime.now().isoformat(timespec="seconds"), "user": WHO.user, "command": WHO.command or "medborger",
+        "at": dt.datetime.now().isoformat(timespec="seconds"), "user": WHO.user, "command": command or WHO.command or "medborger",
         "action": action, "kind": kind, "row_id": row_id, "summary": summary,
         "old": json.dumps(old, ensure_ascii=False, default=str) if old else None,
         "new": json.dumps(new, ensure_ascii=False, default=str) if new else None,

@@ -126,6 +126,25 @@ def _people(audience: Audience) -> str:
     return _("people")
 
 
+def audience_danish(facts: dict[str, Any] | None) -> str:
+    """Who an activity is for in Danish words, for the printed pages (which are Danish):
+    `børn`, `piger/kvinder 13–17 år`, `forældre`; empty for an internal meeting or a one-off."""
+    if not facts or facts.get("internal"):
+        return ""
+    audience = audience_of(facts)
+    if audience.open:
+        return "alle"
+    parts = []
+    if audience.age_min is not None or audience.age_max is not None:
+        band = next((b for b in vocab.AGE_BANDS.values() if (b.low, b.high) == (audience.age_min or 0, audience.age_max)), None)
+        parts.append(band.da if band else (f"{audience.age_min or 0}–{audience.age_max} år" if audience.age_max is not None
+                                           else f"{audience.age_min}+ år"))
+    if audience.gender != "all":
+        parts.insert(0, vocab.GENDERS[audience.gender].da)
+    parts += [vocab.label(vocab.TARGET_GROUPS, g) for g in sorted(audience.groups)]
+    return ", ".join(parts)
+
+
 @functools.lru_cache(maxsize=4096)
 def audience_words(audience: Audience) -> str:
     """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`."""
@@ -425,10 +444,13 @@ def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int
         theirs = {b["id"] for b in store.bookings(db, centre_id=centre_id, room_id=room_id, actor_id=actor_id, **window)}
         rows = [b for b in rows if b["id"] in theirs]
         conflicting &= theirs
-    targets = store.activity_targets(db, sorted({b["activity_id"] for b in rows if b["activity_id"] is not None}))
+    ids = sorted({b["activity_id"] for b in rows if b["activity_id"] is not None})
+    targets, audiences = store.activity_targets(db, ids), store.activity_audiences(db, ids)
     for b in rows:
         b["conflict"] = b["id"] in conflicting
         b["target_groups"] = targets.get(b["activity_id"], [])
+        facts = audiences.get(b["activity_id"])
+        b["audience"] = None if facts is None else {**facts, "targets": b["target_groups"]}
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     holidays = schedule.danish_holidays(monday, sunday)
     if room_id is not None:

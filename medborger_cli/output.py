@@ -99,14 +99,17 @@ class Stream:
             return "none"
         return "plain" if os.environ.get("NO_COLOR") else "colour"
 
+    def rich(self) -> Any:
+        """A Rich console writing to this stream (Rich is loaded only then)."""
+        from rich.console import Console
+
+        return Console(file=_CaptureFile(self), highlight=False, emoji=False, width=self.width,
+                       force_terminal=self.styles() != "none", no_color=self.styles() == "plain")
+
     def print(self, *objects: Any, **options: Any) -> None:
         """For code written against a Rich console: renders Rich objects with Rich (loaded
         only then); medborger's own output goes through `write`."""
-        from rich.console import Console
-
-        rich = Console(file=_CaptureFile(self), highlight=False, emoji=False, width=self.width,
-                       force_terminal=self.styles() != "none", no_color=self.styles() == "plain")
-        rich.print(*objects, **options)
+        self.rich().print(*objects, **options)
 
     def write(self, text: str) -> None:
         if not self.stderr and _capture:
@@ -1069,10 +1072,20 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
     def note(f: dict[str, Any]) -> list[str]:
         return [f["note"] or ""] if show_notes else []
 
+    def column(table, header: str) -> None:
+        """Keys and dates are never broken: a key's column is as wide as the longest key, a date
+        column as wide as a date with its weekday (its words wrap between them)."""
+        if header == _("Key"):
+            table.add_column(header, no_wrap=True, min_width=max(len(f["key"]) for f in findings))
+        elif header == _("Dates"):
+            table.add_column(header, no_wrap=True, min_width=len("ons 02.09.2026 –"))
+        else:  # the text columns share what is left, and wrap between words
+            table.add_column(header, overflow="fold", ratio=1)
+
     if "room" in kinds and rooms:
         table = new_table(_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), show_lines=True)
         for header in (_("Dates"), _("Centre"), _("Room"), _("Booking"), _("Clashes with"), _("Key")):
-            table.add_column(header, overflow="fold")
+            column(table, header)
         note_column(table)
         for f in rooms:
             a, b = f["series"]
@@ -1084,7 +1097,7 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
         table = new_table(_("Clashes ({count}): the same people, two offers at the same time").format(count=len(clashes)),
                           show_lines=True)
         for header in (_("Activity"), _("At the same time as"), _("Why"), _("Dates"), _("Key")):
-            table.add_column(header, overflow="fold")
+            column(table, header)
         note_column(table)
         for f in clashes:
             a, b = f["activities"]
@@ -1096,7 +1109,7 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
         table = new_table(_("Parallel efforts ({count}): comparable offers by different actors").format(count=len(parallel)),
                           show_lines=True)
         for header in (_("Activity"), _("Comparable to"), _("Why"), _("Key")):
-            table.add_column(header, overflow="fold")
+            column(table, header)
         note_column(table)
         for f in parallel:
             a, b = f["activities"]
@@ -1231,12 +1244,18 @@ def _font_size(rows: list[dict[str, Any]], days: int, room_mm: float, header_lin
     return 5.5
 
 
+def _audience_da(b: dict[str, Any]) -> str:
+    from .coordination import audience_danish
+
+    return audience_danish(b.get("audience"))
+
+
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
     targets = b.get("target_groups") or []
     end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
     return {
         "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
-        "for": _("For: {groups}").format(groups=", ".join(vocab.label(vocab.TARGET_GROUPS, t) for t in targets)) if targets else "",
+        "for": _("For: {groups}").format(groups=audience) if (audience := _audience_da(b)) else "",
         "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
     }
 
@@ -1345,9 +1364,9 @@ def _dates_cell(f: dict[str, Any]) -> str:
 
     count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
     times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
-    if count == 1:
-        return ngettext("{count} date: {first}", "{count} dates: {first}", count).format(count=count, first=first) + "\n" + times
-    return ngettext("{count} date: {first} – {last}", "{count} dates: {first} – {last}", count).format(
+    if count == 1:  # a line each, so that a date never breaks between its weekday and its day
+        return ngettext("{count} date:\n{first}", "{count} dates:\n{first}", count).format(count=count, first=first) + "\n" + times
+    return ngettext("{count} date:\n{first} –\n{last}", "{count} dates:\n{first} –\n{last}", count).format(
         count=count, first=first, last=last) + "\n" + times
 
 
@@ -1521,7 +1540,8 @@ def report_tables(report: dict[str, Any]) -> None:
                 _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
             )))
         chart = _bars(groups)
-        if out.measure(table).maximum + out.measure(chart).maximum + 4 <= out.width:
+        rich = out.rich()
+        if rich.measure(table).maximum + rich.measure(chart).maximum + 4 <= out.width:
             side = Table.grid(padding=(0, 4))
             side.add_row(table, chart)
             out.print(side)

@@ -57,6 +57,7 @@ class Plan:
     needle: str
     people: list[dict[str, Any]] = field(default_factory=list)  # the contact records that match
     changes: list[Change] = field(default_factory=list)
+    needles: list[Any] = field(default_factory=list)  # what identifies the person in text
 
 
 class Needle:
@@ -120,6 +121,7 @@ def plan(db: Database, text: str, person: int | None = None) -> Plan:
         needles = needles[1:]  # the chosen person's own values; the typed text may fit others too
     needles += [Needle(v) for v in _earlier_values(db, {r["id"] for r in contacts}) if v]
     needles = sorted({n.text.casefold(): n for n in needles}.values(), key=lambda n: len(n.text), reverse=True)
+    result.needles = needles
     for table, columns in FREE_TEXT.items():
         for row_id, column, value in store.text_values(db, table, columns):
             new = _cut_json(value, needles) if table == "changes" and column in ("old", "new") else _cut(value, needles)
@@ -197,7 +199,7 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
             store.set_text_value(db, change.table, change.id, change.column, change.new)
         from . import actions
 
-        actions.log(db, "erase", "person", None, ngettext(
+        actions.log(db, "erase", "person", None, command=_cut(actions.WHO.command or "medborger", result.needles), summary=ngettext(
             "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
             len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
     rewritten, pending = False, None

@@ -53,9 +53,13 @@ def test_add_activity_every_second_week_echoes_what_was_picked(db_path, cli, hou
     child.expect("Run by: Røde Kors Korsør")
     child.expect("Partners")
     child.send(DOWN + SPACE + ENTER)  # the others, by name: 5M – Mennesker på Motalavej, Jobcenter Slagelse
-    child.expect("Target groups")
-    child.send(DOWN + SPACE + DOWN * 4 + SPACE + ENTER)  # youth, women
-    child.expect("Target groups: unge, kvinder")
+    child.expect("Ages")
+    child.send("13-17" + ENTER)
+    child.expect("Gender")
+    child.send(DOWN + ENTER)  # female
+    child.expect("Life situations")
+    child.send(SPACE + DOWN + SPACE + ENTER)  # parents, families
+    child.expect("Life situations: forældre, familier")
     child.expect("Focus area")
     child.send(DOWN + ENTER)  # education
     child.expect("When")
@@ -68,9 +72,10 @@ def test_add_activity_every_second_week_echoes_what_was_picked(db_path, cli, hou
     child.send("2026-10-01" + ENTER)
     assert finish(child) == 0
     activity = cli("list", "activities", "--json").json()[0]
-    assert {k: activity[k] for k in ("title", "room", "actor", "partners", "target_groups", "focus", "interval")} == {
+    assert {k: activity[k] for k in ("title", "room", "actor", "partners", "target_groups", "age", "gender", "focus",
+                                     "interval")} == {
         "title": "Lektiecafé", "room": "Salen", "actor": "Røde Kors Korsør", "partners": ["Jobcenter Slagelse"],
-        "target_groups": ["women", "youth"], "focus": "education", "interval": 2}
+        "target_groups": ["families", "parents"], "age": "13-17", "gender": "female", "focus": "education", "interval": 2}
     # Every 2nd week counted from the ISO week of the first date (week 36): weeks 36, 38, 40.
     starts = [r["start"] for r in rows(db_path, "SELECT start FROM bookings ORDER BY start")]
     assert starts == ["2026-09-02T16:00", "2026-09-16T16:00", "2026-09-30T16:00"]

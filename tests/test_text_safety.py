@@ -225,7 +225,7 @@ def test_a_control_character_typed_on_the_command_line_is_echoed_visibly(cli, ho
     result = cli("list", "rooms", "--centre", "X\x1b[31mRED\u202e")
     assert result.exit_code == 2
     assert "\x1b[31m" not in result.stderr and "\u202e" not in result.stderr
-    assert "no centre 'X\\x1b[31mRED\\u202e'" in result.stderr
+    assert "--centre: 'X\\x1b[31mRED\\u202e' contains a control" in result.stderr
     result = cli("list", "bookings", "--status", "\x1b]8;;http://x\x07y")
     assert result.exit_code == 2 and "\x1b]" not in result.stderr and "'\\x1b]8;;http://x\\x07y'" in result.stderr
 

@@ -37,6 +37,7 @@ from .privacy import contact_records, scrub, set_text_value, text_values
 from .queries import (
     activities,
     activity_facts,
+    activity_audiences,
     activity_targets,
     actor_names,
     actors,
@@ -130,6 +131,7 @@ __all__ = [
     "activities",
     "activity_facts",
     "activity_refs",
+    "activity_audiences",
     "activity_targets",
     "actor_names",
     "actors",

@@ -246,6 +246,13 @@ def activity_targets(db: Database, activity_ids: list[int]) -> dict[int, list[st
     return found
 
 
+def activity_audiences(db: Database, activity_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """age_min, age_max, gender and internal of these activities, by id."""
+    sql = ("SELECT id, age_min, age_max, gender, internal FROM activities "
+           "WHERE id IN (SELECT value FROM json_each(?))")
+    return {r["id"]: r for r in fetch_rows(db, sql, [json_ids(activity_ids)])}
+
+
 def actor_names(db: Database) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in fetch_rows(db, "SELECT id, name, sector FROM actors")}
 
