@@ -629,7 +629,7 @@ def attend_many(db: Database, entries: list[tuple[str, str, str]], *, day: dt.da
     """Register several sessions' counts from `BOOKING,COUNT` lines, all or none: entries are
     (where, booking, count), `where` naming the line for errors. With `day` (and `centre_id`)
     each booking must be a session of that day (in that centre)."""
-    from .transfer import ImportErrors, RowError
+    from .errors import ImportErrors, RowError
 
     today = today or schedule.today()
     errors: list[RowError] = []

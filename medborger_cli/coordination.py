@@ -862,7 +862,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     an activity counts as an activity of its own (no focus, category or target group)."""
     import datetime as dt
 
-    from . import actions
+    from . import schedule
 
     if scope.by not in REPORT_BY:
         raise BadInput(f"'{scope.by}' is not a grouping; use one of {', '.join(REPORT_BY)}", field="by", value=scope.by)
@@ -888,7 +888,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     for activity_id, lone, band, count in store.report_age_bands(db, scope.first, scope.last, held_before, room_ids):
         bands.setdefault((activity_id, lone), {})[band] = count
     activity_ids = [row[0] for row in sessions if row[0] is not None]
-    skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, actions.closures_by_centre(db))
+    skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, _closures_by_centre(db, schedule))
 
     groups: dict[tuple, dict[str, Any]] = {}
     total = _empty_group(None, "I alt", False)
@@ -962,3 +962,10 @@ def _finish(group: dict[str, Any], by: str, label: str | None = None) -> dict[st
 def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The groups as CSV rows: age bands as `0-5=3;6-12=10`."""
     return [{**g, "age_bands": ";".join(f"{b}={n}" for b, n in g["age_bands"].items())} for g in report["groups"]]
+
+
+def _closures_by_centre(db: Database, schedule: Any) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for row in store.closures(db):
+        found.setdefault(row["centre_id"], []).append(schedule.Closure.from_row(row))
+    return found

@@ -180,7 +180,7 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
         until = schedule.parse_date(str(merged["until"]), "until") if merged["until"] else None
         if until is not None and until < effective:
             raise BadInput(f"{until.isoformat()} is before {{field:from}} {effective.isoformat()}; to end the activity "
-                           "sooner, give a --from on or before the new last date", field="until", value=merged["until"])
+                           "sooner, give a {field:from} on or before the new last date", field="until", value=merged["until"])
     spec = actions.build_activity(db, values)
     partner_ids = {p["id"] for p in spec.partners}
     drop_partners = set()
@@ -386,7 +386,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
 def restore(db: Database, refs: list[str], policy: str = "refuse") -> Restored:
     """Make cancelled bookings active again, all or none (skip: the free ones)."""
     if not refs:
-        raise BadInput("give at least one booking id (see `medborger list bookings --status cancelled`)", field="bookings")
+        raise BadInput("give at least one booking id (the cancelled ones are in `medborger list bookings`)", field="bookings")
     result = Restored()
     with store.write(db):
         rows = [store.booking(db, actions.resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 _FIELD_REF = re.compile(r"\{field:([a-z_]+)\}")
@@ -94,3 +95,33 @@ class Damaged(StoreError):
     """The database file is damaged: what it holds cannot be trusted; restore a backup."""
 
     exit_code = 1
+
+
+MAX_ERRORS_SHOWN = 50
+
+
+@dataclass
+class RowError:
+    file: str
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.line}, column {self.column}" if self.column else f"row {self.line}"
+        return f"{self.file}: {where}: {self.reason}"
+
+
+class ImportErrors(BadInput):
+    """Every problem found in the files; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        super().__init__(
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the file{'s' if len({e.file for e in errors}) > 1 else ''}; "
+            "nothing was imported" + (f" (the first {len(shown)} are listed)" if more else "")
+        )
+        self.errors = errors
+        self.shown = shown
+        self.more = more

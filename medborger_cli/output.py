@@ -169,6 +169,23 @@ def render(lines: Sequence[Sequence[tuple[str, str | None]]], stream: Stream) ->
     return "\n".join(out) + "\n"
 
 
+def _as_flag(field: str) -> str:  # the command line's default; cli may install its own
+    return "--" + field.replace("_", "-")
+
+
+_flag_name: Callable[[str], str] = _as_flag
+
+
+def flag(field: str) -> str:
+    """How the command line names a field in a hint (`json` → `--json`); output itself names no flags."""
+    return _flag_name(field)
+
+
+def set_flag_names(name: Callable[[str], str]) -> None:
+    global _flag_name
+    _flag_name = name
+
+
 def console(stderr: bool = False) -> Stream:
     return Stream(stderr)
 
@@ -563,8 +580,8 @@ def table(
         if fit.left_out:
             out.add()
             out.text(
-                _("Left out to fit {width} columns: {columns} (a wider window, --json or --csv shows them).").format(
-                    width=width, columns=", ".join(fit.left_out)),
+                _("Left out to fit {width} columns: {columns} (a wider window, {json} or {csv} shows them).").format(
+                    width=width, columns=", ".join(fit.left_out), json=flag("json"), csv=flag("csv")),
                 width, "dim",
             )
     if caption:
@@ -967,10 +984,11 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
         out.text(heading.format(time=time, days=names, every=every, first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}",
                                 count=len(dates)), width, "bold")
         if season:
-            out.text(_("Until the end of the season (week 26); --until gives another last date."), width, "dim")
+            out.text(_("Until the end of the season (week 26); {until} gives another last date.").format(until=flag("until")), width, "dim")
     if rooms and rooms[0]["holidays"]:
         days = ", ".join(f"{_short(h['date'], with_year)} {h['name']}" for h in rooms[0]["holidays"])
-        out.text(_("Public holidays among the dates (an activity skips them unless --include-holidays): {days}.").format(days=days),
+        out.text(_("Public holidays among the dates (an activity skips them unless {include}): {days}.").format(
+            days=days, include=flag("include_holidays")),
                  width)
     closures: dict[str, str] = {}
     for r in rooms:
@@ -987,7 +1005,7 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
         message(_("No date in the period falls on that weekday."))
         return
     if not rooms:
-        message(_("No room matches; check --centre and --capacity."))
+        message(_("No room matches; check {centre} and {capacity}.").format(centre=flag("centre"), capacity=flag("capacity")))
         return
 
     def colliding(room: dict[str, Any]) -> int:
@@ -1040,7 +1058,7 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
               [base(r) + [share(r), names(r)] for r in rest],
               title=rooms_title("Taken on more than half of the dates ({count} room)",
                                 "Taken on more than half of the dates ({count} rooms)", len(rest)),
-              caption=_("--json lists every date and booking that collides."))
+              caption=_("{json} lists every date and booking that collides.").format(json=flag("json")))
     if closed_all:
         table([*where, room_column, seats],
               [base(r) for r in closed_all],

@@ -14,10 +14,9 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from . import actions, coordination, csvio, rules, schedule, store
-from .errors import BadInput, MedborgerError
+from .errors import BadInput, ImportErrors, MedborgerError, RowError  # noqa: F401 - the importer's errors
 from .i18n import _, ngettext
 
-MAX_ERRORS_SHOWN = 50
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,36 +88,9 @@ def export_csv(db: Database, table: str, stream: TextIO, *, excel=False, raw=Fal
 # Import
 
 
-@dataclass
-class RowError:
-    file: str
-    line: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.line}, column {self.column}" if self.column else f"row {self.line}"
-        return f"{self.file}: {where}: {self.reason}"
-
-
 def _column(field: str) -> str:
     """How an import names a field: by its column (the logical field names are the columns)."""
     return field
-
-
-class ImportErrors(BadInput):
-    """Every problem found in the files; nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        shown = errors[:MAX_ERRORS_SHOWN]
-        more = len(errors) - len(shown)
-        super().__init__(
-            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the file{'s' if len({e.file for e in errors}) > 1 else ''}; "
-            "nothing was imported" + (f" (the first {len(shown)} are listed)" if more else "")
-        )
-        self.errors = errors
-        self.shown = shown
-        self.more = more
 
 
 @dataclass
@@ -502,7 +474,7 @@ class Importer:
             kept = {id(p) for p in rules.apply_policy(proposed, conflicts, self.policy, allow_empty=True, stored_word="imported")}
             for p, booking_id in zip(proposed, origin):
                 if id(p) not in kept:  # skipped for a conflict: it stays as it was
-                    raise BadInput(_("booking {id} would collide with another booking; use --allow-conflicts or leave it").format(
+                    raise BadInput(_("booking {id} would collide with another booking; use {{field:allow_conflicts}} or leave it").format(
                         id=booking_id), field="status")
 
     def _write(self, result: ImportResult) -> None:

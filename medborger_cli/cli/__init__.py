@@ -18,6 +18,7 @@ from .common import State, accept_no_input, plain_coercion
 plain_coercion()  # no pydantic at start-up (see common.plain_coercion)
 
 
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the process is, so that an open transaction rolls back."""
 
@@ -235,7 +236,6 @@ for _group in app.registered_groups:  # export, import, list, privacy: they note
 def main() -> None:
     import signal
     import sys
-
     from . import common
 
     signal.signal(signal.SIGTERM, _on_sigterm)
