@@ -1269,7 +1269,6 @@ def _audience_da(b: dict[str, Any]) -> str:
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
-    targets = b.get("target_groups") or []
     end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
     return {
         "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
@@ -1389,15 +1388,8 @@ def _dates_cell(f: dict[str, Any]) -> str:
 
 
 def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
-    from .i18n import _
-
-    table = new_table(title)
-    table.add_column(_("Date"), no_wrap=True)
-    table.add_column(_("Time"), no_wrap=True)
-    for start, end in rows:
-        table.add_row(literal(when(start)[:-6]), literal(f"{start[11:]}–{end[11:]}"))
-    console(stderr=True).print(table)
-
+    table([Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False)],
+          [[when(start)[:-6], f"{start[11:]}–{end[11:]}"] for start, end in rows], title=title, stderr=True, separate=False)
 
 def activity_change(result: Any) -> None:
     """What `edit activity` changes (or would, in a dry run): dates removed, added and moved,
@@ -1408,13 +1400,11 @@ def activity_change(result: Any) -> None:
         _dates_table(ngettext("{count} date removed", "{count} dates removed", len(result.removed)).format(
             count=len(result.removed)), [(b["start"], b["end"]) for b in result.removed])
     if result.changed:
-        table = new_table(ngettext("{count} date moved", "{count} dates moved", len(result.changed)).format(count=len(result.changed)))
-        for header in (_("Date"), _("Was"), _("Becomes")):
-            table.add_column(header, no_wrap=True)
-        for booking, new in result.changed:
-            table.add_row(literal(when(new.start)[:-6]), literal(f"{booking['start'][11:]}–{booking['end'][11:]} {booking['room']}"),
-                          literal(f"{new.start[11:]}–{new.end[11:]}"))
-        console(stderr=True).print(table)
+        table([Column("date", _("Date"), wrap=False), Column("was", _("Was")), Column("new", _("Becomes"), wrap=False)],
+              [[when(new.start)[:-6], f"{booking['start'][11:]}–{booking['end'][11:]} {booking['room']}",
+                f"{new.start[11:]}–{new.end[11:]}"] for booking, new in result.changed],
+              title=ngettext("{count} date moved", "{count} dates moved", len(result.changed)).format(count=len(result.changed)),
+              stderr=True, separate=False)
     if result.added:
         _dates_table(ngettext("{count} date added", "{count} dates added", len(result.added)).format(count=len(result.added)),
                      [(p.start, p.end) for p in result.added])
