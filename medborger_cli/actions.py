@@ -183,11 +183,10 @@ def closure_note(reason: str) -> str:
 
 
 def closures_by_centre(db: Database, centre_id: int | None = None) -> dict[int, list[schedule.Closure]]:
-    """The stored closures, as rules take them, by centre."""
-    found: dict[int, list[schedule.Closure]] = {}
-    for row in store.closures(db, centre_id):
-        found.setdefault(row["centre_id"], []).append(schedule.Closure.from_row(row))
-    return found
+    """The stored closures, as rules take them, by centre (one reading, in coordination)."""
+    from .coordination import closures_by_centre as read
+
+    return read(db, centre_id)
 
 
 def closures_for(db: Database, centre_id: int) -> list[schedule.Closure]:

@@ -470,7 +470,7 @@ def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int
             rooms = [r for r in rooms if any(b["room_id"] == r["id"] for b in used)]
         if not rooms:
             continue
-        closures = [schedule.Closure.from_row(row) for row in store.closures(db, cid)]
+        closures = closures_by_centre(db, cid).get(cid, [])
         notes = {}
         for day in days:
             closed = next((cl for cl in closures if cl.covers(day)), None)
@@ -553,7 +553,7 @@ def free_rooms(db: Database, dates: Sequence["dt.date"], start: "dt.time", end: 
     found = []
     for room in rooms:
         if room["centre_id"] not in closures:
-            closures[room["centre_id"]] = [schedule.Closure.from_row(c) for c in store.closures(db, room["centre_id"])]
+            closures[room["centre_id"]] = closures_by_centre(db, room["centre_id"]).get(room["centre_id"], [])
         closed = []
         for day in dates:
             closure = next((c for c in closures[room["centre_id"]] if c.covers(day)), None)
@@ -862,8 +862,6 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     an activity counts as an activity of its own (no focus, category or target group)."""
     import datetime as dt
 
-    from . import schedule
-
     if scope.by not in REPORT_BY:
         raise BadInput(f"'{scope.by}' is not a grouping; use one of {', '.join(REPORT_BY)}", field="by", value=scope.by)
     centres = {c["id"]: c for c in store.centres(db)}
@@ -888,7 +886,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     for activity_id, lone, band, count in store.report_age_bands(db, scope.first, scope.last, held_before, room_ids):
         bands.setdefault((activity_id, lone), {})[band] = count
     activity_ids = [row[0] for row in sessions if row[0] is not None]
-    skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, _closures_by_centre(db, schedule))
+    skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, closures_by_centre(db))
 
     groups: dict[tuple, dict[str, Any]] = {}
     total = _empty_group(None, "I alt", False)
@@ -964,8 +962,11 @@ def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**g, "age_bands": ";".join(f"{b}={n}" for b, n in g["age_bands"].items())} for g in report["groups"]]
 
 
-def _closures_by_centre(db: Database, schedule: Any) -> dict[int, list[Any]]:
+def closures_by_centre(db: Database, centre_id: int | None = None) -> dict[int, list[Any]]:
+    """The stored closures, as rules take them (`schedule.Closure`), by centre."""
+    from . import schedule
+
     found: dict[int, list[Any]] = {}
-    for row in store.closures(db):
+    for row in store.closures(db, centre_id):
         found.setdefault(row["centre_id"], []).append(schedule.Closure.from_row(row))
     return found

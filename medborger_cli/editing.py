@@ -357,10 +357,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
         for booking in bookings:
             other = rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"])
             if other is not None:
-                row = next(c for c in store.closures(db, booking["centre_id"])
-                           if (c["date_from"], c["date_until"], c["reason"]) == (other.date_from.isoformat(),
-                                                                              other.date_until.isoformat(), other.reason))
-                store.update_row(db, "bookings", booking["id"], {"closure_id": row["id"], "note": actions.closure_note(other.reason)})
+                store.update_row(db, "bookings", booking["id"], {"closure_id": other.id, "note": actions.closure_note(other.reason)})
                 inside.append(booking)
         result.taken_over = inside
         bookings = [b for b in bookings if b not in inside]

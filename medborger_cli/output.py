@@ -746,6 +746,14 @@ def write_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str], *, raw: bool 
         writer.writerow(values if raw else [neutralise(v) for v in values])
 
 
+def check_unopenable(reason: str) -> None:
+    """`medborger check` on a file too damaged to open, in plain words, on stdout."""
+    from .i18n import _
+
+    sys.stdout.write(_("Integrity: DAMAGED: the file cannot be opened ({why}).\nRestore the latest backup (medborger backup "
+                       "makes one); copy this file aside before changing anything.\n").format(why=visible(reason)))
+
+
 def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
     from .i18n import _, ngettext

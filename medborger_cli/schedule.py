@@ -171,10 +171,12 @@ class Closure:
     date_from: dt.date
     date_until: dt.date
     reason: str
+    id: int | None = field(default=None, compare=False)  # the stored closure's, where there is one
 
     @classmethod
     def from_row(cls, row: dict) -> "Closure":
-        return cls(dt.date.fromisoformat(row["date_from"]), dt.date.fromisoformat(row["date_until"]), row["reason"])
+        return cls(dt.date.fromisoformat(row["date_from"]), dt.date.fromisoformat(row["date_until"]), row["reason"],
+                   row.get("id"))
 
     def to_row(self) -> dict:
         return {"date_from": self.date_from.isoformat(), "date_until": self.date_until.isoformat(), "reason": self.reason}

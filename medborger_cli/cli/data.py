@@ -1,6 +1,5 @@
 """backup, check, privacy: keeping the data safe and the personal data in order."""
 
-import sys
 from typing import Annotated
 
 import typer
@@ -37,15 +36,12 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the database: integrity, references, dates, schema version and where it is stored, in plain words."""
     from .. import actions, output
     from ..errors import Damaged
-    from ..i18n import _
 
     st = state(ctx)
     try:
         db = st.db()
     except Damaged as exc:  # too damaged to open: the plain words, not an error about --db
-        output.write_json({"ok": False, "damaged": exc.reason}) if as_json else sys.stdout.write(
-            _("Integrity: DAMAGED: the file cannot be opened ({why}).\nRestore the latest backup (medborger backup makes "
-              "one); copy this file aside before changing anything.\n").format(why=output.visible(exc.reason)))
+        output.write_json({"ok": False, "damaged": exc.reason}) if as_json else output.check_unopenable(exc.reason)
         raise typer.Exit(1) from None
     result = actions.health(db, st.path)
     if as_json:

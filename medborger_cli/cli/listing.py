@@ -135,7 +135,6 @@ def list_activities(
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
         row["kind"] = row["type"] or vocab.label(vocab.CATEGORIES, row["category"])
         row["shown_title"] = output.unbroken(row["title"])
-    categories, targets = output.code_label(vocab.CATEGORIES), output.code_label(vocab.TARGET_GROUPS)
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
             rows,
