@@ -6,6 +6,7 @@ import os
 import sqlite3
 import stat
 
+import pytest
 from conftest import dump
 
 
@@ -69,3 +70,44 @@ def test_a_database_from_a_newer_medborger_is_refused_unchanged(cli, db_path):
     assert "newer medborger" in result.stderr
     assert dump(db_path) == before
 
+
+
+class _SwitchRefusedTwice:
+    """A new file's connection while other processes open it too: SQLite answers the switch to
+    WAL with "database is locked" at once (no busy wait, which could deadlock)."""
+
+    def __init__(self, conn: sqlite3.Connection, refusals: int) -> None:
+        self.conn, self.refusals, self.switches = conn, refusals, 0
+
+    def execute(self, sql: str, parameters=None):
+        if sql.replace(" ", "").upper() == "PRAGMAJOURNAL_MODE=WAL":
+            self.switches += 1
+            if self.refusals:
+                self.refusals -= 1
+                raise sqlite3.OperationalError("database is locked")
+        return self.conn.execute(sql)
+
+
+def test_a_new_file_opened_by_several_processes_waits_for_the_switch_to_wal(tmp_path):
+    from medborger_cli.store import connection
+
+    db = _SwitchRefusedTwice(sqlite3.connect(tmp_path / "new.db"), refusals=2)
+    connection._use_wal(db)
+    assert db.switches == 3
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_error_other_than_busy_while_switching_to_wal_is_not_retried(tmp_path):
+    from medborger_cli.store import connection
+
+    class Broken(_SwitchRefusedTwice):
+        def execute(self, sql, parameters=None):
+            if "WAL" in sql.upper() and "=" in sql:
+                self.switches += 1
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.conn.execute(sql)
+
+    db = Broken(sqlite3.connect(tmp_path / "new.db"), refusals=0)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        connection._use_wal(db)
+    assert db.switches == 1

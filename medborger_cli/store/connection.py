@@ -119,9 +119,8 @@ def connect(path: Path, source: str = "db") -> Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten, not left in free pages
         _refuse_foreign(db, path)  # before anything is changed, even the journal mode
-        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal" and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
-            db.execute("PRAGMA journal_mode = WAL")
+        if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+            _use_wal(db)
         _migrate(db, path)
     except sqlite3.DatabaseError as exc:
         error = _open_error(exc, path, source)
@@ -129,6 +128,24 @@ def connect(path: Path, source: str = "db") -> Database:
             raise  # busy, disk full: the command's handler says what it means
         raise error from None
     return db
+
+
+def _use_wal(db: Database) -> None:
+    """Switch the file to WAL. Several processes opening a new file at once each try the switch;
+    SQLite answers "locked" at once to all but one (waiting could deadlock, so its busy timeout
+    does not apply), so wait a little and look again, within the same bound as any other wait."""
+    import random
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            return  # switched, or a file system without WAL kept the old mode: nothing to wait for
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
 
 
 def _open_error(exc: sqlite3.DatabaseError, path: Path, source: str) -> StoreError | None:
