@@ -134,6 +134,27 @@ def test_overlap_keys_and_times_are_never_broken(cli, sample, monkeypatch, width
     for f in findings:
         if f["kind"] == "room":  # the date and the time, each on one line
             assert output.when(f["start"])[:-6] in out and f"{f['start'][11:]}–{f['end'][11:]}" in out
+    # titles and room names are never broken inside a word, and every finding says why
+    words = {w for line in out.splitlines() for w in line.split()}
+    for f in findings:
+        names = [s["title"] for s in f.get("series", [])] + [a["title"] for a in f.get("activities", [])]
+        for text in names + [f["room"] if f["kind"] == "room" else f["why"]]:
+            for word in text.split():
+                assert word in words, (word, text)
+    assert "Left out" not in out or "Why" not in out.split("Left out")[1]
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_collaboration_never_breaks_a_name(cli, sample, monkeypatch, width):
+    report = cli("collaboration", "--from", "2026-08-10", "--json").json()
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("collaboration", "--from", "2026-08-10").stdout
+    lines_fit(out, width)
+    words = {w for line in out.splitlines() for w in line.split()}
+    for centre in report:
+        for actor in centre["actors"]:
+            for word in actor["name"].split():
+                assert word in words, (word, actor["name"])
 
 
 def test_narrow_window_stacks_or_leaves_out_columns_by_name(cli, sample, monkeypatch):
