@@ -393,6 +393,8 @@ def cancel(db: Database, refs: list[str], reason: str | None) -> list[tuple[dict
                 else:
                     done.append((row, False))
                 continue
+            rules.check_keeps_attendance(row, store.attendance_of(db, row["id"]) is not None, schedule.today(), cancelling=True,
+                                         field="bookings")
             store.set_booking_status(db, row["id"], "cancelled", cancel_note(note, row["note"]))
             log(db, "cancel", "booking", row["id"], _("Cancelled {title}, {room}, {start}").format(
                 title=row["title"], room=row["room"], start=row["start"]), old={"status": "active", "note": row["note"]},

@@ -82,6 +82,7 @@ class Writer:
         self.stream = stream
         self.columns = columns
         self.raw = raw
+        self.excel = excel
         if excel:
             stream.write("\ufeff")
         self.writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -102,6 +103,8 @@ class Writer:
 
     def write(self, row: dict[str, Any]) -> None:
         values = [cell(row.get(c)) for c in self.columns]
+        if self.excel:  # Danish Excel reads 13.75 as a date or a thousand: write 13,75
+            values = [repr(v).replace(".", ",") if isinstance(v, float) else v for v in values]
         if not self.raw:
             values = [neutralise(v) for v in values]
         self.writer.writerow(values)

@@ -323,6 +323,8 @@ def move(db: Database, ref: str, *, room: str | None, start: str | None, end: st
             new_start = schedule.parse_datetime(start, "start") if start else old_start
             new_end = schedule.parse_end(end, new_start, "end") if end else old_end
         fields = rules.booking_fields({"title": booking["title"], "start": new_start, "end": new_end})
+        rules.check_keeps_attendance(booking, store.attendance_of(db, booking["id"]) is not None, schedule.today(),
+                                     new_start=fields.start, field="start")
         if booking["status"] == "active":
             rules.check_open(actions.closures_for(db, booking["centre_id"]), fields.start, fields.end, booking["centre"])
         proposed = [rules.Proposed(room_row["id"], fields.start, fields.end, booking["title"], booking["actor_id"],

@@ -44,6 +44,7 @@ class Column:
     keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
     compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
     cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
+    align: str = "left"  # "right" for figures
 
 
 class Stream:
@@ -526,6 +527,10 @@ def _row_lines(cells: Sequence[Cell], columns: Sequence[Column], widths: Sequenc
             part = cell_lines[n] if n < len(cell_lines) else []
             if i:
                 runs.append((GAP, None))
+            if columns[i].align == "right":
+                runs.append((" " * (w - _width(part)), None))
+                runs.extend(part)
+                continue
             runs.extend(part)
             if i < len(widths) - 1:
                 runs.append((" " * (w - _width(part)), None))
@@ -1497,85 +1502,67 @@ def _share(value: Any) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
-def _bars(groups: Sequence[dict[str, Any]], width: int = 30):
-    """A bar per group: its attendance, scaled to the largest; Rich text, no extra dependency."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from .i18n import _
-
-    top = max((g["attendance_total"] for g in groups), default=0) or 1
-    chart = Table.grid(padding=(0, 1))
-    chart.title = literal(_("Attendance"))
-    chart.title_style = "bold"
-    chart.add_column(no_wrap=True, max_width=28, overflow="ellipsis")
-    chart.add_column(no_wrap=True)
-    for g in groups:
-        length = g["attendance_total"] / top * width
-        bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
-        chart.add_row(literal(g["label"]), Text(bar or "·", style="cyan").append(f" {_number(g['attendance_total'])}", style="bold"))
-    return chart
+def _bar(value: int, top: int, width: int = 20) -> list[list[Run]]:
+    """A group's attendance as a bar scaled to the largest group's, with the figure after it."""
+    length = value / (top or 1) * width
+    bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
+    return [[(bar or "·", "cyan"), (" " + _number(value), "bold")]]
 
 
 def report_tables(report: dict[str, Any]) -> None:
-    """The report in the terminal: per group a table row with a bar chart beside it; who was
-    reached (gender, age bands); internal meetings apart."""
-    from rich.table import Table
-
+    """The report in the terminal: per group a row of figures with its attendance as a bar beside
+    them; who was reached (gender, age bands); internal meetings apart. Figures are never cut:
+    at a narrow width the columns that matter least are left out, and named."""
     from .i18n import _
 
-    out = console()
+    by = _REPORT_BY_EN[report["by"]]
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
-        first=report["first"], last=report["last"], by=_REPORT_BY_EN[report["by"]].lower(), held=report["held_until"])
+        first=when(report["first"] + "T00:00")[:-6], last=when(report["last"] + "T00:00")[:-6], by=by.lower(),
+        held=when(report["held_until"] + "T00:00")[:-6])
+    figure = {"wrap": False, "align": "right"}
+    label = Column("label", by, cap=36)  # a focus area's long words are never broken
+    columns = [label, Column("activities", _("Activities"), keep=70, **figure),
+               Column("held", _("Held"), **figure), Column("cancelled", _("Cancelled"), keep=60, **figure),
+               Column("hours", _("Hours"), keep=50, **figure), Column("registered", _("Registered"), keep=40, **figure),
+               Column("attendance", _("Attendance"), **figure), Column("average", _("Average"), keep=55, **figure),
+               Column("new", _("New"), keep=65, **figure), Column("capacity", _("Capacity use"), keep=45, **figure),
+               Column("bar", _("Attendance, as bars"), keep=30, wrap=False)]
+    first = True
     for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue
-        table = new_table(f"{heading}\n{title}" if groups is resident or not resident else title)
-        for header, justify in ((_REPORT_BY_EN[report["by"]], "left"), (_("Activities"), "right"), (_("Held"), "right"),
-                                (_("Cancelled"), "right"), (_("Hours"), "right"), (_("Registered"), "right"),
-                                (_("Attendance"), "right"), (_("Average"), "right"), (_("New"), "right"),
-                                (_("Capacity use"), "right")):
-            table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")
-        for g in groups:
-            table.add_row(*map(literal, (
-                g["label"], _number(g["activities"]), _number(g["sessions_held"]), _number(g["sessions_cancelled"]),
-                _number(g["hours"], 1), _number(g["sessions_with_attendance"]), _number(g["attendance_total"]),
-                _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
-            )))
-        chart = _bars(groups)
-        rich = out.rich()
-        if rich.measure(table).maximum + rich.measure(chart).maximum + 4 <= out.width:
-            side = Table.grid(padding=(0, 4))
-            side.add_row(table, chart)
-            out.print(side)
-        else:  # too narrow to stand beside each other: the chart below the table
-            out.print(table)
-            out.print(chart)
+        top = max(g["attendance_total"] for g in groups)
+        rows = [[g["label"], _number(g["activities"]), _number(g["sessions_held"]), _number(g["sessions_cancelled"]),
+                 _number(g["hours"], 1), _number(g["sessions_with_attendance"]), _number(g["attendance_total"]),
+                 _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
+                 _bar(g["attendance_total"], top)] for g in groups]
+        fit = layout(columns, rows, console().width)
+        table(columns, rows, title=f"{heading}\n\n{title}" if first else title, fit=fit)
+        first = False
+        if columns[-1].header in fit.left_out:  # no room beside the figures: the chart on its own
+            table([label, Column("bar", _("Attendance"), wrap=False)],
+                  [[g["label"], _bar(g["attendance_total"], top)] for g in groups], separate=False)
         reached = [g for g in groups if g["female"] or g["male"] or g["age_bands"]]
         if reached:
             bands = sorted({b for g in reached for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
-            who = new_table(_("Reached: gender and age (of the sessions with attendance)"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Women/girls"), _("Men/boys"), *(_("Age {band}").format(band=b) for b in bands)):
-                who.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
-            for g in reached:
-                who.add_row(*map(literal, (g["label"], _number(g["female"]), _number(g["male"]),
-                                           *(_number(g["age_bands"].get(b, 0)) for b in bands))))
-            out.print(who)
+            table([label, Column("female", _("Women/girls"), **figure), Column("male", _("Men/boys"), **figure),
+                   *(Column(b, _("Age {band}").format(band=b), keep=50, **figure) for b in bands)],
+                  [[g["label"], _number(g["female"]), _number(g["male"]), *(_number(g["age_bands"].get(b, 0)) for b in bands)]
+                   for g in reached],
+                  title=_("Reached: gender and age (of the sessions with attendance)"))
         causes = [g for g in groups if g["sessions_cancelled"] or g["skipped_holiday"] or g["skipped_closure"]]
         if causes:
-            why = new_table(_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Cancelled by a closure"), _("Cancelled otherwise"),
-                           _("Skipped: public holiday"), _("Skipped: closure")):
-                why.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
-            for g in causes:
-                why.add_row(*map(literal, (g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]),
-                                           _number(g["skipped_holiday"]), _number(g["skipped_closure"]))))
-            out.print(why)
+            table([label, Column("closure", _("Cancelled by a closure"), **figure),
+                   Column("other", _("Cancelled otherwise"), **figure), Column("holiday", _("Skipped: public holiday"), **figure),
+                   Column("skipped", _("Skipped: closure"), **figure)],
+                  [[g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]), _number(g["skipped_holiday"]),
+                    _number(g["skipped_closure"])] for g in causes],
+                  title=_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
     total = report["total"]
-    message(_("In all: {activities} activities, {held} sessions held ({registered} with attendance), {attendance} "
-              "attendances, {new} new participants; {planned} sessions still planned.").format(
+    message(_("In all (resident activities): {activities} activities, {held} sessions held ({registered} with attendance), "
+              "{attendance} attendances, {new} new participants; {planned} sessions still planned.").format(
         activities=total["activities"], held=total["sessions_held"], registered=total["sessions_with_attendance"],
         attendance=total["attendance_total"], new=total["new_participants"], planned=total["sessions_planned"]))
 

@@ -11,6 +11,7 @@ How a field is shown (a flag, a column) is the caller's business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -659,7 +660,29 @@ def attendance_fields(values: Values) -> AttendanceFields:
     if sum(n for _, n in bands) > count:
         raise BadInput(f"the age bands add up to {sum(n for _, n in bands)}, more than the {count} who came ({{field:count}})",
                        field="age_bands", value=values.get("age_bands"))
-    return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, note(values.get("note")))
+    text = note(values.get("note"))
+    if text and _CPR.search(text):
+        raise BadInput("looks like a CPR number; attendance is counts only, so leave personal numbers out of the note",
+                       field="note", value=text)
+    return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, text)
+
+
+_CPR = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[ -]?\d{4}(?!\d)")  # ddmmyy-xxxx, with or without the dash
+
+
+def check_keeps_attendance(booking: Mapping[str, Any], attended: bool, today: dt.date, *, new_start: str | None = None,
+                           cancelling: bool = False, field: str = "booking") -> None:
+    """A session with attendance registered was held: it cannot be cancelled, nor moved into the
+    future (a future session has no attendance). The counts are cleared first, on purpose."""
+    if not attended:
+        return
+    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    if cancelling:
+        raise Refused(f"{label} has attendance registered, so it was held; clear its attendance first to cancel it",
+                      field=field, value=booking["id"])
+    if new_start is not None and new_start[:10] > today.isoformat():
+        raise Refused(f"{label} has attendance registered; a session moved into the future cannot keep it, so clear "
+                      "its attendance first or choose a date up to today", field=field, value=new_start)
 
 
 def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:

@@ -444,7 +444,7 @@ class Importer:
             "no_partners": [p for p in partners_now - partners_new],
             "target_groups": list(targets_new - targets_now), "no_target_groups": list(targets_now - targets_new),
         }
-        editing.edit_activity(self.db, str(activity_id), changes, dt.date.today(), policy=self.policy)
+        editing.edit_activity(self.db, str(activity_id), changes, schedule.today(), policy=self.policy)
         result.updated.append(Update(self.files["activities"], line, "activity", activity_id, current["title"], changed))
 
     def _update_bookings(self, result: ImportResult) -> None:

@@ -251,7 +251,7 @@ def report(
         write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw).write_all(coordination.report_rows(result)))
     elif html:
         where = (centre_row["name"] if centre_row else "") + (f" · område {scope.area}" if scope.area else "")
-        page = output.report_html(result, scope=where or "hele kommunen", generated=dt.date.today().strftime("%d.%m.%Y"))
+        page = output.report_html(result, scope=where or "hele kommunen", generated=schedule.today().strftime("%d.%m.%Y"))
         write(lambda s: s.write(page))
     elif target:
         raise BadInput(_("-o: give --json, --csv, --excel or --html to write a file"))

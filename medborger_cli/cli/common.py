@@ -200,7 +200,9 @@ def window(
 
         raise BadInput(f"--until: {last} is before --from {first}")
     if first is None and last is None and default_from_today:
-        first = dt.date.today()
+        from .. import schedule
+
+        first = schedule.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
 
 

@@ -119,7 +119,7 @@ def edit_activity(
     st = state(ctx)
     db = st.db()
     policy = conflict_policy(skip_conflicts, allow_conflicts)
-    effective = schedule.parse_date(date_from, "from") if date_from else dt.date.today()
+    effective = schedule.parse_date(date_from, "from") if date_from else schedule.today()
     changes = {"title": title, "room": room, "actor": actor, "partners": partner, "no_partners": no_partner,
                "target_groups": target, "no_target_groups": no_target, "category": category, "focus": focus,
                "type": activity_type, "age": age, "gender": gender, "internal": internal,

@@ -295,7 +295,7 @@ def schedule_week(
     if week is None:
         if year is not None:
             raise typer.BadParameter("--year goes with --week", param_hint="--year")
-        monday, coming = coordination.week_to_show(dt.date.today())
+        monday, coming = coordination.week_to_show(schedule.today())
         if coming:
             this = (monday - dt.timedelta(days=7)).isocalendar()
             shown = monday.isocalendar()

@@ -317,13 +317,14 @@ def check(db: Database) -> dict[str, Any]:
 
 def report_facts(db: Database) -> dict[int, dict[str, Any]]:
     """What the report needs to know of every activity, by id: title, centre_id, centre, area,
-    the centre's funding_period, category, focus, type, internal, actor_id, actor, targets.
+    the centre's funding_period, category, focus, type, internal, actor_id, actor, age_min,
+    age_max, gender, targets.
 
     The one place that reads the activity facts the report groups by."""
     rows = fetch_rows(
         db,
         "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, c.funding_period, a.category, a.focus, "
-        "a.type AS type, a.internal AS internal, a.actor_id, ac.name AS actor, "
+        "a.type AS type, a.internal AS internal, a.actor_id, ac.name AS actor, a.age_min, a.age_max, a.gender, "
         "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets "
         "FROM activities a JOIN centres c ON c.id = a.centre_id JOIN actors ac ON ac.id = a.actor_id",
     )
