@@ -26,7 +26,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?:[:.]00)?$")  # Excel may add "
 
 FIRST_YEAR, LAST_YEAR = 1990, 2199  # dates outside are typos (or attacks), not plans
 _RELATIVE = re.compile(r"^\+(\d{1,4})$")
-DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, i dag, i morgen or +7 (days from today)"
+DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, today, tomorrow (i dag, i morgen) or +7 (days from today)"
 
 
 def parse_date(text: str | None, field_name: str) -> dt.date:

@@ -514,6 +514,10 @@ def test_the_sample_shows_its_deliberate_findings_and_none_of_the_noise(cli):
     weekly = next(f for f in rooms if {s["title"] for s in f["series"]} == {"Syklub", "Kreaværksted for børn"})
     assert weekly["count"] == 15
     assert len(found) <= 30  # a number of findings a person can finish at one husmøde
+    # nor are the named pairs "interfaces worth a conversation"
+    interfaces = {frozenset(pair) for centre in cli("collaboration", "--from", "2026-08-10", "--json").json()
+                  for i in centre["interfaces"] for pair in i["activities"]}
+    assert interfaces and not {pair for _, pair in noise} & interfaces
 
 
 def test_collaboration_report(cli, house):

@@ -28,14 +28,20 @@ def _with_conflict_choice(st, attempt, policy: str):
 def _report(result, title: str) -> None:
     from .. import output
 
+    from ..i18n import ngettext
+
     if result.skipped:
-        output.skipped_dates(result.skipped, f"{len(result.skipped)} date{'s' if len(result.skipped) != 1 else ''} not booked: public holidays and closures")
+        count = len(result.skipped)
+        output.skipped_dates(result.skipped, ngettext("{count} date not booked: public holidays and closures",
+                                                      "{count} dates not booked: public holidays and closures", count).format(count=count))
     if result.conflicts:
         dates = len({c.start for c in result.conflicts})
         if result.policy == "skip":
-            output.conflicts(result.conflicts, f"{dates} dates skipped because the room is taken")
+            output.conflicts(result.conflicts, ngettext("{count} date skipped because the room is taken",
+                                                        "{count} dates skipped because the room is taken", dates).format(count=dates))
         else:
-            output.conflicts(result.conflicts, f"{dates} dates booked although the room is taken")
+            output.conflicts(result.conflicts, ngettext("{count} date booked although the room is taken",
+                                                        "{count} dates booked although the room is taken", dates).format(count=dates))
             output.warning("These double bookings will show in `medborger overlaps`.")
 
 

@@ -250,7 +250,8 @@ def report(
     elif as_csv or excel:
         write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw).write_all(coordination.report_rows(result)))
     elif html:
-        where = (centre_row["name"] if centre_row else "") + (f" · område {scope.area}" if scope.area else "")
+        where = " · ".join(part for part in (centre_row["name"] if centre_row else None,
+                                              f"område {scope.area}" if scope.area else None) if part)
         page = output.report_html(result, scope=where or "hele kommunen", generated=schedule.today().strftime("%d.%m.%Y"))
         write(lambda s: s.write(page))
     elif target:

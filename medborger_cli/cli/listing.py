@@ -309,8 +309,11 @@ def schedule_week(
         page = output.week_page(plan, per_room=ids["room_id"] is not None)
         written = write_page(ctx, page, output_path, overwrite)
         if written:
-            output.message(_("Wrote week {week} ({pages} pages) to {path}.").format(
-                week=monday.isocalendar().week, pages=len(plan.centres), path=written))
+            from ..i18n import ngettext
+
+            pages = sum(len(c.rooms) for c in plan.centres) if ids["room_id"] is not None else len(plan.centres)
+            output.message(ngettext("Wrote week {week} ({pages} page) to {path}.", "Wrote week {week} ({pages} pages) to {path}.",
+                                    pages).format(week=monday.isocalendar().week, pages=pages, path=written))
         return
     if fmt != "table":
         columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict", "target_groups")
