@@ -311,9 +311,14 @@ def schedule_week(
         if written:
             from ..i18n import ngettext
 
-            pages = sum(len(c.rooms) for c in plan.centres) if ids["room_id"] is not None else len(plan.centres)
-            output.message(ngettext("Wrote week {week} ({pages} page) to {path}.", "Wrote week {week} ({pages} pages) to {path}.",
-                                    pages).format(week=monday.isocalendar().week, pages=pages, path=written))
+            if ids["room_id"] is not None:
+                count = sum(len(c.rooms) for c in plan.centres)
+                text = ngettext("Wrote week {week} for {count} room to {path}.", "Wrote week {week} for {count} rooms to {path}.", count)
+            else:
+                count = len(plan.centres)
+                text = ngettext("Wrote week {week} for {count} centre to {path}.", "Wrote week {week} for {count} centres to {path}.",
+                                count)
+            output.message(text.format(week=monday.isocalendar().week, count=count, path=written))
         return
     if fmt != "table":
         columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict", "target_groups")
