@@ -331,11 +331,17 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                 continue
             common = shared_audience(facts[a].audience, facts[b].audience)
             centre_name = by_id[a]["centre"]
-            why = ngettext(
-                "Both are for {audience} and held at the same time in {centre} on {count} date; their actors share nobody.",
-                "Both are for {audience} and held at the same time in {centre} on {count} dates; their actors share nobody.",
-                tally.count,
-            ).format(audience=audience_words(common), centre=centre_name, count=tally.count)
+            if facts[a].actors.isdisjoint(facts[b].actors):
+                why = ngettext(
+                    "Both are for {audience} and held at the same time in {centre} on {count} date; their actors share nobody.",
+                    "Both are for {audience} and held at the same time in {centre} on {count} dates; their actors share nobody.",
+                    tally.count)
+            else:  # one actor pulls the same people two ways at once: a clash all the same
+                why = ngettext(
+                    "Both are for {audience} and held at the same time in {centre} on {count} date, by the same actor.",
+                    "Both are for {audience} and held at the same time in {centre} on {count} dates, by the same actor.",
+                    tally.count)
+            why = why.format(audience=audience_words(common), centre=centre_name, count=tally.count)
             findings.append(
                 {
                     "kind": "clash",
