@@ -134,3 +134,26 @@ def test_an_open_activity_can_be_edited(cli, house):
     other = cli("edit", "activity", "Ny titel", "--no-target", "everyone", "--target", "forældre", "--yes")
     assert other.exit_code == 0, other.stderr
     assert cli("list", "activities", "--json").json()[0]["target_groups"] == ["parents"]
+
+
+def test_acknowledge_and_its_undo_are_in_the_log(cli, double_booked):
+    keys = [f["key"] for f in cli("overlaps", "--from", "2026-09-01", "--kind", "room", "--json").json()]
+    assert keys and cli("acknowledge", keys[0], "--note", "aftalt").exit_code == 0
+    assert cli("acknowledge", keys[0], "--undo").exit_code == 0
+    log = [e for e in cli("log", "--json").json() if e["kind"] == "finding"]
+    assert [(e["action"], e["new"], e["old"]) for e in log] == [
+        ("acknowledge", {"key": keys[0], "note": "aftalt"}, None),
+        ("unacknowledge", None, {"key": keys[0], "note": "aftalt"})]
+
+
+def test_the_logged_command_is_shell_quoted(cli, house, db_path):
+    import shlex
+    import subprocess
+    import sys
+
+    args = ["edit", "actor", "Jobcenter", "--phone", "", "--contact", "Anne Hansen"]
+    done = subprocess.run([sys.executable, "-m", "medborger_cli", *args], capture_output=True, text=True,
+                          env={**__import__("os").environ, "MEDBORGER_DB": str(db_path)})
+    assert done.returncode == 0, done.stderr
+    command = cli("log", "--json").json()[-1]["command"]
+    assert shlex.split(command) == ["medborger", *args]
