@@ -411,19 +411,20 @@ class Importer:
         self._update_bookings(result)
 
     def _update_activity(self, result: ImportResult, line: int, activity_id: int, pending: dict[str, Any]) -> None:
-        """An activity's edited cells change it from today on, as `edit activity` does."""
-        import datetime as dt
-
-        from . import editing
+        """An activity's edited cells change it from today on, as `edit activity` does; a cell
+        nobody edited stays as it is (the rule keeps its from, so an export reads the same)."""
+        from . import editing, vocab
 
         current = store.activities(self.db, activity_id=activity_id)[0]
         fields, row = pending["fields"], pending["row"]
         rule = fields.rule.to_row()
         wanted = {"title": fields.title, "room_id": pending["room"], "actor_id": pending["actor"],
-                  "category": fields.category, "focus": fields.focus, "include_holidays": int(fields.include_holidays),
-                  **{k: v for k, v in rule.items() if k not in ("date_from",)}}
-        if rule["single_date"]:
-            wanted["date_from"] = rule["date_from"]
+                  "category": fields.category, "type": fields.type, "age_min": fields.age_min, "age_max": fields.age_max,
+                  "gender": fields.gender, "internal": int(fields.internal), "focus": fields.focus,
+                  "include_holidays": int(fields.include_holidays), **rule}
+        current_ages = (current["age_min"], current["age_max"])
+        if rules.age_range(rules.age_text(*current_ages)) == (fields.age_min, fields.age_max):
+            wanted["age_min"], wanted["age_max"] = current_ages  # 0- and no limit are the same age range
         changed = _diff(current, wanted)
         names = store.actor_names(self.db)
         partners_now, partners_new = set(current["partners"]), {names[p]["name"] for p in pending["partners"]}
@@ -434,17 +435,29 @@ class Importer:
             changed["target_groups"] = (sorted(targets_now), sorted(targets_new))
         if not changed:
             return
+        opens = not fields.targets and fields.age_min is None and fields.age_max is None and fields.gender == "all" \
+            and not fields.internal
         changes = {
-            "title": row.get("title"), "room": str(pending["room"]), "actor": str(pending["actor"]),
-            "category": fields.category, "focus": fields.focus or None, "start": row.get("start"), "end": row.get("end"),
+            "title": fields.title, "room": str(pending["room"]), "actor": str(pending["actor"]),
+            "category": fields.category, "type": fields.type or "", "focus": fields.focus or "",
+            "age": rules.age_text(fields.age_min, fields.age_max) or "", "gender": fields.gender,
+            "internal": fields.internal, "start": row.get("start"), "end": row.get("end"),
             "until": row.get("until") or None, "every": int(row.get("every") or 1), "monthly": row.get("monthly") or None,
             "weekly": not row.get("monthly"), "weekdays": csvio.split_list(row.get("weekdays", "")) or None,
             "on": row.get("on") or None, "include_holidays": fields.include_holidays,
+            "from": None if rule["single_date"] else rule["date_from"],
             "partners": [str(p) for p in pending["partners"]],
             "no_partners": [p for p in partners_now - partners_new],
-            "target_groups": list(targets_new - targets_now), "no_target_groups": list(targets_now - targets_new),
+            "target_groups": sorted(targets_new - targets_now) + ([vocab.EVERYONE] if opens else []),
+            "no_target_groups": sorted(targets_now - targets_new),
         }
-        editing.edit_activity(self.db, str(activity_id), changes, schedule.today(), policy=self.policy)
+        try:
+            editing.edit_activity(self.db, str(activity_id), changes, self.today or schedule.today(), policy=self.policy)
+        except BadInput as exc:  # named by the file, row and column it came from (a conflict shows its table)
+            if isinstance(exc, ImportErrors):
+                raise
+            raise ImportErrors([RowError(self.files["activities"], line, _column(exc.field) if exc.field else None,
+                                         exc.render(_column, with_field=False))]) from None
         result.updated.append(Update(self.files["activities"], line, "activity", activity_id, current["title"], changed))
 
     def _update_bookings(self, result: ImportResult) -> None:

@@ -157,3 +157,50 @@ def test_the_logged_command_is_shell_quoted(cli, house, db_path):
     assert done.returncode == 0, done.stderr
     command = cli("log", "--json").json()[-1]["command"]
     assert shlex.split(command) == ["medborger", *args]
+
+
+def _edit_csv(path, change):
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    change(table)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def _export(cli, folder, table):
+    folder.mkdir(exist_ok=True)
+    assert cli("export", "csv", table, "-o", folder / f"{table}.csv").exit_code == 0
+    return folder / f"{table}.csv"
+
+
+@pytest.mark.parametrize("column,value", [("age", "13-19"), ("gender", "male"), ("type", "klub"), ("internal", "yes"),
+                                          ("target_groups", "parents;women"), ("start", "16:30")])
+def test_import_update_changes_exactly_the_edited_activity_cell(cli, pigeklub, tmp_path, column, value):
+    path = _export(cli, tmp_path / "ud", "activities")
+    _edit_csv(path, lambda table: table[0].update({column: value}))
+    result = cli("import", "csv", "activities", path, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert "Updated 0" not in result.stderr
+    again = _export(cli, tmp_path / "igen", "activities")
+    expected = path.read_text(encoding="utf-8")
+    if column == "target_groups":  # an old code is read as what it means: women is the gender
+        expected = expected.replace("parents;women", "parents").replace(",unge,,", ",13-17,female,").replace(
+            "13-17,,parents", "13-17,female,parents")
+    assert again.read_text(encoding="utf-8") == expected
+    if column == "start":
+        assert {b["start"][11:] for b in series(pigeklub) if b["start"] >= "2026-10-01"} == {"16:30"}
+        assert {b["start"][11:] for b in series(pigeklub) if b["start"] < "2026-10-01"} == {"17:00"}
+
+
+def test_import_update_of_an_open_activity(cli, house, tmp_path):
+    assert cli("add-activity", "Café", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "everyone",
+               "-d", "mandag", "--start", "10:00", "--end", "12:00", "--from", "2026-09-07", "--until", "2027-02-22").exit_code == 0
+    path = _export(cli, tmp_path / "ud", "activities")
+    _edit_csv(path, lambda table: table[0].update({"end": "12:30"}))
+    result = cli("import", "csv", "activities", path, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert _export(cli, tmp_path / "igen", "activities").read_bytes() == path.read_bytes()
