@@ -316,7 +316,7 @@ def _keep_dates(activity, rule_now, fields, spec, existing, start_day, closures,
         actor_id, actor_name = (spec.actor["id"], spec.actor["name"]) if booking["actor_id"] == activity["actor_id"] else \
             (booking["actor_id"], booking["actor"])
         p = rules.Proposed(room, booking["start"], booking["end"], title, actor_id, actor_name, activity["id"],
-                           booking["status"])
+                           booking["status"], booking_id=booking["id"])
         if booking["status"] == "cancelled":
             result.kept_cancelled.append(booking)
         if room != booking["room_id"] and booking["status"] == "active":
@@ -373,7 +373,7 @@ def _replace_dates(db, activity, rule_now, fields, spec, existing, start_day, cl
             if not same:
                 result.updated.append((booking, new))  # a new title or actor: in place, no conflict check
         else:
-            proposed.append(new)
+            proposed.append(dataclasses.replace(new, booking_id=booking["id"]))
             origin.append(booking)
     result.removed += [b for day, b in by_day.items() if day not in wanted_days]
     return proposed, origin
@@ -499,9 +499,11 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
     for booking in bookings:
         if rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"]):
             rules.check_open(closures[booking["centre_id"]], booking["start"], booking["end"], booking["centre"])
-    proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"])
-                for b in bookings]
+    proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"],
+                               booking_id=b["id"]) for b in bookings]
     result.conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
+    if taken_over:  # a closure gives back what it took: the double bookings among them were accepted before it
+        result.conflicts = [c for c in result.conflicts if c.other_index is None]
     kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
     kept_ids = {id(p) for p in kept}
     for booking, p in zip(bookings, proposed):

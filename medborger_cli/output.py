@@ -809,7 +809,7 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
     ]
     cells = [
         [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
-         f"{c.other_start[11:]}–{c.other_end[11:]}", str(c.other_id)]
+         f"{c.other_start[11:]}–{c.other_end[11:]}", _("new") if c.other_id is None else str(c.other_id)]
         for c in rows
     ]
     table(columns, cells, title=title, stderr=True, separate=False)

@@ -204,3 +204,25 @@ def test_import_update_of_an_open_activity(cli, house, tmp_path):
     result = cli("import", "csv", "activities", path, "--update")
     assert result.exit_code == 0, result.stderr
     assert _export(cli, tmp_path / "igen", "activities").read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("change", [("remove", "closure", "{id}", "--yes"), ("edit", "closure", "{id}", "--from", "2026-11-03", "--yes")])
+def test_a_closure_gives_back_bookings_that_were_double_booked_with_each_other(cli, double_booked, change):
+    active = rows(double_booked, "SELECT id FROM bookings WHERE status = 'active' ORDER BY id")
+    assert cli("add-closure", "motalavej", "--from", "2026-11-02", "--until", "2026-11-08", "--reason", "Test",
+               "--yes").exit_code == 0
+    closure = rows(double_booked, "SELECT id FROM closures")[0]["id"]
+    result = cli(*[a.format(id=closure) for a in change])
+    assert result.exit_code == 0, result.stderr
+    assert rows(double_booked, "SELECT id FROM bookings WHERE status = 'active' ORDER BY id") == active
+
+
+def test_a_conflict_with_a_booking_being_restored_names_it(cli, pigeklub):
+    one = by_start(pigeklub, "2026-11-02T17:00")
+    assert cli("cancel", str(one)).exit_code == 0
+    assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "--title", "Møde", "--start", "2026-11-02 18:00",
+               "--end", "20:00").exit_code == 0
+    other = rows(pigeklub, "SELECT id FROM bookings WHERE title = 'Møde'")[0]["id"]
+    assert cli("cancel", str(other)).exit_code == 0
+    result = cli("restore", str(one), str(other))
+    assert result.exit_code == 1 and "None" not in result.stderr and str(one) in result.stderr.split("Room conflicts")[1]
