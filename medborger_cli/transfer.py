@@ -253,6 +253,11 @@ class Importer:
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.closure_record(row)
+        if self.update and row.get("id"):
+            found = self._id_column("closures", row["id"])
+            if store.row(self.db, "closures", found)["centre_id"] != centre:
+                raise BadInput(f"closure {found} is not a closure of that centre", field="id", value=row["id"])
+            raise _Existing(found, record)
         if self.update and not isinstance(centre, New):
             same = [c for c in store.closures(self.db, centre) if (c["date_from"], c["date_until"]) ==
                     (record["date_from"].isoformat(), record["date_until"].isoformat())]
@@ -313,6 +318,8 @@ class Importer:
         if fields.status == "active":
             rules.check_open(self.closures.get(centre, []), fields.start, fields.end, "the centre")
         pending = PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
+        if self.update and row.get("id"):
+            raise _Existing(self._id_column("bookings", row["id"]), pending)
         if self.update and not isinstance(room, New):
             if self._booking_keys is None:
                 self._booking_keys = store.booking_keys(self.db)
@@ -320,6 +327,52 @@ class Importer:
             if found is not None:
                 raise _Existing(found, pending)
         return pending
+
+    def _id_column(self, table: str, text: str) -> int:
+        """With --update: the record an `id` cell names (`medborger list TABLE` shows the ids)."""
+        value = text.strip()
+        if not value.isdigit() or store.row(self.db, table, int(value)) is None:
+            raise BadInput(f"there is no {table[:-1]} with id '{value}'; leave the cell empty to add a new one",
+                           field="id", value=text)
+        return int(value)
+
+    def _match_edited(self) -> None:
+        """--update of a file without an id column: a row that names no record exactly is an
+        edit of the one record no other row names that it can only mean: a booking of the same
+        centre, day and title (a new start, end or room), a closure of the centre with the same
+        first or last day (new dates). Anything less sure stays a new row."""
+        if self.pending["bookings"]:
+            if self._booking_keys is None:
+                self._booking_keys = store.booking_keys(self.db)
+            centres = store.room_centres(self.db)
+            named = {booking_id for _, booking_id, _ in self.updates["bookings"]}
+            free: dict[tuple, list[int]] = {}
+            for (room, start, title), booking_id in self._booking_keys.items():
+                if booking_id not in named:
+                    free.setdefault((centres.get(room), start[:10], title), []).append(booking_id)
+            keep = []
+            for line, pending in self.pending["bookings"]:
+                key = None if isinstance(pending.room, New) else (
+                    centres.get(pending.room), pending.fields.start[:10], store.name_key(pending.fields.title))
+                found = free.get(key, []) if key else []
+                if len(found) == 1:
+                    self.updates["bookings"].append((line, found.pop(), pending))
+                else:
+                    keep.append((line, pending))
+            self.pending["bookings"] = keep
+        if self.pending["closures"]:
+            named = {closure_id for _, closure_id, _ in self.updates["closures"]}
+            keep = []
+            for line, record in self.pending["closures"]:
+                found = [] if isinstance(record["centre"], New) else [
+                    c for c in store.closures(self.db, record["centre"]) if c["id"] not in named and (
+                        c["date_from"] == record["date_from"].isoformat() or c["date_until"] == record["date_until"].isoformat())]
+                if len(found) == 1:
+                    named.add(found[0]["id"])
+                    self.updates["closures"].append((line, found[0]["id"], record))
+                else:
+                    keep.append((line, record))
+            self.pending["closures"] = keep
 
     def _row_attendance(self, row: dict[str, str]) -> PendingAttendance:
         centre = self.centre(row.get("centre", ""))
@@ -380,6 +433,8 @@ class Importer:
         other writer can add a name between the check and the insert."""
         if self.errors:
             raise ImportErrors(self.errors)
+        if self.update:
+            self._match_edited()
         result = ImportResult(dry_run=dry_run)
         self._write(result)
         return result
@@ -402,10 +457,13 @@ class Importer:
                     result.updated.append(Update(self.files[table], line, kind, row_id, current["name"], changed))
         for line, row_id, record in self.updates["closures"]:
             current = store.row(db, "closures", row_id)
-            if current["reason"] != record["reason"]:
-                editing.change_closure(db, str(row_id), {"reason": record["reason"]}, policy=self.policy)
-                result.updated.append(Update(self.files["closures"], line, "closure", row_id, current["reason"],
-                                             {"reason": (current["reason"], record["reason"])}))
+            wanted = {"date_from": record["date_from"].isoformat(), "date_until": record["date_until"].isoformat(),
+                      "reason": record["reason"]}
+            changed = _diff(current, wanted)
+            if changed:  # as `edit closure` does: what it no longer covers is restored, new days cancelled
+                editing.change_closure(db, str(row_id), {"from": wanted["date_from"], "until": wanted["date_until"],
+                                                         "reason": wanted["reason"]}, policy=self.policy)
+                result.updated.append(Update(self.files["closures"], line, "closure", row_id, current["reason"], changed))
         for line, row_id, pending in self.updates["activities"]:
             self._update_activity(result, line, row_id, pending)
         self._update_bookings(result)
@@ -467,13 +525,20 @@ class Importer:
         for line, booking_id, pending in self.updates["bookings"]:
             current = store.booking(db, booking_id)
             f = pending.fields
-            wanted = {"end": f.end, "actor_id": pending.actor, "status": f.status, "note": f.note}
+            wanted = {"room_id": pending.room, "title": f.title, "start": f.start, "end": f.end, "actor_id": pending.actor,
+                      "status": f.status, "note": f.note}
             changed = _diff(current, wanted)
             if not changed:
                 continue
-            if f.status == "active" and (current["status"] == "cancelled" or "end" in changed):
-                proposed.append(rules.Proposed(current["room_id"], current["start"], f.end, current["title"], pending.actor,
-                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}"))
+            if f.status == "active" and (current["status"] == "cancelled" or {"start", "end", "room_id"} & set(changed)):
+                if "start" in changed:
+                    rules.check_keeps_attendance(current, store.attendance_of(db, booking_id) is not None,
+                                                 self.today or schedule.today(), new_start=f.start, field="start")
+                if current["status"] == "cancelled" or {"start", "end"} & set(changed):
+                    rules.check_open(self.closures.get(current["centre_id"], []), f.start, f.end, current["centre"])
+                proposed.append(rules.Proposed(pending.room, f.start, f.end, f.title, pending.actor,
+                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}",
+                                               booking_id=booking_id))
                 origin.append(booking_id)
             store.update_row(db, "bookings", booking_id, {k: n for k, (_, n) in changed.items()})
             actions.log(db, "edit", "booking", booking_id, _("Updated booking {id} ({title}) from {file}").format(

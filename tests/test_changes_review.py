@@ -226,3 +226,53 @@ def test_a_conflict_with_a_booking_being_restored_names_it(cli, pigeklub):
     assert cli("cancel", str(other)).exit_code == 0
     result = cli("restore", str(one), str(other))
     assert result.exit_code == 1 and "None" not in result.stderr and str(one) in result.stderr.split("Room conflicts")[1]
+
+
+def test_import_update_of_a_bookings_export_with_a_new_start_moves_that_booking(cli, pigeklub, tmp_path):
+    out = tmp_path / "ud"
+    assert cli("export", "csv", "--all", "-o", out).exit_code == 0
+    moved = by_start(pigeklub, "2026-10-05T17:00")
+
+    def later(table):
+        row = next(r for r in table if r["start"] == "2026-10-05T17:00")
+        row["start"], row["end"] = "2026-10-05T18:00", "2026-10-05T20:00"
+
+    _edit_csv(out / "bookings.csv", later)
+    dry = cli("import", "csv", "--all", out, "--update", "--dry-run")
+    assert dry.exit_code == 0 and "Would update 1 existing record" in dry.stderr and "would add nothing" in dry.stderr
+    result = cli("import", "csv", "--all", out, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert rows(pigeklub, 'SELECT start, "end" FROM bookings WHERE id = ?', [moved]) == [
+        {"start": "2026-10-05T18:00", "end": "2026-10-05T20:00"}]
+    assert len(series(pigeklub)) == 15
+
+
+def test_import_update_reads_an_id_column(cli, pigeklub, tmp_path):
+    booking = by_start(pigeklub, "2026-10-12T17:00")
+    path = tmp_path / "bookings.csv"
+    path.write_text("id,centre,room,title,actor,start,end\r\n"
+                    f"{booking},Kvarterhuset på Motalavej,Køkkenet,Pigeklub,5M – Mennesker på Motalavej,2026-10-13T17:00,19:00\r\n",
+                    encoding="utf-8")
+    result = cli("import", "csv", "bookings", path, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert rows(pigeklub, "SELECT room_id, start FROM bookings WHERE id = ?", [booking]) == [
+        {"room_id": 2, "start": "2026-10-13T17:00"}]
+    assert len(series(pigeklub)) == 15
+    path.write_text("id,centre,room,title,actor,start,end\r\n"
+                    "999,Kvarterhuset på Motalavej,Køkkenet,Pigeklub,5M – Mennesker på Motalavej,2026-10-13T17:00,19:00\r\n", encoding="utf-8")
+    before = dump(pigeklub)
+    bad = cli("import", "csv", "bookings", path, "--update")
+    assert bad.exit_code == 2 and "column id" in bad.stderr and dump(pigeklub) == before
+
+
+def test_import_update_of_a_closure_changes_it_as_edit_closure_does(cli, pigeklub, tmp_path):
+    assert cli("add-closure", "motalavej", "--from", "2026-11-01", "--until", "2026-11-30", "--reason", "Vandskade",
+               "--yes").exit_code == 0
+    path = _export(cli, tmp_path / "ud", "closures")
+    _edit_csv(path, lambda table: table[0].update({"until": "2026-11-10"}))
+    result = cli("import", "csv", "closures", path, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert rows(pigeklub, "SELECT date_from, date_until FROM closures") == [{"date_from": "2026-11-01", "date_until": "2026-11-10"}]
+    cancelled = [b["start"][:10] for b in series(pigeklub) if b["status"] == "cancelled"]
+    assert cancelled == ["2026-11-02", "2026-11-09"]  # the rest of November is back
+    assert _export(cli, tmp_path / "igen", "closures").read_bytes() == path.read_bytes()
