@@ -546,6 +546,9 @@ class ClosureChange:
     removed: bool = False
     dry_run: bool = False
     unchanged: bool = False
+    booked: list[rules.Proposed] = field(default_factory=list)  # series dates it had kept out, booked now
+    booked_conflicts: list[rules.ConflictRow] = field(default_factory=list)
+    left_out: list[rules.Proposed] = field(default_factory=list)  # of those, taken rooms (skip)
 
 
 def _closure(db: Database, ref: str) -> dict[str, Any]:
@@ -610,6 +613,12 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
         result.kept_cancelled = outside
     else:
         _restore(db, outside, policy, result.restore, taken_over=True)
+        old_first, old_last = dt.date.fromisoformat(closure["date_from"]), dt.date.fromisoformat(closure["date_until"])
+        freed = {old_first + dt.timedelta(days=n) for n in range((old_last - old_first).days + 1)}
+        if values is not None:
+            freed = {d for d in freed if not record["date_from"] <= d <= record["date_until"]}
+        if freed:
+            _book_freed_dates(db, closure["centre_id"], freed, policy, result)
     if values is not None:
         note = actions.closure_note(record["reason"])
         result.cancelled = store.cancel_bookings_between(db, closure["centre_id"], first, last, note, closure["id"],
@@ -626,8 +635,42 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
                 old={"from": closure["date_from"], "until": closure["date_until"], "reason": closure["reason"]},
                 new=None if values is None else {"from": first, "until": last, "reason": record["reason"],
                                                  "restored": [b["id"] for b in result.restore.restored],
-                                                 "cancelled": [b["id"] for b in result.cancelled]})
+                                                 "cancelled": [b["id"] for b in result.cancelled]}
+                | ({"booked": [f"{p.title} {p.start}" for p in result.booked]} if result.booked else {}))
+    if values is None and result.booked:
+        actions.log(db, "add", "booking", None, _("Booked the series dates the closure had kept out: {dates}").format(
+            dates=", ".join(f"{p.title} {p.start}" for p in result.booked)), new={"booked": [p.start for p in result.booked]})
     return result
+
+
+def _book_freed_dates(db: Database, centre_id: int, freed: set[dt.date], policy: str, result: ClosureChange) -> None:
+    """The dates a series skipped because of a closure (it was entered first) come back when
+    the closure no longer covers them: each is conflict-checked under `policy`, as when adding.
+    A date the series has a booking on (active or cancelled) is left as it is."""
+    first, last = min(freed).isoformat(), max(freed).isoformat()
+    closures = actions.closures_for(db, centre_id)  # without this closure's freed days
+    taken = {(b["activity_id"], b["start"][:10]) for b in store.bookings(db, centre_id=centre_id, first=first, last=last)
+             if b["activity_id"] is not None}
+    proposed = []
+    for activity in store.activities(db, centre_id=centre_id):
+        rule = schedule.Recurrence.from_row(activity)
+        if rule.on is None and (rule.date_until.isoformat() < first or rule.date_from.isoformat() > last):
+            continue
+        if rule.on is not None and rule.on not in freed:
+            continue
+        for o in schedule.expand(rule, closures, bool(activity["include_holidays"])).held:
+            if o.day in freed and (activity["id"], o.day.isoformat()) not in taken:
+                proposed.append(rules.Proposed(activity["room_id"], o.start, o.end, activity["title"], activity["actor_id"],
+                                               activity["actor"], activity["id"]))
+    if not proposed:
+        return
+    proposed.sort(key=lambda p: p.start)
+    result.booked_conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
+    kept = rules.apply_policy(proposed, result.booked_conflicts, policy, allow_empty=True)
+    kept_ids = {id(p) for p in kept}
+    result.booked = [p for p in proposed if id(p) in kept_ids]
+    result.left_out = [p for p in proposed if id(p) not in kept_ids]
+    store.insert_bookings(db, [{**_booking_values(p), "activity_id": p.activity_id} for p in result.booked])
 
 
 def describe_count(n: int) -> str:

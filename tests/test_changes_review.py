@@ -276,3 +276,38 @@ def test_import_update_of_a_closure_changes_it_as_edit_closure_does(cli, pigeklu
     cancelled = [b["start"][:10] for b in series(pigeklub) if b["status"] == "cancelled"]
     assert cancelled == ["2026-11-02", "2026-11-09"]  # the rest of November is back
     assert _export(cli, tmp_path / "igen", "closures").read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("change,back", [
+    (("edit", "closure", "{id}", "--until", "2026-10-14", "--yes"), ["2026-10-19"]),
+    (("remove", "closure", "{id}", "--yes"), ["2026-10-12", "2026-10-19"]),
+])
+def test_a_closure_entered_before_a_series_gives_back_the_dates_it_kept_out(cli, house, change, back):
+    assert cli("add-closure", "motalavej", "--from", "2026-10-10", "--until", "2026-10-20", "--reason", "Efterårsferie",
+               "--yes").exit_code == 0
+    assert cli(*PIGEKLUB).exit_code == 0
+    before = [b["start"][:10] for b in series(house)]
+    assert "2026-10-12" not in before and "2026-10-19" not in before
+    closure = rows(house, "SELECT id FROM closures")[0]["id"]
+    result = cli(*[a.format(id=closure) for a in change])
+    assert result.exit_code == 0, result.stderr
+    assert "series date" in result.stderr
+    assert [b["start"][:10] for b in series(house)] == sorted(before + back)
+    assert all(b["status"] == "active" and b["start"].endswith("T17:00") for b in series(house))
+
+
+def test_dates_a_closure_kept_out_are_conflict_checked_when_they_come_back(cli, house):
+    assert cli("add-closure", "motalavej", "--from", "2026-10-12", "--until", "2026-10-12", "--reason", "Lukket",
+               "--yes").exit_code == 0
+    assert cli(*PIGEKLUB).exit_code == 0
+    assert cli("add-activity", "Jobklub", "-c", "motalavej", "-r", "Salen", "-a", "Jobcenter", "-k", "job", "-g", "ledige",
+               "-d", "mandag", "--start", "18:00", "--end", "20:00", "--from", "2026-09-07", "--until", "2026-12-14",
+               "--allow-conflicts").exit_code == 0
+    closure = rows(house, "SELECT id FROM closures")[0]["id"]
+    before = dump(house)
+    refused = cli("remove", "closure", str(closure), "--yes")
+    assert refused.exit_code == 1 and "Room conflicts" in refused.stderr and "None" not in refused.stderr
+    assert dump(house) == before
+    skipped = cli("remove", "closure", str(closure), "--yes", "--skip-conflicts")
+    assert skipped.exit_code == 0, skipped.stderr
+    assert rows(house, "SELECT title FROM bookings WHERE start LIKE '2026-10-12%'") == [{"title": "Pigeklub"}]

@@ -213,7 +213,8 @@ def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -
         if dry_run:
             output.message(_("Dry run: nothing was written."))
             return
-        mine = preview.restore.restored + preview.restore.left_cancelled
+        _report_booked(preview)
+        mine = preview.restore.restored + preview.restore.left_cancelled + preview.booked + preview.left_out
         if mine and not keep_cancelled:
             keep_cancelled = not prompts.confirm(
                 _("Restore the {count} bookings the closure no longer covers?").format(count=len(mine)), default=True)
@@ -222,6 +223,27 @@ def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -
             raise typer.Exit(1)
     result = editing.change_closure(db, closure, values, keep_cancelled=keep_cancelled, policy=policy)
     output.closure_change(result)
+    _report_booked(result)
+
+
+def _report_booked(result) -> None:
+    """The series dates a closure had kept out (it was entered before them), booked now."""
+    from .. import output
+    from ..i18n import _, ngettext
+
+    if result.booked_conflicts:
+        output.conflicts(result.booked_conflicts, _("Room conflicts"))
+    if result.booked:
+        shown = ", ".join(f"{p.title} {output.when(p.start)}" for p in result.booked)
+        text = ngettext("Would book {count} series date the closure had kept out: {dates}.",
+                        "Would book {count} series dates the closure had kept out: {dates}.", len(result.booked)) \
+            if result.dry_run else ngettext("Booked {count} series date the closure had kept out: {dates}.",
+                                            "Booked {count} series dates the closure had kept out: {dates}.", len(result.booked))
+        output.message(text.format(count=len(result.booked), dates=shown))
+    if result.left_out:
+        output.warning(ngettext("{count} series date stays unbooked because the room is taken.",
+                                "{count} series dates stay unbooked because the room is taken.", len(result.left_out))
+                       .format(count=len(result.left_out)))
 
 
 @app.command("move")
