@@ -269,8 +269,14 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     result.reset = [b for b in result.reset if b in result.removed or any(b is c for c, _p in result.changed)]
 
     store.delete_bookings(db, [b["id"] for b in result.removed])
+    same_time: dict[tuple, list[int]] = {}  # a new title, actor or room for many bookings: one statement each
     for booking, p in result.changed + result.updated:
-        store.update_row(db, "bookings", booking["id"], _booking_values(p))
+        if (p.start, p.end) == (booking["start"], booking["end"]):
+            same_time.setdefault((p.room_id, p.actor_id, p.title), []).append(booking["id"])
+        else:
+            store.update_row(db, "bookings", booking["id"], _booking_values(p))
+    for (room_id, actor_id, title), ids in same_time.items():
+        store.update_row_many(db, "bookings", ids, {"room_id": room_id, "actor_id": actor_id, "title": title})
     store.insert_bookings(db, [{**_booking_values(p), "activity_id": found["id"]} for p in result.added])
     row = actions.activity_row(fields, spec.room["id"], spec.actor["id"])
     before = {k: activity[k] for k in row}
