@@ -195,7 +195,9 @@ def edit_closure(
     yes: YesOption = False,
 ) -> None:
     """Change a closure's dates or reason. Bookings it cancelled that fall outside it now are
-    restored (conflict-checked), unless --keep-cancelled; bookings inside new days are cancelled."""
+    restored (conflict-checked), unless --keep-cancelled; bookings inside new days are cancelled.
+    Dates a series skipped because of the closure (it was entered first) are booked when the
+    closure no longer covers them, conflict-checked the same way."""
     closure_change(ctx, closure, {"from": date_from, "until": date_until, "reason": reason}, keep_cancelled,
                     conflict_policy(skip_conflicts, allow_conflicts), dry_run, yes)
 
