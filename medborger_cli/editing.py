@@ -266,7 +266,8 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
             result.added.append(p)
         else:
             result.changed.append((booking, p))
-    result.reset = [b for b in result.reset if b in result.removed or any(b is c for c, _p in result.changed)]
+    result.reset = [b for b in result.reset if b in result.removed or any(b is c for c, _p in result.changed) or any(
+        b is c and (p.room_id, p.start, p.end) != (c["room_id"], c["start"], c["end"]) for c, p in result.updated)]
 
     store.delete_bookings(db, [b["id"] for b in result.removed])
     same_time: dict[tuple, list[int]] = {}  # a new title, actor or room for many bookings: one statement each
