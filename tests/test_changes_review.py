@@ -107,7 +107,8 @@ def test_a_title_edit_keeps_bookings_moved_by_hand_and_a_new_pattern_lists_them(
     assert dry.exit_code == 0 and "2 bookings moved by hand go back to the new rule" in dry.stderr
     assert f"{one} (" in dry.stderr and f"{two} (" in dry.stderr and dump(pigeklub) == before
     script = cli("edit", "activity", "Pigeklubben", "--start", "16:00", "--end", "18:00", "--from", "2026-10-01")
-    assert script.exit_code == 2 and "--yes" in script.stderr and dump(pigeklub) == before
+    assert script.exit_code == 2 and "resets 2 bookings moved by hand" in script.stderr, script.stderr and dump(pigeklub) == before
+    assert script.stderr.count("\n") == 1
 
 
 def test_old_target_codes_map_on_edit_as_on_add(cli, house):

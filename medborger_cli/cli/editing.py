@@ -139,11 +139,12 @@ def edit_activity(
         if preview.removed or preview.reset:
             from ..errors import MissingInput
 
-            _report_reset(preview)
+            if preview.reset:
+                raise MissingInput(_("--yes: this change removes {count} bookings and resets {moved} bookings moved by hand "
+                                     "(see --dry-run); pass --yes to confirm").format(
+                    count=len(preview.removed), moved=len(preview.reset)))
             raise MissingInput(_("--yes: this change removes {count} bookings (see --dry-run); pass --yes to confirm").format(
-                count=len(preview.removed)) if preview.removed else _(
-                "--yes: this change resets {count} bookings moved by hand (see --dry-run); pass --yes to confirm").format(
-                count=len(preview.reset)))
+                count=len(preview.removed)))
     if dry_run or ask:
         chosen = {"policy": policy}
 
