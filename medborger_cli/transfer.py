@@ -339,24 +339,31 @@ class Importer:
     def _match_edited(self) -> None:
         """--update of a file without an id column: a row that names no record exactly is an
         edit of the one record no other row names that it can only mean: a booking of the same
-        centre, day and title (a new start, end or room), a closure of the centre with the same
-        first or last day (new dates). Anything less sure stays a new row."""
+        centre, day and title whose start or end it keeps (a new start, a new end, another
+        room), a closure of the centre with the same first or last day (new dates). Anything
+        less sure stays a new row (an `id` column says it for sure)."""
         if self.pending["bookings"]:
             if self._booking_keys is None:
                 self._booking_keys = store.booking_keys(self.db)
             centres = store.room_centres(self.db)
             named = {booking_id for _, booking_id, _ in self.updates["bookings"]}
-            free: dict[tuple, list[int]] = {}
+            free: dict[tuple, list[tuple[int, str]]] = {}
             for (room, start, title), booking_id in self._booking_keys.items():
                 if booking_id not in named:
-                    free.setdefault((centres.get(room), start[:10], title), []).append(booking_id)
+                    free.setdefault((centres.get(room), start[:10], title), []).append((booking_id, start))
+            keys = [None if isinstance(pending.room, New) else (
+                centres.get(pending.room), pending.fields.start[:10], store.name_key(pending.fields.title))
+                for _, pending in self.pending["bookings"]]
+            candidates = {b for key in keys if key in free for b, _start in free[key]}
+            ends = {b: row["end"] for b, row in store.bookings_by_ids(self.db, sorted(candidates)).items()} if candidates else {}
             keep = []
-            for line, pending in self.pending["bookings"]:
-                key = None if isinstance(pending.room, New) else (
-                    centres.get(pending.room), pending.fields.start[:10], store.name_key(pending.fields.title))
-                found = free.get(key, []) if key else []
+            claimed: set[int] = set()
+            for (line, pending), key in zip(self.pending["bookings"], keys):
+                found = [b for b, start in free.get(key, []) if b not in claimed and (
+                    start == pending.fields.start or ends[b] == pending.fields.end)]
                 if len(found) == 1:
-                    self.updates["bookings"].append((line, found.pop(), pending))
+                    claimed.add(found[0])
+                    self.updates["bookings"].append((line, found[0], pending))
                 else:
                     keep.append((line, pending))
             self.pending["bookings"] = keep

@@ -236,7 +236,7 @@ def test_import_update_of_a_bookings_export_with_a_new_start_moves_that_booking(
 
     def later(table):
         row = next(r for r in table if r["start"] == "2026-10-05T17:00")
-        row["start"], row["end"] = "2026-10-05T18:00", "2026-10-05T20:00"
+        row["start"] = "2026-10-05T18:00"  # the end stays 19:00
 
     _edit_csv(out / "bookings.csv", later)
     dry = cli("import", "csv", "--all", out, "--update", "--dry-run")
@@ -244,7 +244,7 @@ def test_import_update_of_a_bookings_export_with_a_new_start_moves_that_booking(
     result = cli("import", "csv", "--all", out, "--update")
     assert result.exit_code == 0, result.stderr
     assert rows(pigeklub, 'SELECT start, "end" FROM bookings WHERE id = ?', [moved]) == [
-        {"start": "2026-10-05T18:00", "end": "2026-10-05T20:00"}]
+        {"start": "2026-10-05T18:00", "end": "2026-10-05T19:00"}]
     assert len(series(pigeklub)) == 15
 
 
@@ -312,3 +312,14 @@ def test_dates_a_closure_kept_out_are_conflict_checked_when_they_come_back(cli, 
     skipped = cli("remove", "closure", str(closure), "--yes", "--skip-conflicts")
     assert skipped.exit_code == 0, skipped.stderr
     assert rows(house, "SELECT title FROM bookings WHERE start LIKE '2026-10-12%'") == [{"title": "Pigeklub"}]
+
+
+def test_import_update_adds_a_second_session_that_keeps_neither_start_nor_end(cli, pigeklub, tmp_path):
+    path = tmp_path / "bookings.csv"
+    path.write_text("centre,room,title,actor,start,end\r\n"
+                    "Kvarterhuset på Motalavej,Køkkenet,Pigeklub,5M – Mennesker på Motalavej,2026-10-05T10:00,12:00\r\n",
+                    encoding="utf-8")
+    result = cli("import", "csv", "bookings", path, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert rows(pigeklub, "SELECT start FROM bookings WHERE start LIKE '2026-10-05%' ORDER BY start") == [
+        {"start": "2026-10-05T10:00"}, {"start": "2026-10-05T17:00"}]
