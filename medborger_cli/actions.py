@@ -498,7 +498,18 @@ def acknowledge(db: Database, keys: list[str], note: str) -> list[tuple[dict[str
                 f"there is no finding {', '.join(missing)}; `medborger overlaps` lists the keys of the findings",
                 field="keys", value=missing,
             )
-        return [(found[k], store.acknowledge(db, k, found[k]["kind"], text)) for k in dict.fromkeys(wanted)]
+        known = store.acknowledgements(db)
+        done = []
+        for k in dict.fromkeys(wanted):
+            before = known.get(k)
+            is_new = store.acknowledge(db, k, found[k]["kind"], text)
+            if is_new or (before or {}).get("note") != text:
+                log(db, "acknowledge", "finding", None, (
+                    _("Acknowledged finding {key}: {note}") if is_new else
+                    _("Changed the note of acknowledged finding {key}: {note}")).format(key=k, note=text),
+                    old=None if is_new else {"key": k, "note": (before or {}).get("note")}, new={"key": k, "note": text})
+            done.append((found[k], is_new))
+        return done
 
 
 def withdraw_acknowledgement(db: Database, key: str) -> bool:
@@ -506,7 +517,12 @@ def withdraw_acknowledgement(db: Database, key: str) -> bool:
 
     wanted = coordination.parse_key(key)
     with store.write(db):
-        return store.unacknowledge(db, wanted)
+        before = store.acknowledgements(db).get(wanted)
+        withdrawn = store.unacknowledge(db, wanted)
+        if withdrawn:
+            log(db, "unacknowledge", "finding", None, _("Withdrew the acknowledgement of finding {key}").format(key=wanted),
+                old={"key": wanted, "note": (before or {}).get("note")})
+        return withdrawn
 
 
 # ---------------------------------------------------------------------------------------------

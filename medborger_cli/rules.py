@@ -460,6 +460,7 @@ class Proposed:
     status: str = "active"
     note: str | None = None
     label: str | None = None
+    booking_id: Any = None  # an existing booking being moved or restored; None for a new one
 
     @property
     def shown_title(self) -> str:
@@ -507,7 +508,8 @@ def room_conflicts(proposed: Sequence[Proposed], booked: Sequence[Booked]) -> li
         p = proposed[mine.ref]
         if other.proposed:
             q = proposed[other.ref]
-            rows.append(ConflictRow(p.start, p.end, p.shown_title, None, q.shown_title, q.actor, q.start, q.end, mine.ref, other.ref))
+            rows.append(ConflictRow(p.start, p.end, p.shown_title, q.booking_id, q.shown_title, q.actor, q.start, q.end,
+                                      mine.ref, other.ref))
         else:
             b = by_id[other.ref]
             rows.append(ConflictRow(p.start, p.end, p.shown_title, b.id, b.title, b.actor, b.start, b.end, mine.ref))

@@ -91,11 +91,13 @@ class State:
         if self._db is None:
             from .. import store
 
+            import shlex
+
             from .. import actions
 
             path, source = store.resolve_path(self.db_option)
             self._db = store.connect(path, source)
-            actions.WHO.command = " ".join(COMMAND_LINE) or "medborger"
+            actions.WHO.command = shlex.join(COMMAND_LINE) if COMMAND_LINE else "medborger"  # can be read back and run again
             self.path = path
         return self._db
 
