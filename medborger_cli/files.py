@@ -66,11 +66,20 @@ def user_path(text: str, *, field: str) -> Path:
 
 
 def database_files(database: Path | None) -> list[Path]:
-    """The database and the files SQLite keeps beside it."""
+    """The database and the files SQLite keeps beside it, under the name given and under the
+    file's real name: SQLite follows a link to the database and keeps its -wal/-shm/-journal
+    beside the real file (`--db link.db` writes `real.db-wal`), so both are protected."""
     if database is None:
         return []
-    database = Path(database)
-    return [database.with_name(database.name + suffix) for suffix in DATABASE_SUFFIXES]
+    given = Path(database)
+    real = Path(os.path.realpath(given))
+    found: list[Path] = []
+    for base in (given, real):
+        for suffix in DATABASE_SUFFIXES:
+            path = base.with_name(base.name + suffix)
+            if path not in found:
+                found.append(path)
+    return found
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -84,10 +93,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def is_protected(path: Path, protected: Iterable[Path]) -> bool:
     """Whether `path` is one of `protected`, by resolved name or as the same file (a hard link)."""
     protected = list(protected)
-    resolved = path.resolve()
-    if any(resolved == p.resolve() for p in protected):
+    resolved = Path(os.path.realpath(path))
+    if any(resolved == Path(os.path.realpath(p)) for p in protected):
         return True
-    identity = _identity(path)
+    identity = _identity(path)  # a hard link, or the same file under another name
     return identity is not None and any(identity == _identity(p) for p in protected)
 
 

@@ -94,6 +94,34 @@ def test_the_database_and_its_files_are_never_written(cli, house, command):
     assert house.is_file() and not house.is_symlink()
 
 
+
+@pytest.mark.parametrize("command", [EXPORTS["csv"] + ["-o"], EXPORTS["ics"] + ["-o"], ["backup"]], ids=["csv", "ics", "backup"])
+def test_the_live_journal_is_protected_when_the_database_is_named_through_a_link(cli, house, command):
+    """SQLite keeps the -wal beside the real file: `--db link.db` must protect `real.db-wal`."""
+    import sqlite3
+
+    link = house.parent / "link.db"
+    link.symlink_to(house)
+    keeper = sqlite3.connect(house)  # holds the journal open, as a second coordinator would
+    try:
+        keeper.execute("PRAGMA journal_mode = WAL")
+        keeper.execute("PRAGMA wal_autocheckpoint = 0")
+        keeper.execute("UPDATE centres SET name = 'Committed only in the journal' WHERE id = 1")
+        keeper.commit()
+        wal = Path(f"{house}-wal")
+        assert wal.exists()
+        before = sha(wal)
+        field = "PATH" if command == ["backup"] else "-o"
+        for extra in ([], ["--overwrite"]):
+            result = cli("--db", link, *command, wal, *extra)
+            assert result.exit_code == 2, result.stderr
+            assert f"{field}: " in result.stderr and "is the database" in result.stderr, result.stderr
+            assert sha(wal) == before
+    finally:
+        keeper.close()
+    assert rows(house, "SELECT name FROM centres WHERE id = 1") == [{"name": "Committed only in the journal"}]
+
+
 def test_is_protected_compares_names_and_files(tmp_path):
     db = tmp_path / "x.db"
     db.write_bytes(b"db")
