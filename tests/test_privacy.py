@@ -125,3 +125,25 @@ def test_earlier_values_in_the_change_log_are_erased_too(cli, people):
     assert "privacy erase" in log  # the erase itself is logged, without the values
     data = b"".join(p.read_bytes() for p in people.parent.glob("medborger.db*"))
     assert "11 22 33 44".encode() not in data and "98 76 54 32".encode() not in data
+
+
+def _file_bytes(db_path) -> bytes:
+    """Every file medborger keeps for this database (the file, its journal), as stored."""
+    return b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*") if p.is_file())
+
+
+def test_an_erased_name_leaves_every_derived_column_and_file(cli, people, db_path):
+    """Names are found by a key beside them (name_key, casefolded): the key must go too."""
+    added = cli("add-activity", "Kursus med Zylberstein Hanne", "-c", "motalavej", "-r", "Køkkenet", "-a", "5M",
+                "-k", "fællesskab", "-g", "unge", "--weekday", "mandag", "--start", "10:00", "--end", "11:00",
+                "--from", "2026-11-02", "--until", "2026-11-30")
+    assert added.exit_code == 0, added.stderr
+    assert cli("add-room", "Kvarterhuset på Motalavej", "Zylberstein Hanne").exit_code == 0
+    assert cli("list", "activities", "--json").exit_code == 0
+    result = cli("privacy", "erase", "Zylberstein Hanne", "--yes")
+    assert result.exit_code == 0, result.stderr
+    keys = rows(db_path, "SELECT name_key FROM activities UNION ALL SELECT name_key FROM rooms")
+    assert all("zylberstein" not in r["name_key"] for r in keys), keys
+    data = _file_bytes(db_path).lower()
+    assert b"zylberstein hanne" not in data
+    assert cli("edit", "activity", "Kursus med Zylberstein Hanne", "--title", "x").exit_code == 2  # not found by its old name
