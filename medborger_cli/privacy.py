@@ -11,6 +11,7 @@ The store only reads and writes the values it is given.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class Needle:
     e-mail address."""
 
     def __init__(self, text: str):
-        self.text = " ".join(text.split())
+        self.text = unicodedata.normalize("NFC", " ".join(text.split()))
         digits = re.sub(r"\D", "", self.text)
         self.kind = ("email" if "@" in self.text else
                      "phone" if len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[\d\s+()./-]+", self.text) else
@@ -75,7 +76,8 @@ class Needle:
             national = national[4:] if national.startswith("0045") else national
             # the national number, with or without +45 / 0045, digits apart by spaces, dots or dashes
             spaced = r"[\s./-]?".join(national)
-            self.pattern = re.compile(rf"(?<![\d+])(?:(?:\+|00)45[\s./-]?)?{spaced}(?!\d)")
+            # a whole number: no digit before or after it, even past a space ("98 76 54" is not "98 76 54 32")
+            self.pattern = re.compile(rf"(?<![\d+])(?<!\d[\s./-])(?:(?:\+|00)45[\s./-]?)?{spaced}(?![\s./-]?\d)")
         elif self.kind == "email":
             self.pattern = re.compile(rf"(?<![\w.+-]){re.escape(self.text)}(?![\w.-]*\w)", re.IGNORECASE)
         else:
@@ -83,10 +85,14 @@ class Needle:
             self.pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
     def found_in(self, value: Any) -> bool:
-        return value is not None and bool(self.pattern.search(str(value)))
+        return value is not None and bool(self.pattern.search(unicodedata.normalize("NFC", str(value))))
 
     def cut(self, value: str) -> str:
-        return self.pattern.sub(REPLACEMENT, value)
+        """`value` with every mention replaced; unchanged (in whatever form it was stored) when
+        there is none. A value stored decomposed (NFD) is matched, and cut, in composed form."""
+        composed = unicodedata.normalize("NFC", value)
+        cut = self.pattern.sub(REPLACEMENT, composed)
+        return value if cut == composed else cut
 
 
 def _needle(text: str) -> Needle:

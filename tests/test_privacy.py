@@ -147,3 +147,32 @@ def test_an_erased_name_leaves_every_derived_column_and_file(cli, people, db_pat
     data = _file_bytes(db_path).lower()
     assert b"zylberstein hanne" not in data
     assert cli("edit", "activity", "Kursus med Zylberstein Hanne", "--title", "x").exit_code == 2  # not found by its old name
+
+
+def test_a_phone_number_matches_only_as_a_whole_number(cli, people):
+    for part in ("987654", "98 76 54", "8765432", "76 54 32"):  # the start, the end, the middle of +45 98 76 54 32
+        assert changes(cli, part) == {}, part
+    for whole in ("98765432", "+45 98 76 54 32", "0045 98765432", "98-76-54-32", "98.76.54.32"):
+        assert ("actors", 4, "phone") in changes(cli, whole), whole
+    assert cli("add-actor", "Nabo", "--sector", "frivillig", "--phone", "12 98 76 54 32").exit_code == 0
+    assert ("actors", 6, "phone") not in changes(cli, "98765432")  # a longer number holding hers is another number
+
+
+def test_a_name_typed_decomposed_is_the_same_name(cli, people, db_path):
+    """"José" as one character (NFC) or as "e" and an accent (NFD) is one name, at entry and in privacy."""
+    import unicodedata
+
+    nfc, nfd = "José Ærø", unicodedata.normalize("NFD", "José Ærø")
+    assert nfc != nfd
+    assert cli("add-actor", "Sundhedsklubben", "--sector", "frivillig", "--contact", nfd).exit_code == 0
+    assert rows(db_path, "SELECT contact FROM actors WHERE name = 'Sundhedsklubben'") == [{"contact": nfc}]
+    assert ("actors", 6, "contact") in changes(cli, nfd)
+    # a value stored decomposed before medborger composed names is still found, and erased
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE actors SET contact = ? WHERE id = 6", [nfd])
+    conn.commit()
+    conn.close()
+    assert ("actors", 6, "contact") in changes(cli, nfc)
+    assert cli("privacy", "erase", nfc, "--yes").exit_code == 0
+    data = _file_bytes(db_path)
+    assert nfd.encode() not in data and nfc.encode() not in data
