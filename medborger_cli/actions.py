@@ -76,7 +76,7 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     if not value:
         raise BadInput(f"must not be empty; give a {kind} name or id", field=field, value=text)
     rules.text(value, field, limit=rules.MAX_TEXT)  # bytes that are not UTF-8, control characters: a clear refusal
-    rows = store.find_named(db, kind, value, centre_id)
+    rows = store.find_named(db, kind, value, centre_id, row_id=rules.record_id(value))
     if len(rows) == 1:
         return rows[0]
     if len(rows) > 1:
