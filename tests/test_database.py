@@ -81,6 +81,50 @@ def test_check_finds_dates_outside_the_years_medborger_plans_for(cli, house):
     assert cli("check", "--json").json()["dates_outside"] == {"bookings": 1}
 
 
+
+INVALID = [
+    ("bookings", "UPDATE bookings SET start = '2026-13-45T10:00', \"end\" = '2026-13-45T11:00' WHERE id = 1"),
+    ("bookings", "UPDATE bookings SET \"end\" = '2026-08-10T24:00' WHERE id = 1"),
+    ("bookings", "UPDATE bookings SET start = '2026-02-30T08:00', \"end\" = '2026-02-30T09:00' WHERE id = 1"),
+    ("activities", "UPDATE activities SET start_time = '25:99' WHERE id = 1"),
+    ("activities", "UPDATE activities SET weekdays = 'xyz' WHERE id = 1"),
+    ("activities", "UPDATE activities SET date_until = '2027-06-31' WHERE id = 1"),
+    ("activities", "UPDATE activities SET interval = 0 WHERE id = 1"),
+]
+
+
+@pytest.mark.parametrize("table,sql", INVALID, ids=[sql.split("SET ")[1][:24] for _, sql in INVALID])
+def test_check_finds_values_that_cannot_be_read(cli, house, table, sql):
+    _many_bookings(cli)
+    assert cli("check").exit_code == 0
+    conn = sqlite3.connect(house)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+    result = cli("check")
+    assert result.exit_code == 1 and f"1 row of {table} holds a date, time or rule that cannot be read" in result.stdout
+    assert cli("check", "--json").json()["invalid_values"] == {table: 1}
+
+
+MEETING = [(INVALID[0][1], ["list", "bookings", "--from", "2026-01-01"]), (INVALID[0][1], ["overlaps"]),
+           (INVALID[0][1], ["export", "ics"]), (INVALID[3][1], ["export", "ics"]), (INVALID[3][1], ["list", "activities"]),
+           (INVALID[4][1], ["export", "ics"]), (INVALID[4][1], ["list", "activities"])]
+
+
+@pytest.mark.parametrize("sql,args", MEETING, ids=[f"{i}-{a[0]}-{a[1] if len(a) > 1 else ''}" for i, (_, a) in enumerate(MEETING)])
+def test_a_command_meeting_an_unreadable_value_says_so_in_one_line(cli, house, args, sql):
+    _many_bookings(cli)
+    conn = sqlite3.connect(house)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+    result = cli(*args)
+    assert result.exit_code == 1, (result.exit_code, result.stderr)
+    assert "internal error" not in result.stderr and "report it" not in result.stderr, result.stderr
+    assert "the database holds a value that cannot be read" in result.stderr and "medborger check" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 @pytest.mark.parametrize(
     "mounts,path,expected",
     [
