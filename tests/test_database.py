@@ -160,3 +160,64 @@ def test_two_imports_at_once_get_the_ordinary_exists_already_message(house, tmp_
     loser = next(err for code, err in results if code == 2)
     assert "exists already" in loser and "UNIQUE" not in loser and "database error" not in loser
     assert rows(house, "SELECT count(*) AS n FROM actors")[0]["n"] == 3 + 3000
+
+
+def _age(path, seconds: float) -> None:
+    past = __import__("time").time() - seconds
+    os.utime(path, (past, past))
+
+
+def test_an_emptied_file_is_refused_and_left_alone(cli, house):
+    conn = sqlite3.connect(house)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for name in ("medborger.db-wal", "medborger.db-shm"):
+        (house.parent / name).unlink(missing_ok=True)
+    house.write_bytes(b"")
+    os.chmod(house, 0o644)
+    _age(house, 3600)
+    for args in (("list", "centres"), ("add-centre", "Ny", "--type", "andet", "--municipality", "X"), ("check",)):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        text = result.stdout + result.stderr
+        assert "is empty: not a medborger database; restore it from a backup" in text, text
+        assert house.stat().st_size == 0 and (os.stat(house).st_mode & 0o777) == 0o644  # left as it was
+    assert sorted(p.name for p in house.parent.iterdir()) == ["medborger.db"]  # nothing written beside it
+
+
+def test_an_empty_file_just_made_by_another_program_is_given_a_moment(cli, tmp_path, monkeypatch):
+    import shutil
+    import threading
+
+    from medborger_cli.store import connection
+
+    monkeypatch.setattr(connection, "FRESH_SECONDS", 3.0)
+    ready = tmp_path / "ready.db"
+    assert cli("--db", ready, "add-centre", "Klar", "--type", "andet", "--municipality", "X").exit_code == 0
+    target = tmp_path / "filling.db"
+    target.write_bytes(b"")  # as another process creating it would leave it for a moment
+    filler = threading.Timer(0.5, lambda: shutil.copyfile(ready, target))
+    filler.start()
+    try:
+        result = cli("--db", target, "list", "centres", "--json")
+    finally:
+        filler.join()
+    assert result.exit_code == 0, result.stderr
+    assert [c["name"] for c in result.json()] == ["Klar"]
+    monkeypatch.setattr(connection, "FRESH_SECONDS", 0.3)
+    stays = tmp_path / "stays.db"
+    stays.write_bytes(b"")
+    result = cli("--db", stays, "list", "centres")
+    assert result.exit_code == 1 and "is empty" in result.stderr and stays.stat().st_size == 0
+
+
+def test_a_new_database_is_private_and_never_seen_empty(cli, tmp_path):
+    old = os.umask(0)
+    try:
+        result = cli("--db", tmp_path / "neu.db", "list", "centres")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert (os.stat(tmp_path / "neu.db").st_mode & 0o777) == 0o600
+    assert (tmp_path / "neu.db").read_bytes().startswith(b"SQLite format 3\x00")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # the file it was built in is gone

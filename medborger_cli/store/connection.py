@@ -103,16 +103,8 @@ def connect(path: Path, source: str = "db") -> Database:
             parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         elif not parent.is_dir():
             raise StoreError(f"folder {parent} does not exist; create it or choose another path", field=source)
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-            os.close(fd)
-        except FileExistsError:
-            pass  # another medborger created it a moment ago
-        except OSError as exc:
-            if not os.access(parent, os.W_OK):
-                raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
-                                 field=source) from None
-            raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
+        _create(path, source)
+    _refuse_empty(path, source)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         db = LazyDatabase(conn)
@@ -128,6 +120,80 @@ def connect(path: Path, source: str = "db") -> Database:
             raise  # busy, disk full: the command's handler says what it means
         raise error from None
     return db
+
+
+FRESH_SECONDS = 5.0  # an empty file younger than this may be another program's database in the making
+
+
+def _create(path: Path, source: str) -> None:
+    """Make a new, migrated database at `path`: built in a private file beside it (random name,
+    mode 0600) and linked into place only when complete, so a database medborger creates is never
+    seen empty, and an empty file at `path` is never one of ours. Several processes creating it at
+    once each build one; the first link wins and the others open the winner's."""
+    import tempfile
+
+    parent = path.parent
+    try:
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".new")
+    except OSError as exc:
+        if not os.access(parent, os.W_OK):
+            raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
+                             field=source) from None
+        raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
+    os.close(fd)
+    building = Path(name)
+    try:
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            db = LazyDatabase(conn)
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            _migrate(db, building)
+        finally:
+            conn.close()  # checkpoints: everything is in the file itself
+        try:
+            os.link(building, path)  # fails if another medborger linked its own first: use that one
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: create exclusively and copy in
+            _copy_into_new(building, path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{building}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_into_new(source: Path, path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another medborger created it a moment ago
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as data:
+        out.write(data.read())
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _refuse_empty(path: Path, source: str) -> None:
+    """An existing empty file is not a database medborger made (those are linked into place
+    whole): refuse it and leave it as it is, rather than quietly starting a new database in it.
+    A file that was emptied or created seconds ago is given a moment to fill (another program
+    writing it), then refused too."""
+    import time
+
+    deadline = None
+    while True:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return  # gone or unreadable: opening it says what is wrong
+        if st.st_size > 0:
+            return
+        if deadline is None:
+            fresh = time.time() - st.st_mtime < FRESH_SECONDS
+            deadline = time.monotonic() + (FRESH_SECONDS if fresh else 0)
+        if time.monotonic() >= deadline:
+            raise Damaged(f"{path} is empty: not a medborger database; restore it from a backup", field=source)
+        time.sleep(0.05)
 
 
 def _use_wal(db: Database) -> None:
