@@ -190,6 +190,7 @@ class Erased:
     plan: Plan
     rewritten: bool  # the old values are gone from the file and its journal
     pending: str | None = None  # why not (another program reading, a full disk)
+    damaged: bool = False  # the file failed SQLite's quick check: it cannot be rewritten, restore a backup
     copies: list[Path] = field(default_factory=list)  # automatic copies that may still hold the data
 
 
@@ -208,14 +209,16 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
         actions.log(db, "erase", "person", None, command=_cut(actions.WHO.command or "medborger", result.needles), summary=ngettext(
             "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
             len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
-    rewritten, pending = False, None
+    rewritten, pending, damaged = False, None, False
     try:
         rewritten = store.scrub(db)
         if not rewritten:
             pending = "another program is reading the database"
-    except sqlite3.OperationalError as exc:
-        pending = str(exc)
-    return Erased(result, rewritten, pending, automatic_copies(path))
+    except sqlite3.DatabaseError as exc:  # SQLite says "disk is full" of a damaged file too: look
+        found = store.quick_check(db)
+        damaged = found != ["ok"]
+        pending = " ".join(str(found[0]).replace("*** in database main ***", "").split())[:80] if damaged else str(exc)
+    return Erased(result, rewritten, pending, damaged=damaged, copies=automatic_copies(path))
 
 
 def scrub(db: Database) -> bool:

@@ -221,3 +221,43 @@ def test_a_new_database_is_private_and_never_seen_empty(cli, tmp_path):
     assert (os.stat(tmp_path / "neu.db").st_mode & 0o777) == 0o600
     assert (tmp_path / "neu.db").read_bytes().startswith(b"SQLite format 3\x00")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # the file it was built in is gone
+
+
+def _damaged_house(cli, house):
+    assert cli("add-actor", "Nabohjælpen", "--sector", "frivillig", "--contact", "Hanne Zylberstein").exit_code == 0
+    _many_bookings(cli)
+    pages = rows(house, "PRAGMA page_count")[0]["page_count"]
+    for page in (pages - 3, pages - 5, pages - 7):
+        _damage(house, page)
+    assert cli("check").exit_code == 1
+    return house
+
+
+@pytest.mark.parametrize("args", [
+    ["add-centre", "Nyt Hus", "--type", "andet", "--municipality", "X"],
+    ["edit", "centre", "motalavej", "--address", "Motalavej 1"],
+    ["import", "csv", "centres", "{tmp}/centres.csv"],
+    ["privacy", "erase", "Hanne Zylberstein", "--yes"],
+    ["cancel", "1"],
+], ids=lambda a: "-".join(a[:2]))
+def test_write_commands_refuse_a_damaged_file(cli, house, tmp_path, args):
+    import hashlib
+
+    (tmp_path / "centres.csv").write_text("name,type,municipality\nImporthuset,andet,Odense\n", encoding="utf-8")
+    _damaged_house(cli, house)
+    before = hashlib.sha256(house.read_bytes()).hexdigest()
+    result = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 1, result.stderr
+    assert "damaged" in result.stderr and "medborger check" in result.stderr and "full" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert hashlib.sha256(house.read_bytes()).hexdigest() == before
+
+
+def test_erase_in_a_damaged_file_too_large_to_check_says_damaged_not_disk_full(cli, house, monkeypatch):
+    from medborger_cli.store import connection
+
+    _damaged_house(cli, house)
+    monkeypatch.setattr(connection, "QUICK_CHECK_MAX_BYTES", 0)  # as for a file too large to check at each write
+    result = cli("privacy", "erase", "Hanne Zylberstein", "--yes")
+    assert "full" not in result.stderr, result.stderr
+    assert result.exit_code == 1 and "damaged" in result.stderr, result.stderr

@@ -180,6 +180,15 @@ def _invalid_stored_values(db: Any) -> dict[str, int]:
         return {}
 
 
+def _damaged(db: Any) -> bool:
+    try:
+        from .. import store
+
+        return store.quick_check(db) != ["ok"]
+    except Exception:  # noqa: BLE001 - looking for the cause must not hide the error itself
+        return False
+
+
 def _stored_message(invalid: dict[str, int]) -> str:
     from ..i18n import _
 
@@ -222,6 +231,10 @@ def report(exc: Exception, label: Any = None, db: Any = None) -> int:
         if "readonly" in text:
             _err("the database is read-only; check the file's permissions")
             return 2
+        if "disk" in text and "full" in text and db is not None and _damaged(db):  # SQLite says so of damage too
+            _err(_("the database file is damaged, not the disk full; nothing more was changed. Run `medborger check`, "
+                   "and restore the latest backup"))
+            return 1
         if "disk" in text and "full" in text:
             commits = _journal()[0]
             _err("the disk is full; nothing was written" if not commits else

@@ -150,6 +150,10 @@ def privacy_erase(
                             count).format(count=count, name=found.needle))
     if result.rewritten:
         output.message(_("The database file was rewritten; the old values are gone from it."))
+    elif result.damaged:
+        output.warning(_("The database file is damaged ({problem}), so it could not be rewritten: the old values may still "
+                         "be readable in {file}. Run `medborger check`, restore the latest backup and erase the person "
+                         "there again.").format(problem=result.pending, file=st.path.name))
     else:
         output.warning(_("The old values may still be readable in {file} or its journal: {why}. "
                          "Run `medborger privacy scrub` when that has passed.").format(file=st.path.name, why=result.pending))
@@ -171,6 +175,8 @@ def privacy_erase(
                                 "pass --delete-copies to delete them.", len(copies)).format(
                                     count=len(copies), files=", ".join(p.name for p in copies)))
     output.message(_("Backups and exports you made earlier are not changed; erase the person there by hand, or delete them."))
+    if result.damaged:
+        raise typer.Exit(1)
 
 
 @privacy_app.command("scrub")

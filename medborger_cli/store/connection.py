@@ -6,6 +6,7 @@ insert that depends on it cannot be split by another process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ class LazyDatabase:
     whose import takes longer than a week's schedule (benchmarks/frontdesk.py)."""
 
     _READS = ("SELECT", "PRAGMA", "EXPLAIN")
+    sound = False  # SQLite's quick check passed on this connection (see `write`)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -278,13 +280,47 @@ class WriteJournal:
 journal = WriteJournal()
 
 
+# Write commands refuse a damaged file only where SQLite's quick check is cheap: it reads every
+# page, about 1.9 ms per MB (0.62-0.69 s for 1M bookings, 343 MB, benchmarks/report.md). Up to
+# this size (about 0.1 s) the first write of a command checks; a larger file is left to `check`
+# (and `backup` warns), so that edit, move and restore stay within their speed aims.
+QUICK_CHECK_MAX_BYTES = 48 * 1024 * 1024
+
+
+def quick_check(db: Database) -> list[str]:
+    """SQLite's quick check: ["ok"] when sound; what it found otherwise (a file too damaged to
+    read says so)."""
+    try:
+        return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+
+
+def _refuse_damaged(db: Database) -> None:
+    """Before the first write of this connection: a damaged file is not changed further."""
+    if getattr(db, "sound", False):
+        return
+    pages, size = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA page_size").fetchone()[0]
+    if pages * size <= QUICK_CHECK_MAX_BYTES:
+        found = quick_check(db)
+        if found != ["ok"]:
+            first = " ".join(str(found[0]).replace("*** in database main ***", "").split())
+            first = first if len(first) <= 80 else first[:79] + "…"
+            raise Damaged(f"the database file is damaged ({first}); nothing was changed. Run `medborger check`, "
+                          "and restore the latest backup")
+    with contextlib.suppress(AttributeError):
+        db.sound = True
+
+
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
-    """One write transaction, taken with BEGIN IMMEDIATE so that reads inside it stay true."""
+    """One write transaction, taken with BEGIN IMMEDIATE so that reads inside it stay true. The
+    first one of a connection refuses a damaged file (QUICK_CHECK_MAX_BYTES)."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
+    _refuse_damaged(db)
     db.execute("BEGIN IMMEDIATE")
     journal.open = True
     try:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
     from sqlite_utils import Database
 
-from .connection import schema_version
+from .connection import quick_check, schema_version
 from .sql import BOOKINGS_SELECT, GROUP_KEY, SPANS_DAYS, fetch_rows, json_ids, starting_within
 
 
@@ -320,8 +320,6 @@ def invalid_values(db: Database, weekdays: Sequence[str], monthly: Sequence[str]
             for table, (where, params) in checks.items()}
 
 
-def quick_check(db: Database) -> list[str]:
-    return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
 
 
 def check(db: Database) -> dict[str, Any]:
