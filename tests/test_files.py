@@ -352,6 +352,50 @@ def test_an_export_that_fails_midway_leaves_no_file(cli, house, tmp_path, monkey
     assert listing(out) == before
 
 
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "overwrite"])
+def test_export_all_is_all_or_nothing(cli, house, tmp_path, monkeypatch, existing):
+    """A set that fails at its fifth file leaves none of the nine, and says which file failed."""
+    from medborger_cli import csvio, transfer
+
+    real = transfer.export_csv
+    written = []
+
+    def fifth_fails(db, table, stream, **kwargs):
+        written.append(table)
+        if len(written) == 5:
+            stream.write("half a file")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(db, table, stream, **kwargs)
+
+    monkeypatch.setattr(transfer, "export_csv", fifth_fails)
+    out = tmp_path / "out"
+    out.mkdir()
+    if existing:
+        for name in csvio.EXPORT_TABLES:
+            (out / f"{name}.csv").write_bytes(b"old\n")
+    (out / "unrelated.txt").write_bytes(b"mine\n")
+    before = listing(out)
+    result = cli("export", "csv", "--all", "-o", out, *(["--overwrite"] if existing else []))
+    assert result.exit_code == 1, result.stderr
+    failed = out / f"{written[4]}.csv"
+    assert f"cannot write {failed}: No space left on device" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert listing(out) == before
+
+
+def test_no_module_imports_another_modules_private_names():
+    import ast
+
+    package = Path(files.__file__).parent
+    found = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                found += [f"{path.relative_to(package)}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_") and a.name != "_" and not a.name.startswith("__")]
+    assert found == []
+
+
 def test_files_write_cleans_up_on_any_exception(tmp_path):
     target = files.check_target(tmp_path / "x.txt", field="-o", overwrite=False)
 
