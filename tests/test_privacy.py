@@ -176,3 +176,16 @@ def test_a_name_typed_decomposed_is_the_same_name(cli, people, db_path):
     assert cli("privacy", "erase", nfc, "--yes").exit_code == 0
     data = _file_bytes(db_path)
     assert nfd.encode() not in data and nfc.encode() not in data
+
+
+def test_several_people_in_json_and_csv_are_json_and_csv(cli, people):
+    assert cli("add-actor", "Formelklubben", "--sector", "frivillig", "--contact", "=Hanne HYPERLINK").exit_code == 0
+    shown = cli("privacy", "show", "Hanne", "--json")
+    assert shown.exit_code == 2 and "--person" in shown.stderr
+    assert sorted(p["id"] for p in shown.json()) == [4, 5, 6]
+    shown = cli("privacy", "show", "Hanne", "--csv")
+    assert shown.exit_code == 2
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("id,") and len(lines) == 4, shown.stdout
+    assert "'=Hanne HYPERLINK" in shown.stdout and ",=Hanne" not in shown.stdout  # guarded as every CSV
+    assert "━" not in shown.stdout  # no table
