@@ -209,6 +209,7 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
         actions.log(db, "erase", "person", None, command=_cut(actions.WHO.command or "medborger", result.needles), summary=ngettext(
             "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
             len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
+    store.mark_unscrubbed()  # committed: an interrupt from here on must say the old values may remain
     rewritten, pending, damaged = False, None, False
     try:
         rewritten = store.scrub(db)

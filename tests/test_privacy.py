@@ -189,3 +189,23 @@ def test_several_people_in_json_and_csv_are_json_and_csv(cli, people):
     assert lines[0].startswith("id,") and len(lines) == 4, shown.stdout
     assert "'=Hanne HYPERLINK" in shown.stdout and ",=Hanne" not in shown.stdout  # guarded as every CSV
     assert "━" not in shown.stdout  # no table
+
+
+def test_an_erase_stopped_while_rewriting_says_the_old_values_may_remain(cli, people, monkeypatch):
+    from medborger_cli import store
+    from medborger_cli.store import connection
+
+    monkeypatch.setattr(connection.journal, "unscrubbed", False)  # restored afterwards: the journal is per process
+
+    def stopped(db):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "scrub", stopped)
+    result = cli("privacy", "erase", "Hanne Zylberstein", "--yes")
+    assert result.exit_code == 130, result.stderr
+    assert "it is kept" in result.stderr
+    assert "may still be readable" in result.stderr and "medborger privacy scrub" in result.stderr, result.stderr
+    assert rows(people, "SELECT contact FROM actors WHERE id = 4") == [{"contact": None}]
+    monkeypatch.undo()
+    connection.journal.unscrubbed = False
+    assert cli("privacy", "scrub").exit_code == 0

@@ -83,8 +83,21 @@ def _journal() -> tuple[int, int]:
 
 
 def interrupted(word: str) -> str:
-    """What an interrupted command kept: only what its committed transactions wrote."""
+    """What an interrupted command kept: only what its committed transactions wrote, and
+    whether erased values may still be in the file (a privacy erase stopped while rewriting it)."""
+    import sys
 
+    text = _kept(word)
+    connection = sys.modules.get("medborger_cli.store.connection")
+    if connection is not None and connection.journal.unscrubbed:
+        from ..i18n import _
+
+        text += " " + _("The file was not yet rewritten, so the erased values may still be readable in it; "
+                        "run `medborger privacy scrub` to finish.")
+    return text
+
+
+def _kept(word: str) -> str:
     commits, rolled_back = _journal()
     kept = f"{commits} change{'s' if commits != 1 else ''} saved before it {'are' if commits != 1 else 'is'} kept"
     if rolled_back and commits:

@@ -275,6 +275,7 @@ class WriteJournal:
         self.commits = 0
         self.open = False
         self.rolled_back = 0
+        self.unscrubbed = False  # erased values committed, the file not yet rewritten (privacy erase)
 
 
 journal = WriteJournal()

@@ -60,12 +60,24 @@ def set_text_value(db: Database, table: str, row_id: Any, column: str, value: st
 def scrub(db: Database) -> bool:
     """Rewrite the file and empty the write-ahead log so that nothing changed stays readable on
     disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying."""
+    from .connection import journal
+
     previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
     db.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("VACUUM")
         busy, log_frames, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return busy == 0 and log_frames in (0, -1)
+        done = busy == 0 and log_frames in (0, -1)
+        if done:
+            journal.unscrubbed = False
+        return done
     finally:
         db.execute(f"PRAGMA busy_timeout = {previous}")
+
+
+def mark_unscrubbed() -> None:
+    """Erased values were committed; until `scrub` is done they may still be in the file."""
+    from .connection import journal
+
+    journal.unscrubbed = True
