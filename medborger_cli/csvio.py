@@ -204,8 +204,10 @@ class Table:
             raise BadInput(f"{path} is not readable as CSV ({exc})", field="file") from None
         self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
         seen: set[str] = set()
-        for column in self.header:
-            if column and column in seen:
+        for number, column in enumerate(self.header, 1):
+            if not column:  # its cells would be read by no one, silently
+                raise BadInput(f"{path.name}: row 1 (the header): column {number} has no name; name it or delete the column")
+            if column in seen:
                 raise BadInput(f"{path.name}: row 1 (the header) has column '{column}' twice; keep one of them")
             seen.add(column)
         known = COLUMNS[table]

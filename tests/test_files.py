@@ -525,3 +525,40 @@ def test_a_column_named_twice_is_an_error(cli, house, tmp_path):
     assert dump(house) == before
     path.write_text("name,sector,,\nForening,frivillig,,\n", encoding="utf-8")  # empty columns, as Excel leaves them
     assert cli("import", "csv", "actors", path).exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device-link", "folder"])
+def test_import_all_refuses_a_table_file_that_is_not_regular(cli, house, tmp_path, kind):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    target = folder / "centres.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device-link":
+        target.symlink_to("/dev/zero")
+    else:
+        target.mkdir()
+    before = dump(house)
+    result = cli("import", "csv", "--all", folder)
+    assert result.exit_code == 2, result.stderr
+    assert "centres.csv" in result.stderr and ("not a regular file" in result.stderr or "is a folder" in result.stderr), result.stderr
+    assert "holds none of" not in result.stderr
+    assert dump(house) == before
+
+
+@pytest.mark.parametrize("header,number", [("name,type,municipality,,", 4), ("name,,type,municipality", 2),
+                                           (" ,name,type,municipality", 1)])
+def test_an_empty_header_cell_is_an_error_naming_its_column(cli, house, tmp_path, header, number):
+    path = tmp_path / "centres.csv"
+    cells = header.count(",") + 1
+    row = ",".join(["Nyt Hus", "andet", "Odense"] + [""] * (cells - 3))
+    if header.startswith(" ,"):
+        row = "," + "Nyt Hus,andet,Odense"
+    elif header == "name,,type,municipality":
+        row = "Nyt Hus,,andet,Odense"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    before = dump(house)
+    result = cli("import", "csv", "centres", path)
+    assert result.exit_code == 2, result.stderr
+    assert f"column {number} has no name" in result.stderr, result.stderr
+    assert dump(house) == before

@@ -1,5 +1,6 @@
 """export csv|ics and import csv: files for spreadsheets and calendars."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -111,7 +112,9 @@ def import_csv(
         folder = Path(all_dir)
         if not folder.is_dir():
             raise BadInput(f"--all: {folder} is not a folder")
-        files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if (folder / f"{t}.csv").is_file()}
+        # every TABLE.csv that is there, whatever it is: a pipe or a link to a device is refused
+        # when read ("not a regular file"), never passed over as if it were missing
+        files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if os.path.lexists(folder / f"{t}.csv")}
         if not files:
             raise BadInput(f"--all: {folder} holds none of {', '.join(t + '.csv' for t in csvio.IMPORT_ORDER)}")
     else:
