@@ -82,7 +82,9 @@ class Needle:
             self.pattern = re.compile(rf"(?<![\w.+-]){re.escape(self.text)}(?![\w.-]*\w)", re.IGNORECASE)
         else:
             words = r"\s+".join(re.escape(w) for w in self.text.split())
-            self.pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+            # the Danish genitive is the same name: "Hanne Zylbersteins kursus", "Lars' hold"
+            # (never a longer word: "Zylbersteinsen" is another person); the ending is kept
+            self.pattern = re.compile(rf"(?<!\w){words}(?P<genitive>s|['’]s?)?(?!\w)", re.IGNORECASE)
 
     def found_in(self, value: Any) -> bool:
         return value is not None and bool(self.pattern.search(unicodedata.normalize("NFC", str(value))))
@@ -91,7 +93,8 @@ class Needle:
         """`value` with every mention replaced; unchanged (in whatever form it was stored) when
         there is none. A value stored decomposed (NFD) is matched, and cut, in composed form."""
         composed = unicodedata.normalize("NFC", value)
-        cut = self.pattern.sub(REPLACEMENT, composed)
+        cut = self.pattern.sub(lambda m: REPLACEMENT + ((m.groupdict().get("genitive") or "") if self.kind == "name" else ""),
+                               composed)
         return value if cut == composed else cut
 
 
