@@ -186,7 +186,6 @@ def test_an_emptied_file_is_refused_and_left_alone(cli, house):
 
 
 def test_an_empty_file_just_made_by_another_program_is_given_a_moment(cli, tmp_path, monkeypatch):
-    import shutil
     import threading
 
     from medborger_cli.store import connection
@@ -194,9 +193,18 @@ def test_an_empty_file_just_made_by_another_program_is_given_a_moment(cli, tmp_p
     monkeypatch.setattr(connection, "FRESH_SECONDS", 3.0)
     ready = tmp_path / "ready.db"
     assert cli("--db", ready, "add-centre", "Klar", "--type", "andet", "--municipality", "X").exit_code == 0
+    conn = sqlite3.connect(ready)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = ready.read_bytes()
     target = tmp_path / "filling.db"
     target.write_bytes(b"")  # as another process creating it would leave it for a moment
-    filler = threading.Timer(0.5, lambda: shutil.copyfile(ready, target))
+
+    def fill():
+        with open(target, "r+b") as stream:
+            stream.write(data)
+
+    filler = threading.Timer(0.5, fill)
     filler.start()
     try:
         result = cli("--db", target, "list", "centres", "--json")
