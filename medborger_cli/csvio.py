@@ -204,10 +204,8 @@ class Table:
             raise BadInput(f"{path} is not readable as CSV ({exc})", field="file") from None
         self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
         seen: set[str] = set()
-        for number, column in enumerate(self.header, 1):
-            if not column:  # its cells would be read by no one, silently
-                raise BadInput(f"{path.name}: row 1 (the header): column {number} has no name; name it or delete the column")
-            if column in seen:
+        for column in self.header:
+            if column and column in seen:
                 raise BadInput(f"{path.name}: row 1 (the header) has column '{column}' twice; keep one of them")
             seen.add(column)
         known = COLUMNS[table]
@@ -230,6 +228,12 @@ class Table:
                 if not any(v.strip() for v in values):
                     continue
                 cells = [v if self.raw else restore(v) for v in values]
+                for number, (name, cell) in enumerate(zip(self.header, cells), 1):
+                    # an unnamed column may only be empty (as Excel leaves cleared columns): a value
+                    # under it would be read by no one, silently
+                    if not name and cell.strip():
+                        raise BadInput(f"{self.path.name}: row {line}: column {number} holds '{cell.strip()}' but has no "
+                                       "name in the header (row 1); name the column or delete it")
                 row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(self.header)}
                 if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header):]):
                     row["__extra__"] = "yes"

@@ -546,19 +546,17 @@ def test_import_all_refuses_a_table_file_that_is_not_regular(cli, house, tmp_pat
     assert dump(house) == before
 
 
-@pytest.mark.parametrize("header,number", [("name,type,municipality,,", 4), ("name,,type,municipality", 2),
-                                           (" ,name,type,municipality", 1)])
-def test_an_empty_header_cell_is_an_error_naming_its_column(cli, house, tmp_path, header, number):
+@pytest.mark.parametrize("content,row,number", [
+    ("name,type,municipality,,\nNyt Hus,andet,Odense,X,Z\n", 2, 4),
+    ("name,type,municipality,\nNyt Hus,andet,Odense,\nAndet Hus,andet,Odense,X\n", 3, 4),
+    ("name,,type,municipality\nNyt Hus,skjult,andet,Odense\n", 2, 2),
+])
+def test_a_value_under_an_unnamed_column_is_an_error_naming_it(cli, house, tmp_path, content, row, number):
+    """Excel leaves cleared columns unnamed and empty (that imports); a value under one would be lost silently."""
     path = tmp_path / "centres.csv"
-    cells = header.count(",") + 1
-    row = ",".join(["Nyt Hus", "andet", "Odense"] + [""] * (cells - 3))
-    if header.startswith(" ,"):
-        row = "," + "Nyt Hus,andet,Odense"
-    elif header == "name,,type,municipality":
-        row = "Nyt Hus,,andet,Odense"
-    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
     before = dump(house)
     result = cli("import", "csv", "centres", path)
     assert result.exit_code == 2, result.stderr
-    assert f"column {number} has no name" in result.stderr, result.stderr
+    assert f"row {row}: column {number} holds" in result.stderr and "no name in the header" in result.stderr, result.stderr
     assert dump(house) == before
