@@ -76,7 +76,7 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     if not value:
         raise BadInput(f"must not be empty; give a {kind} name or id", field=field, value=text)
     rules.text(value, field, limit=rules.MAX_TEXT)  # bytes that are not UTF-8, control characters: a clear refusal
-    rows = store.find_named(db, kind, value, centre_id)
+    rows = store.find_named(db, kind, value, centre_id, row_id=rules.record_id(value))
     if len(rows) == 1:
         return rows[0]
     if len(rows) > 1:
@@ -542,9 +542,22 @@ def health(db: Database, path: Path) -> dict[str, Any]:
     except sqlite3.DatabaseError:  # damaged: integrity says so
         outside = {}
     result["dates_outside"] = {t: n for t, n in outside.items() if n}
+    try:
+        result["invalid_values"] = {t: n for t, n in invalid_values(db).items() if n}
+    except sqlite3.DatabaseError:  # damaged: integrity says so
+        result["invalid_values"] = {}
     result["storage"] = files.shared_storage(path)
-    result["ok"] = result["integrity"] == ["ok"] and not result["foreign_keys"] and not result["dates_outside"]
+    result["ok"] = (result["integrity"] == ["ok"] and not result["foreign_keys"] and not result["dates_outside"]
+                    and not result["invalid_values"])
     return result
+
+
+def invalid_values(db: Database) -> dict[str, int]:
+    """Rows per table whose stored dates, times or activity rules cannot be read (edited by hand,
+    or written by another program): the commands that meet them cannot plan with them."""
+    from . import vocab
+
+    return store.invalid_values(db, list(vocab.WEEKDAYS), list(vocab.MONTHLY_NTH))
 
 
 def damaged(db: Database) -> list[str]:

@@ -228,6 +228,12 @@ class Table:
                 if not any(v.strip() for v in values):
                     continue
                 cells = [v if self.raw else restore(v) for v in values]
+                for number, (name, cell) in enumerate(zip(self.header, cells), 1):
+                    # an unnamed column may only be empty (as Excel leaves cleared columns): a value
+                    # under it would be read by no one, silently
+                    if not name and cell.strip():
+                        raise BadInput(f"{self.path.name}: row {line}: column {number} holds '{cell.strip()}' but has no "
+                                       "name in the header (row 1); name the column or delete it")
                 row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(self.header)}
                 if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header):]):
                     row["__extra__"] = "yes"

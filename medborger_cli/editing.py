@@ -560,7 +560,8 @@ class ClosureChange:
 
 def _closure(db: Database, ref: str) -> dict[str, Any]:
     text = (ref or "").strip()
-    row = store.row(db, "closures", int(text)) if text.isdigit() else None
+    closure_id = rules.record_id(text)
+    row = store.row(db, "closures", closure_id) if closure_id is not None else None
     if row is None:
         raise BadInput(f"no closure with id '{text}'; `medborger list closures` shows their ids", field="closure", value=ref)
     return row

@@ -787,6 +787,11 @@ def check_report(result: dict[str, Any]) -> None:
         lines.append(ngettext("Dates: {count} row of {table} has a date outside 1990–2199; correct or remove it",
                               "Dates: {count} rows of {table} have a date outside 1990–2199; correct or remove them",
                               n).format(count=n, table=table))
+    for table, n in result.get("invalid_values", {}).items():
+        lines.append(ngettext("Values: {count} row of {table} holds a date, time or rule that cannot be read; "
+                              "correct or remove it",
+                              "Values: {count} rows of {table} hold a date, time or rule that cannot be read; "
+                              "correct or remove them", n).format(count=n, table=table))
     if result.get("storage"):
         lines.append(_("Storage: WARNING: the file is on {where}. SQLite's journal works only for programs on one "
                        "computer; two coordinators on different computers can lose or damage each other's changes. "

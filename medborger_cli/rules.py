@@ -54,11 +54,26 @@ def _refused_character(text: str) -> str | None:
     return None
 
 
+MAX_RECORD_ID = 2**63 - 1  # the largest id a record can have (SQLite's largest integer)
+
+
+def record_id(value: Any) -> int | None:
+    """The record id `value` names: ASCII digits of a number a record can have; None for
+    anything else (`٣`, `²`, a number too large), which is then taken as a name."""
+    text = "" if value is None else str(value).strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_RECORD_ID else None
+
+
 def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_NAME) -> str | None:
-    """Trimmed text with runs of white space folded; empty is an error when required, None
-    otherwise. A stray byte-order mark is dropped; control and bidi characters are refused."""
+    """Trimmed text with runs of white space folded, in Unicode's composed form (NFC: "é" as
+    one character, however it was typed), so that a name is found as it is written; empty is
+    an error when required, None otherwise. A stray byte-order mark is dropped; control and
+    bidi characters are refused."""
     raw = "" if value is None else str(value)
-    raw = raw.replace("\ufeff", "")
+    raw = unicodedata.normalize("NFC", raw.replace("\ufeff", ""))
     bad = _refused_character(raw.replace("\t", " ").replace("\n", " ").replace("\r", " "))
     if bad is not None:
         if 0xDC80 <= ord(bad) <= 0xDCFF:

@@ -207,7 +207,7 @@ def report(
     from .. import coordination, csvio, files, output, schedule
     from ..errors import BadInput
     from ..i18n import _
-    from .exchange import _protected
+    from .common import protected_files
 
     formats = [name for name, on in (("--json", as_json), ("--csv", as_csv), ("--excel", excel), ("--html", html)) if on]
     if len(formats) > 1:
@@ -230,7 +230,7 @@ def report(
     target = None
     if output_path and output_path != "-":
         target = files.check_target(files.user_path(output_path, field="output"), field="output", overwrite=overwrite,
-                                    protected=_protected(ctx))
+                                    protected=protected_files(ctx))
     elif html:
         raise BadInput(_("-o: --html writes a page; give its file, e.g. -o rapport.html"))
     result = coordination.attendance_report(db, scope)

@@ -102,6 +102,16 @@ class State:
         return self._db
 
 
+def protected_files(ctx: typer.Context) -> list[Path]:
+    """The database's files (under the name given and its real name), which no file a command
+    writes may replace: every command that writes a file passes them to `files.check_target`."""
+    from ..files import database_files
+
+    st = state(ctx)
+    st.db()
+    return database_files(st.path)
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):
