@@ -133,7 +133,12 @@ def plan(db: Database, text: str, person: int | None = None) -> Plan:
     result.needles = needles
     for table, columns in FREE_TEXT.items():
         for row_id, column, value in store.text_values(db, table, columns):
-            new = _cut_json(value, needles) if table == "changes" and column in ("old", "new") else _cut(value, needles)
+            if table == "changes" and column in ("old", "new"):
+                new = _cut_json(value, needles)
+            elif table == "changes" and column == "command":
+                new = _cut_command(value, needles)
+            else:
+                new = _cut(value, needles)
             if new != value:
                 result.changes.append(Change(table, row_id, column, value, new, False))
     return result
@@ -143,6 +148,19 @@ def _cut(text: str, needles: list[Needle]) -> str:
     for n in needles:
         text = n.cut(text)
     return text
+
+
+def _cut_command(text: str, needles: list[Needle]) -> str:
+    """A logged command line is shell-quoted (`--contact 'Anne O'"'"'Brien'`): cut inside each of
+    its arguments, so that no quoting hides a name, and quote them again."""
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return _cut(text, needles)
+    cut = [_cut(word, needles) for word in words]
+    return text if cut == words else shlex.join(cut)
 
 
 def _cut_json(text: str, needles: list[Needle]) -> str:
@@ -209,7 +227,7 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
             store.set_text_value(db, change.table, change.id, change.column, change.new)
         from . import actions
 
-        actions.log(db, "erase", "person", None, command=_cut(actions.WHO.command or "medborger", result.needles), summary=ngettext(
+        actions.log(db, "erase", "person", None, command=_cut_command(actions.WHO.command or "medborger", result.needles), summary=ngettext(
             "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
             len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
     store.mark_unscrubbed()  # committed: an interrupt from here on must say the old values may remain

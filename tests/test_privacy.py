@@ -223,3 +223,27 @@ def test_the_danish_genitive_is_the_same_name(cli, people):
     assert cli("privacy", "erase", "Hanne Zylberstein", "--yes").exit_code == 0
     titles = [r["title"] for r in rows(people, "SELECT title FROM bookings WHERE id >= 3 ORDER BY id")]
     assert titles == ["[slettet]s kursus", "[slettet]'s hold", "Hanne Zylbersteinsens hold"]
+
+
+def test_an_erased_name_with_an_apostrophe_leaves_no_quoted_piece_in_the_logged_commands(tmp_path):
+    # the log keeps each command as typed, shell-quoted: O'Brien becomes 'Anne O'"'"'Brien'
+    import json
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "m.db"
+
+    def run(*args):
+        result = subprocess.run([sys.executable, "-m", "medborger_cli", "--db", str(db), *args], capture_output=True,
+                                text=True, stdin=subprocess.DEVNULL, env={**os.environ, "MEDBORGER_LANG": "en"})
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run("add-actor", "Kvindeforeningen", "--sector", "frivillig", "--contact", "Anne O'Brien")
+    run("edit", "actor", "Kvindeforeningen", "--contact", "Anne O'Brien Hansen")
+    assert any("O'\"'\"'Brien" in e["command"] for e in json.loads(run("log", "--json")))  # as the log keeps it
+    run("privacy", "erase", "Anne O'Brien Hansen", "--yes")
+    commands = [e["command"] for e in json.loads(run("log", "--json"))]
+    assert any("privacy erase" in c for c in commands) and not [c for c in commands if "Brien" in c]
+    assert b"Brien" not in db.read_bytes()
