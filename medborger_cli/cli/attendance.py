@@ -182,7 +182,7 @@ def report(
     quarter: Annotated[str | None, typer.Option("--quarter", metavar="YYYYQN", help="A quarter: 2027Q1.")] = None,
     centre: CentreFilter = None,
     area: Annotated[str | None, typer.Option("--area", metavar="NAME", help="Only the centres in this area (boligområde).")] = None,
-    by: Annotated[str, typer.Option("--by", metavar="GROUP", help="focus, category, type, actor, centre or target.")] = "focus",
+    by: Annotated[str, typer.Option("--by", metavar="GROUP", help="focus, category, type, actor, centre or target (who an activity is for: each life situation it names, everyone for an open offer, else its ages and gender, e.g. 13-17 female).")] = "focus",
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
