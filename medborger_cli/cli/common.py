@@ -323,3 +323,22 @@ def conflict_policy(skip: bool, allow: bool) -> str:
     if skip and allow:
         raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
     return "skip" if skip else "allow" if allow else "refuse"
+
+
+def with_conflict_choice(st, attempt, policy: str):
+    """Run `attempt(policy)`; on a refused room conflict at a terminal, show it and ask what to do
+    (the same question for add-activity, book and edit activity)."""
+    from .. import output, prompts
+    from ..errors import Conflict, Refused
+    from ..i18n import _
+
+    try:
+        return attempt(policy)
+    except Conflict as exc:
+        if policy != "refuse" or not prompts.interactive(st.no_input):
+            raise
+        output.conflicts(exc.conflicts, _("Room conflicts"))
+        choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
+        if choice == "refuse":
+            raise Refused(_("nothing was stored")) from None
+        return attempt(choice)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import AllowOption, SkipOption, conflict_policy, state
+from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
 edit_app = typer.Typer(help="Change a centre, room, actor, activity (from a date on) or closure.", no_args_is_help=True,
                        rich_markup_mode=None)
@@ -122,7 +122,6 @@ def edit_activity(
     --from)."""
     from .. import editing, output, prompts, schedule
     from ..i18n import _
-    from .activities import _with_conflict_choice
 
     st = state(ctx)
     db = st.db()
@@ -152,7 +151,7 @@ def edit_activity(
             chosen["policy"] = choice
             return editing.edit_activity(db, name, changes, effective, policy=choice, centre=centre, dry_run=True)
 
-        preview = _with_conflict_choice(st, attempt, policy) if ask else attempt(policy)
+        preview = with_conflict_choice(st, attempt, policy) if ask else attempt(policy)
         policy = chosen["policy"]
         _report_reset(preview)
         output.activity_change(preview)
