@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import dump, rows
+from conftest import dump, edit_csv, rows
 
 PIGEKLUB = ("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
             "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-09-07", "--until", "2026-12-14")
@@ -160,18 +160,6 @@ def test_the_logged_command_is_shell_quoted(cli, house, db_path):
     assert shlex.split(command) == ["medborger", *args]
 
 
-def _edit_csv(path, change):
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as stream:
-        table = list(csv.DictReader(stream))
-    change(table)
-    with open(path, "w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(table)
-
-
 def _export(cli, folder, table):
     folder.mkdir(exist_ok=True)
     assert cli("export", "csv", table, "-o", folder / f"{table}.csv").exit_code == 0
@@ -182,7 +170,7 @@ def _export(cli, folder, table):
                                           ("target_groups", "parents;women"), ("start", "16:30")])
 def test_import_update_changes_exactly_the_edited_activity_cell(cli, pigeklub, tmp_path, column, value):
     path = _export(cli, tmp_path / "ud", "activities")
-    _edit_csv(path, lambda table: table[0].update({column: value}))
+    edit_csv(path, lambda table: table[0].update({column: value}))
     result = cli("import", "csv", "activities", path, "--update")
     assert result.exit_code == 0, result.stderr
     assert "Updated 0" not in result.stderr
@@ -201,7 +189,7 @@ def test_import_update_of_an_open_activity(cli, house, tmp_path):
     assert cli("add-activity", "Café", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "everyone",
                "-d", "mandag", "--start", "10:00", "--end", "12:00", "--from", "2026-09-07", "--until", "2027-02-22").exit_code == 0
     path = _export(cli, tmp_path / "ud", "activities")
-    _edit_csv(path, lambda table: table[0].update({"end": "12:30"}))
+    edit_csv(path, lambda table: table[0].update({"end": "12:30"}))
     result = cli("import", "csv", "activities", path, "--update")
     assert result.exit_code == 0, result.stderr
     assert _export(cli, tmp_path / "igen", "activities").read_bytes() == path.read_bytes()
@@ -238,7 +226,7 @@ def test_import_update_of_a_bookings_export_with_a_new_start_moves_that_booking(
         row = next(r for r in table if r["start"] == "2026-10-05T17:00")
         row["start"] = "2026-10-05T18:00"  # the end stays 19:00
 
-    _edit_csv(out / "bookings.csv", later)
+    edit_csv(out / "bookings.csv", later)
     dry = cli("import", "csv", "--all", out, "--update", "--dry-run")
     assert dry.exit_code == 0 and "Would update 1 existing record" in dry.stderr and "would add nothing" in dry.stderr
     result = cli("import", "csv", "--all", out, "--update")
@@ -270,7 +258,7 @@ def test_import_update_of_a_closure_changes_it_as_edit_closure_does(cli, pigeklu
     assert cli("add-closure", "motalavej", "--from", "2026-11-01", "--until", "2026-11-30", "--reason", "Vandskade",
                "--yes").exit_code == 0
     path = _export(cli, tmp_path / "ud", "closures")
-    _edit_csv(path, lambda table: table[0].update({"until": "2026-11-10"}))
+    edit_csv(path, lambda table: table[0].update({"until": "2026-11-10"}))
     result = cli("import", "csv", "closures", path, "--update")
     assert result.exit_code == 0, result.stderr
     assert rows(pigeklub, "SELECT date_from, date_until FROM closures") == [{"date_from": "2026-11-01", "date_until": "2026-11-10"}]
