@@ -93,7 +93,7 @@ def import_csv(
     skip_conflicts: Annotated[bool, typer.Option("--skip-conflicts", help="Import the rows whose room is free; list the others.")] = False,
     allow_conflicts: Annotated[bool, typer.Option("--allow-conflicts", help="Import every row even where the room is taken.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Keep a leading apostrophe (the file was exported with --raw).")] = False,
-    update: Annotated[bool, typer.Option("--update", help="Rows naming an existing record update it (edit an export in Excel, import it again); new rows are added; nothing is deleted.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Rows naming an existing record update it (edit an export in Excel, import it again); new rows are added; nothing is deleted. A booking or closure row is matched by an id column when the file has one, else by the one record it can mean (a booking: its centre, day and title, with its start or its end kept).")] = False,
 ) -> None:
     """Import rows from CSV: every row is checked first; on any problem nothing is written.
 
