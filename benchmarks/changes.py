@@ -50,6 +50,9 @@ def main() -> None:
     if not path.exists():
         print(f"generating {path.name} ...", flush=True)
         generate_in_child(path, args.size)
+    work = folder / "changes.db"  # the edits go to a copy: the generated municipality stays as made for the others
+    shutil.copyfile(path, work)
+    path = work
     base = [medborger(), "--db", str(path)]
     subprocess.run(base + ["check", "--json"], stdout=subprocess.DEVNULL)  # migrate once, untimed
     conn = sqlite3.connect(path)
