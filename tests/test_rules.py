@@ -202,10 +202,10 @@ def test_the_interrupt_message_says_what_was_kept(monkeypatch):
 
     journal = connection.WriteJournal()
     monkeypatch.setattr(connection, "journal", journal)
-    assert interrupted("Stopped") == "Stopped; nothing was changed."
+    assert interrupted(stopped=True) == "Stopped; nothing was changed."
     journal.rolled_back = 1
-    assert "rolled back, nothing was changed" in interrupted("Stopped")
+    assert "rolled back, nothing was changed" in interrupted(stopped=True)
     journal.commits = 2
-    assert interrupted("Stopped") == "Stopped; the change in progress was rolled back, 2 changes saved before it are kept."
+    assert interrupted(stopped=True) == "Stopped; the change in progress was rolled back, 2 changes saved before it are kept."
     journal.rolled_back = 0
-    assert "rolled back" not in interrupted("Stopped") and "saved" in interrupted("Stopped")
+    assert "rolled back" not in interrupted(stopped=True) and "saved" in interrupted("Stopped")
