@@ -59,9 +59,9 @@ def pair_key(kind: str, a: int, b: int) -> str:
 
 def parse_key(key: str) -> str:
     value = (key or "").strip().lower()
-    kind, _, digest = value.partition("-")
+    kind, _dash, digest = value.partition("-")
     if kind not in KINDS or len(digest) != 10 or any(c not in "0123456789abcdef" for c in digest):
-        raise BadInput(f"'{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)",
+        raise BadInput(_("'{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)").format(key=key),
                        field="keys", value=key)
     return value
 
@@ -176,7 +176,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         key = f"area:{store.name_key(scope.area)}"
         if not any(c["area_key"] == key for c in centres.values()):
             known = sorted({c["area"] for c in centres.values() if c["area"]})
-            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+            raise BadInput(_("no centre is in area '{area}'; known areas: {known}").format(area=scope.area, known=", ".join(known) or _("(none)")),
                            field="area", value=scope.area)
         wanted_areas = {key} if wanted_areas is None else wanted_areas & {key}
     room_centre = store.room_centres(db)
@@ -797,7 +797,7 @@ def report_window(first: str | None, last: str | None, season: str | None, quart
 
     given = [name for name, value in (("from", first or last), ("season", season), ("quarter", quarter)) if value]
     if len(given) > 1:
-        raise BadInput("give one of {field:from}/{field:until}, {field:season} and {field:quarter}", field=given[1])
+        raise BadInput(_("give one of {field:from}/{field:until}, {field:season} and {field:quarter}"), field=given[1])
     if season:
         begin, end = schedule.season_window(season)
     elif quarter:
@@ -809,7 +809,7 @@ def report_window(first: str | None, last: str | None, season: str | None, quart
             s_begin, s_end = schedule.season_of(begin or end)
             begin, end = begin or s_begin, end or s_end
         if end < begin:
-            raise BadInput(f"{end.isoformat()} is before {{field:from}} {begin.isoformat()}", field="until", value=last)
+            raise BadInput(_("{until} is before {{field:from}} {first}").format(until=schedule.long_day(end), first=schedule.long_day(begin)), field="until", value=last)
     else:
         begin, end = schedule.season_of(today)
     return begin.isoformat(), end.isoformat()
@@ -863,7 +863,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     import datetime as dt
 
     if scope.by not in REPORT_BY:
-        raise BadInput(f"'{scope.by}' is not a grouping; use one of {', '.join(REPORT_BY)}", field="by", value=scope.by)
+        raise BadInput(_("'{by}' is not a grouping; use one of {groupings}").format(by=scope.by, groupings=", ".join(REPORT_BY)), field="by", value=scope.by)
     centres = {c["id"]: c for c in store.centres(db)}
     room_ids = None
     if scope.area is not None:
@@ -871,7 +871,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
         wanted = {i for i, c in centres.items() if c["area"] and store.name_key(c["area"]) == key}
         if not wanted:
             known = sorted({c["area"] for c in centres.values() if c["area"]})
-            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+            raise BadInput(_("no centre is in area '{area}'; known areas: {known}").format(area=scope.area, known=", ".join(known) or _("(none)")),
                            field="area", value=scope.area)
         if scope.centre_id is not None:
             wanted &= {scope.centre_id}

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from . import files
 from .errors import BadInput
+from .i18n import _
 
 # What each table's file holds, in order. Lists inside a cell are separated by ";".
 COLUMNS: dict[str, list[str]] = {
@@ -189,21 +190,21 @@ class Table:
         try:
             text = decode(data, str(path))
         except Undecodable as exc:
-            where = f": row {exc.line}" if exc.line else ""
-            raise BadInput(f"{path}{where} {exc.reason}", field="file") from None
+            where = _("{file}: row {row}").format(file=path, row=exc.line) if exc.line else str(path)
+            raise BadInput(f"{where} {exc.reason}", field="file") from None
         delimiter = sniff_delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
-            raise BadInput(f"{path} is empty; it needs a header row", field="file") from None
+            raise BadInput(_("{file} is empty; it needs a header row").format(file=path), field="file") from None
         except csv.Error as exc:
-            raise BadInput(f"{path} is not readable as CSV ({exc})", field="file") from None
+            raise BadInput(_("{file} is not readable as CSV ({reason})").format(file=path, reason=exc), field="file") from None
         self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
         seen: set[str] = set()
         for column in self.header:
             if column and column in seen:
-                raise BadInput(f"{path.name}: row 1 (the header) has column '{column}' twice; keep one of them")
+                raise BadInput(_("{file}: row 1 (the header) has column '{column}' twice; keep one of them").format(file=path.name, column=column))
             seen.add(column)
         known = COLUMNS[table]
         missing = [c for c in REQUIRED[table] if c not in self.header]
@@ -230,7 +231,7 @@ class Table:
                     row["__extra__"] = "yes"
                 yield line, row
         except csv.Error as exc:
-            raise BadInput(f"{self.path.name}: row {line + 1}: not readable as CSV ({exc})") from None
+            raise BadInput(_("{file}: row {row}: not readable as CSV ({reason})").format(file=self.path.name, row=line + 1, reason=exc)) from None
 
 
 def split_list(text: str) -> list[str]:

@@ -179,26 +179,28 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
         values["from"] = first.isoformat() if _same_pattern(current, merged) else max(effective, first).isoformat()
         until = schedule.parse_date(str(merged["until"]), "until") if merged["until"] else None
         if until is not None and until < effective:
-            raise BadInput(f"{until.isoformat()} is before {{field:from}} {effective.isoformat()}; to end the activity "
-                           "sooner, give a {field:from} on or before the new last date", field="until", value=merged["until"])
+            raise BadInput(_("{until} is before {{field:from}} {first}; to end the activity sooner, give a {{field:from}} on "
+                             "or before the new last date").format(until=schedule.long_day(until), first=schedule.long_day(effective)),
+                           field="until", value=merged["until"])
     spec = actions.build_activity(db, values)
     partner_ids = {p["id"] for p in spec.partners}
     drop_partners = set()
     for name in merged["_no_partners"]:
         actor = actions.resolve(db, "actor", name, "no_partners")
         if actor["id"] not in partner_ids:
-            raise BadInput(f"{actor['name']} is not a partner of {activity['title']}", field="no_partners", value=name)
+            raise BadInput(_("{actor} is not a partner of {activity}").format(actor=actor['name'], activity=activity['title']), field="no_partners", value=name)
         drop_partners.add(actor["id"])
     spec.partners = [p for p in spec.partners if p["id"] not in drop_partners]
     drop_targets = set(rules.codes_of("target_groups", merged["_no_target_groups"], "no_target_groups"))
     unknown = drop_targets - set(spec.fields.targets)
     if unknown:
-        raise BadInput(f"{', '.join(sorted(unknown))} is not a target group of {activity['title']}", field="no_target_groups")
+        raise BadInput(ngettext("{groups} is not a target group of {activity}", "{groups} are not target groups of {activity}", len(unknown)).format(
+            groups=", ".join(sorted(unknown)), activity=activity['title']), field="no_target_groups")
     targets = [t for t in spec.fields.targets if t not in drop_targets]
     f = spec.fields
     if not targets and f.age_min is None and f.age_max is None and f.gender == "all" and not f.internal:
-        raise BadInput("the activity would say nothing about who it is for; give {field:age}, {field:gender} or "
-                       "another {field:target_groups}", field="no_target_groups")
+        raise BadInput(_("the activity would say nothing about who it is for; give {field:age}, {field:gender} or "
+                         "another {field:target_groups}"), field="no_target_groups")
     fields = dataclasses.replace(spec.fields, targets=targets)
     result = ActivityEdit(found["id"], fields.title, start_day, dry_run=dry_run)
 
@@ -308,7 +310,7 @@ class Moved:
 def move(db: Database, ref: str, *, room: str | None, start: str | None, end: str | None, policy: str = "refuse") -> Moved:
     """Move one booking (also one occurrence of a series: it stays linked to its activity)."""
     if not (room or start or end):
-        raise BadInput("say where to: give {field:room}, {field:start} or {field:end}", field="booking")
+        raise BadInput(_("say where to: give {field:room}, {field:start} or {field:end}"), field="booking")
     with store.write(db):
         booking = store.booking(db, actions.resolve(db, "booking", ref, "booking")["id"])
         room_row = actions.resolve(db, "room", room, "room", booking["centre_id"]) if room else \
@@ -383,7 +385,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
 def restore(db: Database, refs: list[str], policy: str = "refuse") -> Restored:
     """Make cancelled bookings active again, all or none (skip: the free ones)."""
     if not refs:
-        raise BadInput("give at least one booking id (the cancelled ones are in `medborger list bookings`)", field="bookings")
+        raise BadInput(_("give at least one booking id (the cancelled ones are in `medborger list bookings`)"), field="bookings")
     result = Restored()
     with store.write(db):
         rows = [store.booking(db, actions.resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]
@@ -415,7 +417,7 @@ def _closure(db: Database, ref: str) -> dict[str, Any]:
     text = (ref or "").strip()
     row = store.row(db, "closures", int(text)) if text.isdigit() else None
     if row is None:
-        raise BadInput(f"no closure with id '{text}'; `medborger list closures` shows their ids", field="closure", value=ref)
+        raise BadInput(_("no closure with id '{id}'; `medborger list closures` shows their ids").format(id=text), field="closure", value=ref)
     return row
 
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import vocab
-from .i18n import _, ngettext
+from . import schedule, vocab
+from .i18n import N_, _, is_danish, ngettext, pgettext
 
 
 KEEP = 100  # a column that is never left out
@@ -44,6 +44,11 @@ class Column:
     keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
     compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
     cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
+
+    def __post_init__(self) -> None:
+        # The header is written in English where the columns are declared (a msgid of context
+        # "column"); the table shows it in the reader's language. JSON and CSV keep the key.
+        object.__setattr__(self, "header", pgettext("column", self.header))
 
 
 class Stream:
@@ -247,7 +252,7 @@ def warning(text: str) -> None:
 
 def error(text: str) -> None:
     """One line on stderr, literal like `message` (it often echoes what was typed)."""
-    message(f"Error: {text}", style="bold red")
+    message(_("Error: {message}").format(message=text), style="bold red")
 
 
 def plain(value: Any) -> str:
@@ -258,7 +263,7 @@ def plain(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -273,7 +278,9 @@ def code_label(vocabulary: dict[str, vocab.Term]) -> Callable[[Any], str]:
 
 def span(row: dict[str, Any]) -> str:
     """A booking's time for tables: `ons 04.03.2026 16:00–18:00`."""
-    end = row["end"][11:] if row["end"][:10] == row["start"][:10] else when(row["end"])
+    from .schedule import clock
+
+    end = clock(row["end"]) if row["end"][:10] == row["start"][:10] else when(row["end"])
     return f"{when(row['start'])}–{end}"
 
 
@@ -281,7 +288,11 @@ def when(value: Any) -> str:
     """`2026-03-04T16:00` as `ons 04.03.2026 16:00` for tables."""
     if not value:
         return ""
+    from .schedule import WEEKDAYS_SHORT, clock
+
     moment = dt.datetime.fromisoformat(value)
+    if is_danish():  # `ons. 04.03.2026 16.00`
+        return f"{WEEKDAYS_SHORT['da'][moment.weekday()]} {moment:%d.%m.%Y} {clock(moment)}"
     day = list(vocab.WEEKDAYS.values())[moment.weekday()].da[:3]
     return f"{day} {moment:%d.%m.%Y %H:%M}"
 
@@ -614,7 +625,7 @@ def emit(
     fmt: str = "table",
     *,
     title: str | None = None,
-    empty: str = "Nothing to show.",
+    empty: str = N_("Nothing to show."),
     extra_json: Sequence[str] = (),
     raw: bool = False,
     narrow: Sequence[Column] | None = None,
@@ -630,7 +641,7 @@ def emit(
         write_csv(rows, data_keys, raw=raw)
     else:
         if not rows:
-            message(empty)
+            message(_(empty))
             return
 
         def make_cells(shown: Sequence[Column]) -> list[list[Cell]]:
@@ -644,7 +655,7 @@ def emit(
             if not fit.fits or fit.left_out:
                 shown = [c for c in narrow if c.in_table]
                 body = make_cells(shown)
-        table(shown, body, title=title)
+        table(shown, body, title=_(title) if title else title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -756,7 +767,7 @@ def check_unopenable(reason: str) -> None:
 
 def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
     integrity = [visible(str(line)) for line in result["integrity"]]
@@ -1147,7 +1158,7 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
 
 
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     out = console()
     sectors = code_label(vocab.SECTORS)
@@ -1157,27 +1168,29 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
         out.print(Rule(literal(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else "")), align="left"))
         by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
         out.print(literal(
-            f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
-            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
+            _("{actors} ({by_sector}); {activities}, {joint} run jointly, {cross} of them across sectors.").format(
+                actors=vocab.counted("actors", len(centre["actors"])), by_sector=by_sector,
+                activities=vocab.counted("activities", centre["activities"]), joint=centre["joint_activities"],
+                cross=centre["cross_sector"])
             + (" " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.", centre["internal_meetings"])
                .format(count=centre["internal_meetings"]) if centre["internal_meetings"] else "")
         ))
-        table = new_table("Actors")
-        for header in ("Actor", "Sector", "Activities", "Joint", _("For")):
+        table = new_table(_("Actors"))
+        for header in (_("Actor"), _("Sector"), _("Activities"), _("Joint"), _("For")):
             table.add_column(header, overflow="fold")
         for a in centre["actors"]:
             table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), "; ".join(a["audiences"]))))
         out.print(table)
         if centre["pairs"]:
-            table = new_table("Working together")
-            for header in ("Actor", "With", "Joint activities"):
+            table = new_table(_("Working together"))
+            for header in (_("Actor"), _("With"), _("Joint activities")):
                 table.add_column(header, overflow="fold")
             for p in centre["pairs"]:
                 table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
             out.print(table)
         if centre["interfaces"]:
             table = new_table(_("Interfaces worth a conversation: offers for the same people, nothing run together"))
-            for header in ("Actor", "And", _("Offers for the same people"), _("Who")):
+            for header in (_("Actor"), _("And"), _("Offers for the same people"), _("Who")):
                 table.add_column(header, overflow="fold")
             for i in centre["interfaces"]:
                 table.add_row(*map(literal, (
@@ -1376,7 +1389,7 @@ def new_table(title: str | None = None, **options: Any):
     from rich import box
     from rich.table import Table
 
-    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+    return Table(title=literal(_(title)) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
 
 
 def _series_cell(s: dict[str, Any]) -> str:
@@ -1402,7 +1415,7 @@ def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
 def activity_change(result: Any) -> None:
     """What `edit activity` changes (or would, in a dry run): dates removed, added and moved,
     the conflicts, and the fields."""
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if result.removed:
         _dates_table(ngettext("{count} date removed", "{count} dates removed", len(result.removed)).format(
@@ -1434,7 +1447,7 @@ def activity_change(result: Any) -> None:
 
 
 def restored(result: Any, preview: bool = False) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if preview:
         if result.restored:
@@ -1453,7 +1466,7 @@ def restored(result: Any, preview: bool = False) -> None:
 
 
 def closure_change(result: Any) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if result.unchanged:
         message(_("Nothing to change: the closure is {first}–{last} ({reason}) already.").format(
@@ -1487,13 +1500,13 @@ def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
         table.add_column(header, overflow="fold")
     for r in rows:
         registered = _("cancelled") if r["status"] == "cancelled" else ("" if r["attendance"] is None else str(r["attendance"]))
-        table.add_row(*map(literal, (r["id"], f"{r['start'][11:]}–{r['end'][11:]}", r["centre"], r["room"], r["title"],
+        table.add_row(*map(literal, (r["id"], f"{schedule.clock(r['start'])}–{schedule.clock(r['end'])}", r["centre"], r["room"], r["title"],
                                      registered)))
     console(stderr=True).print(table)
 
 
-_REPORT_BY_EN = {"focus": "Focus area", "category": "Category", "type": "Type", "actor": "Actor", "centre": "Centre",
-                 "target": "Target group"}
+_REPORT_BY_EN = {"focus": N_("Focus area"), "category": N_("Category"), "type": N_("Type"), "actor": N_("Actor"),
+                 "centre": N_("Centre"), "target": N_("Target group")}
 
 
 def _number(value: Any, decimals: int = 0) -> str:
@@ -1539,12 +1552,12 @@ def report_tables(report: dict[str, Any]) -> None:
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
-        first=report["first"], last=report["last"], by=_REPORT_BY_EN[report["by"]].lower(), held=report["held_until"])
+        first=schedule.long_day(report["first"]), last=schedule.long_day(report["last"]), by=_(_REPORT_BY_EN[report["by"]]).lower(), held=report["held_until"])
     for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue
         table = new_table(f"{heading}\n{title}" if groups is resident or not resident else title)
-        for header, justify in ((_REPORT_BY_EN[report["by"]], "left"), (_("Activities"), "right"), (_("Held"), "right"),
+        for header, justify in ((_(_REPORT_BY_EN[report["by"]]), "left"), (_("Activities"), "right"), (_("Held"), "right"),
                                 (_("Cancelled"), "right"), (_("Hours"), "right"), (_("Registered"), "right"),
                                 (_("Attendance"), "right"), (_("Average"), "right"), (_("New"), "right"),
                                 (_("Capacity use"), "right")):
@@ -1568,8 +1581,8 @@ def report_tables(report: dict[str, Any]) -> None:
         if reached:
             bands = sorted({b for g in reached for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
             who = new_table(_("Reached: gender and age (of the sessions with attendance)"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Women/girls"), _("Men/boys"), *(_("Age {band}").format(band=b) for b in bands)):
-                who.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
+            for header in (_(_REPORT_BY_EN[report["by"]]), _("Women/girls"), _("Men/boys"), *(_("Age {band}").format(band=b) for b in bands)):
+                who.add_column(header, justify="left" if header == _(_REPORT_BY_EN[report["by"]]) else "right")
             for g in reached:
                 who.add_row(*map(literal, (g["label"], _number(g["female"]), _number(g["male"]),
                                            *(_number(g["age_bands"].get(b, 0)) for b in bands))))
@@ -1577,9 +1590,9 @@ def report_tables(report: dict[str, Any]) -> None:
         causes = [g for g in groups if g["sessions_cancelled"] or g["skipped_holiday"] or g["skipped_closure"]]
         if causes:
             why = new_table(_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Cancelled by a closure"), _("Cancelled otherwise"),
+            for header in (_(_REPORT_BY_EN[report["by"]]), _("Cancelled by a closure"), _("Cancelled otherwise"),
                            _("Skipped: public holiday"), _("Skipped: closure")):
-                why.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
+                why.add_column(header, justify="left" if header == _(_REPORT_BY_EN[report["by"]]) else "right")
             for g in causes:
                 why.add_row(*map(literal, (g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]),
                                            _number(g["skipped_holiday"]), _number(g["skipped_closure"]))))

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import schedule, vocab
 from .errors import BadInput, Conflict, Refused
-from .i18n import _
+from .i18n import N_, _
 from .overlaps import Audience, Slot, conflicts_of
 
 MAX_NAME = 200
@@ -61,17 +61,17 @@ def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_NAME
     bad = _refused_character(raw.replace("\t", " ").replace("\n", " ").replace("\r", " "))
     if bad is not None:
         if 0xDC80 <= ord(bad) <= 0xDCFF:
-            raise BadInput(f"'{raw}' holds bytes that are not UTF-8; type it again or save the file as UTF-8",
+            raise BadInput(_("'{text}' holds bytes that are not UTF-8; type it again or save the file as UTF-8").format(text=raw),
                            field=field, value=raw)
-        raise BadInput(f"'{raw}' contains a control or invisible character (U+{ord(bad):04X}); use plain text",
+        raise BadInput(_("'{text}' contains a control or invisible character ({char}); use plain text").format(text=raw, char=f"U+{ord(bad):04X}"),
                        field=field, value=raw)
     cleaned = " ".join(raw.split())
     if not cleaned:
         if required:
-            raise BadInput("must not be empty", field=field, value=raw)
+            raise BadInput(_("must not be empty"), field=field, value=raw)
         return None
     if len(cleaned) > limit:
-        raise BadInput(f"{len(cleaned)} characters is too long; keep it under {limit}", field=field, value=raw)
+        raise BadInput(_("{count} characters is too long; keep it under {limit}").format(count=len(cleaned), limit=limit), field=field, value=raw)
     return cleaned
 
 
@@ -107,16 +107,16 @@ def whole_number(value: Any, field: str, low: int, high: int, what: str) -> int 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise BadInput(f"'{value}' is not {what}", field=field, value=value)
+        raise BadInput(_("'{value}' is not {what}").format(value=value, what=_(what)), field=field, value=value)
     if isinstance(value, int):
         number = value
     else:
         shown = str(value).strip()
         if not shown.isdigit() or not shown.isascii():
-            raise BadInput(f"'{shown}' is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+            raise BadInput(_("'{value}' is not {what}; give a whole number from {low} to {high}").format(value=shown, what=_(what), low=low, high=high), field=field, value=value)
         number = int(shown)
     if not low <= number <= high:
-        raise BadInput(f"{number} is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+        raise BadInput(_("{value} is not {what}; give a whole number from {low} to {high}").format(value=number, what=_(what), low=low, high=high), field=field, value=value)
     return number
 
 
@@ -129,7 +129,7 @@ def flag(value: Any, field: str) -> bool:
         return True
     if word in NO:
         return False
-    raise BadInput(f"'{value}' is not yes or no; write yes or no (ja/nej)", field=field, value=value)
+    raise BadInput(_("'{value}' is not yes or no; write yes or no (ja/nej)").format(value=value), field=field, value=value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def centre_record(values: Values) -> dict[str, Any]:
 def room_record(values: Values) -> dict[str, Any]:
     return {
         "name": text(values.get("name"), "name"),
-        "capacity": whole_number(values.get("capacity"), "capacity", 1, MAX_CAPACITY, "a number of people"),
+        "capacity": whole_number(values.get("capacity"), "capacity", 1, MAX_CAPACITY, N_("a number of people")),
     }
 
 
@@ -161,9 +161,9 @@ def actor_record(values: Values) -> dict[str, Any]:
     }
     email, phone = record["email"], record["phone"]
     if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
-        raise BadInput(f"'{email}' is not an e-mail address; write it as name@example.dk", field="email", value=email)
+        raise BadInput(_("'{value}' is not an e-mail address; write it as name@example.dk").format(value=email), field="email", value=email)
     if phone and (not all(ch.isdigit() or ch in " +-()./" for ch in phone) or not any(ch.isdigit() for ch in phone)):
-        raise BadInput(f"'{phone}' is not a phone number; use digits, spaces and +", field="phone", value=phone)
+        raise BadInput(_("'{value}' is not a phone number; use digits, spaces and +").format(value=phone), field="phone", value=phone)
     return record
 
 
@@ -171,7 +171,7 @@ def closure_record(values: Values) -> dict[str, Any]:
     first = schedule.parse_date(values.get("from"), "from")
     last = schedule.parse_date(values.get("until"), "until")
     if last < first:
-        raise BadInput(f"{last.isoformat()} is before {{field:from}} {first.isoformat()}",
+        raise BadInput(_("{until} is before {{field:from}} {first}").format(until=schedule.long_day(last), first=schedule.long_day(first)),
                        field="until", value=values.get("until"))
     return {"date_from": first, "date_until": last, "reason": text(values.get("reason"), "reason")}
 
@@ -212,7 +212,7 @@ def recurrence(values: Values) -> schedule.Recurrence:
     on = schedule.parse_date(values["on"], "on") if _given(values.get("on")) else None
     weekdays = values.get("weekdays")
     if on is not None and (_given(weekdays) or _given(values.get("from")) or _given(values.get("until")) or _given(values.get("monthly"))):
-        raise BadInput("is one date; leave out {field:weekdays}, {field:from}, {field:until} and {field:monthly}", field="on",
+        raise BadInput(_("is one date; leave out {field:weekdays}, {field:from}, {field:until} and {field:monthly}"), field="on",
                        value=values.get("on"))
     rule = schedule.Recurrence(
         start_time=schedule.parse_time(values.get("start"), "start"),
@@ -220,7 +220,7 @@ def recurrence(values: Values) -> schedule.Recurrence:
         weekdays=() if on else tuple(schedule.parse_weekdays(_as_list(weekdays), "weekdays")),
         date_from=None if on or not _given(values.get("from")) else schedule.parse_date(values.get("from"), "from"),
         date_until=None if on or not _given(values.get("until")) else schedule.parse_date(values.get("until"), "until"),
-        interval=whole_number(values.get("every"), "every", 1, 52, "a number of weeks or months") or 1,
+        interval=whole_number(values.get("every"), "every", 1, 52, N_("a number of weeks or months")) or 1,
         monthly=_code(vocab.MONTHLY_POSITIONS, values["monthly"], "monthly") if _given(values.get("monthly")) else None,
         on=on,
     )
@@ -368,8 +368,8 @@ def held_occurrences(rule: schedule.Recurrence, closures: Sequence[schedule.Clos
     if not expansion.held:
         if expansion.occurrences:
             reasons = sorted({o.skipped for o in expansion.skipped})
-            raise BadInput(f"every date of the rule is skipped ({'; '.join(reasons)}); nothing to book", field="from")
-        raise BadInput(f"no {rule.describe()} date falls between {{field:from}} and {{field:until}}", field="weekdays")
+            raise BadInput(_("every date of the rule is skipped ({reasons}); nothing to book").format(reasons="; ".join(reasons)), field="from")
+        raise BadInput(_("no date of the rule ({rule}) falls between {{field:from}} and {{field:until}}").format(rule=rule.describe()), field="weekdays")
     return expansion
 
 
@@ -391,13 +391,13 @@ def booking_fields(values: Values) -> BookingFields:
     end = values.get("end")
     end = end if isinstance(end, dt.datetime) else schedule.parse_end(end, start, "end")
     if end <= start:
-        raise BadInput(f"{schedule.fmt(end)} is not after {{field:start}} {schedule.fmt(start)}", field="end",
+        raise BadInput(_("{end} is not after {{field:start}} {start}").format(end=schedule.moment_text(end), start=schedule.moment_text(start)), field="end",
                        value=values.get("end"))
     if end - start > MAX_BOOKING_SPAN:
-        raise BadInput("a booking longer than 14 days is almost surely a typo; check the dates", field="end", value=values.get("end"))
+        raise BadInput(_("a booking longer than 14 days is almost surely a typo; check the dates"), field="end", value=values.get("end"))
     status_text = str(values.get("status") or "active").strip().casefold()
     if status_text not in STATUSES:
-        raise BadInput(f"'{status_text}' is not a status; use active or cancelled (aktiv, aflyst)", field="status",
+        raise BadInput(_("'{status}' is not a status; use active or cancelled (aktiv, aflyst)").format(status=status_text), field="status",
                        value=values.get("status"))
     return BookingFields(title, schedule.fmt(start), schedule.fmt(end), STATUSES[status_text], note(values.get("note")))
 
@@ -435,8 +435,9 @@ def check_open(closures: Sequence[schedule.Closure], start: str, end: str, centr
     closure = closure_over(closures, start, end)
     if closure is not None:
         raise Refused(
-            f"{centre} is closed {closure.date_from.isoformat()}–{closure.date_until.isoformat()} ({closure.reason}); "
-            "choose another date or remove the closure",
+            _("{centre} is closed {first}–{last} ({reason}); choose another date or remove the closure").format(
+                centre=centre, first=schedule.long_day(closure.date_from), last=schedule.long_day(closure.date_until),
+                reason=closure.reason),
             field="start",
         )
 
@@ -529,7 +530,7 @@ def apply_policy(
     out every proposed booking that collides with a stored one, and the later of two proposed
     ones that collide with each other; allow stores everything."""
     if policy not in POLICIES:
-        raise BadInput(f"'{policy}' is not a conflict policy; use one of {', '.join(POLICIES)}", field="policy")
+        raise BadInput(_("'{policy}' is not a conflict policy; use one of {policies}").format(policy=policy, policies=", ".join(POLICIES)), field="policy")
     if not conflicts or policy == "allow":
         return list(proposed)
     drop = {c.index for c in conflicts if c.other_index is None}
@@ -567,8 +568,8 @@ def check_focus_period(focus: str | None, period: str | None, centre: str, field
     if not focus or not period or focus in vocab.FOCUS_BY_PERIOD[period]:
         return
     allowed = ", ".join(f"{c} ({vocab.focus_label(c, period)})" for c in vocab.FOCUS_BY_PERIOD[period])
-    raise BadInput(f"'{focus}' is not a focus area of {centre}'s plan ({vocab.FUNDING_PERIODS[period].da}); "
-                   f"use one of {allowed}", field=field, value=focus)
+    raise BadInput(_("'{focus}' is not a focus area of the plan of {centre} ({period}); use one of {allowed}").format(
+        focus=focus, centre=centre, period=vocab.FUNDING_PERIODS[period].da, allowed=allowed), field=field, value=focus)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -608,11 +609,11 @@ def age_band(text: str, field: str = "age_bands") -> tuple[int, int | None]:
         value = value[:-1] + "-"
     low, dash, high = value.partition("-")
     if not dash or not low.isdigit() or (high and not high.isdigit()) or not low.isascii() or not high.isascii():
-        raise BadInput(f"'{text}' is not an age band; write it as MIN-MAX or MIN- in years, e.g. 0-5, 13-17 or 65-",
+        raise BadInput(_("'{value}' is not an age band; write it as MIN-MAX or MIN- in years, e.g. 0-5, 13-17 or 65-").format(value=text),
                        field=field, value=text)
     first, last = int(low), int(high) if high else None
     if first > MAX_AGE or (last is not None and (last > MAX_AGE or last < first)):
-        raise BadInput(f"'{text}' is not an age band; the ages go from 0 to {MAX_AGE}, the lower first", field=field, value=text)
+        raise BadInput(_("'{value}' is not an age band; the ages go from 0 to {max}, the lower first").format(value=text, max=MAX_AGE), field=field, value=text)
     return first, last
 
 
@@ -628,45 +629,45 @@ def age_bands(value: Any, field: str = "age_bands") -> tuple[tuple[str, int], ..
     for part in parts:
         band, equals, number = part.partition("=")
         if not equals:
-            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+            raise BadInput(_("'{value}' gives no count; write BAND=COUNT, e.g. 6-12=10").format(value=part.strip()), field=field, value=value)
         low, high = age_band(band, field)
-        count = whole_number(number, field, 0, MAX_ATTENDANCE, "a number of participants")
+        count = whole_number(number, field, 0, MAX_ATTENDANCE, N_("a number of participants"))
         if count is None:
-            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+            raise BadInput(_("'{value}' gives no count; write BAND=COUNT, e.g. 6-12=10").format(value=part.strip()), field=field, value=value)
         found.append((low, high, f"{low}-{high if high is not None else ''}", count))
     found.sort(key=lambda b: b[0])
     for (low1, high1, name1, _), (low2, _, name2, _) in zip(found, found[1:]):
         if high1 is None or low2 <= high1:
-            raise BadInput(f"the age bands {name1} and {name2} overlap; give each age once", field=field, value=value)
+            raise BadInput(_("the age bands {first} and {second} overlap; give each age once").format(first=name1, second=name2), field=field, value=value)
     return tuple((name, count) for _, _, name, count in found)
 
 
 def attendance_fields(values: Values) -> AttendanceFields:
     """Check the counts of one session: count, new, female, male, age_bands, note. Counts only:
     there is no field for a name, a CPR number or an ethnicity."""
-    count = whole_number(values.get("count"), "count", 0, MAX_ATTENDANCE, "a number of participants")
+    count = whole_number(values.get("count"), "count", 0, MAX_ATTENDANCE, N_("a number of participants"))
     if count is None:
-        raise BadInput("give the number of participants, e.g. 12", field="count")
+        raise BadInput(_("give the number of participants, e.g. 12"), field="count")
     numbers = {}
     for key in ("new", "female", "male"):
-        numbers[key] = whole_number(values.get(key), key, 0, MAX_ATTENDANCE, "a number of participants")
+        numbers[key] = whole_number(values.get(key), key, 0, MAX_ATTENDANCE, N_("a number of participants"))
         if numbers[key] is not None and numbers[key] > count:
-            raise BadInput(f"{numbers[key]} is more than the {count} who came ({{field:count}})", field=key, value=values.get(key))
+            raise BadInput(_("{number} is more than the {count} who came ({{field:count}})").format(number=numbers[key], count=count), field=key, value=values.get(key))
     if (numbers["female"] or 0) + (numbers["male"] or 0) > count:
-        raise BadInput(f"{numbers['female'] or 0} women/girls and {numbers['male'] or 0} men/boys are more than the "
-                       f"{count} who came ({{field:count}})", field="male", value=values.get("male"))
+        raise BadInput(_("{female} women/girls and {male} men/boys are more than the {count} who came ({{field:count}})").format(
+            female=numbers['female'] or 0, male=numbers['male'] or 0, count=count), field="male", value=values.get("male"))
     bands = age_bands(values.get("age_bands"))
-    if sum(n for _, n in bands) > count:
-        raise BadInput(f"the age bands add up to {sum(n for _, n in bands)}, more than the {count} who came ({{field:count}})",
+    if sum(n for _b, n in bands) > count:
+        raise BadInput(_("the age bands add up to {total}, more than the {count} who came ({{field:count}})").format(total=sum(n for _b, n in bands), count=count),
                        field="age_bands", value=values.get("age_bands"))
     return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, note(values.get("note")))
 
 
 def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:
     """Attendance belongs to a held session: not to a cancelled one, nor to one in the future."""
-    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    label = _("{title} {when} (booking {id})").format(title=booking['title'], when=schedule.moment_text(booking['start']), id=booking['id'])
     if booking["status"] == "cancelled":
-        raise Refused(f"{label} was cancelled; a cancelled session has no attendance", field=field, value=booking["id"])
+        raise Refused(_("{session} was cancelled; a cancelled session has no attendance").format(session=label), field=field, value=booking["id"])
     if booking["start"][:10] > today.isoformat():
-        raise Refused(f"{label} is in the future; register attendance on the day or after it", field=field,
+        raise Refused(_("{session} is in the future; register attendance on the day or after it").format(session=label), field=field,
                       value=booking["id"])

@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state
 
@@ -18,10 +20,10 @@ def _with_conflict_choice(st, attempt, policy: str):
     except Conflict as exc:
         if policy != "refuse" or not prompts.interactive(st.no_input):
             raise
-        output.conflicts(exc.conflicts, "Room conflicts")
+        output.conflicts(exc.conflicts, _("Room conflicts"))
         choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
         if choice == "refuse":
-            raise Refused("nothing was stored") from None
+            raise Refused(_("nothing was stored")) from None
         return attempt(choice)
 
 
@@ -29,14 +31,18 @@ def _report(result, title: str) -> None:
     from .. import output
 
     if result.skipped:
-        output.skipped_dates(result.skipped, f"{len(result.skipped)} date{'s' if len(result.skipped) != 1 else ''} not booked: public holidays and closures")
+        output.skipped_dates(result.skipped, ngettext("{count} date not booked: public holidays and closures",
+                                                      "{count} dates not booked: public holidays and closures",
+                                                      len(result.skipped)).format(count=len(result.skipped)))
     if result.conflicts:
         dates = len({c.start for c in result.conflicts})
         if result.policy == "skip":
-            output.conflicts(result.conflicts, f"{dates} dates skipped because the room is taken")
+            output.conflicts(result.conflicts, ngettext("{count} date skipped because the room is taken",
+                                                        "{count} dates skipped because the room is taken", dates).format(count=dates))
         else:
-            output.conflicts(result.conflicts, f"{dates} dates booked although the room is taken")
-            output.warning("These double bookings will show in `medborger overlaps`.")
+            output.conflicts(result.conflicts, ngettext("{count} date booked although the room is taken",
+                                                        "{count} dates booked although the room is taken", dates).format(count=dates))
+            output.warning(_("These double bookings will show in `medborger overlaps`."))
 
 
 @app.command("add-activity")
@@ -98,7 +104,7 @@ def add_activity(
     policy = conflict_policy(skip_conflicts, allow_conflicts)
     partners, targets, weekdays = partner or [], target or [], weekday or []
     if on and (weekdays or date_from or date_until or monthly):
-        raise typer.BadParameter("--on is one date; leave out --weekday, --from, --until and --monthly", param_hint="--on")
+        raise typer.BadParameter(_("--on is one date; leave out --weekday, --from, --until and --monthly"), param_hint="--on")
     internal = internal or bool(activity_type and getattr(
         vocab.ACTIVITY_TYPES.get(vocab.parse_or_none(vocab.ACTIVITY_TYPES, activity_type) or ""), "internal", False))
     missing = [

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CentreFilter, CsvOption, FromOption, JsonOption, RawOption, UntilOption, state
 
@@ -24,7 +26,7 @@ def _read_lines(file: str | None) -> tuple[str, list[tuple[str, str, str]]]:
         try:
             text = csvio.decode(files.read_bytes(Path(file), field="file"), name)
         except csvio.Undecodable as exc:
-            raise BadInput(f"{file}: {exc.reason}", field="file") from None
+            raise BadInput(_("{file}: {reason}").format(file=file, reason=exc.reason), field="file") from None
     else:
         name, text = "stdin", sys.stdin.read()
     entries = []
@@ -36,7 +38,7 @@ def _read_lines(file: str | None) -> tuple[str, list[tuple[str, str, str]]]:
         if number == 1 and parts[0].casefold() in ("booking", "booking_id", "id"):
             continue
         if len(parts) != 2:
-            raise BadInput(f"{name}: row {number}: write BOOKING,COUNT (e.g. 123,14), not '{stripped}'", field="file")
+            raise BadInput(_("{file}: row {row}: write BOOKING,COUNT (e.g. 123,14), not '{text}'").format(file=name, row=number, text=stripped), field="file")
         entries.append((f"{name}:{number}", parts[0], parts[1]))
     return name, entries
 

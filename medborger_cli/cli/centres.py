@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import state
 
@@ -17,28 +19,29 @@ def _choices(vocabulary) -> list[tuple[str, str]]:
 def init(ctx: typer.Context) -> None:
     """Create the database (if needed) and print its path."""
     from .. import output, store
+    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
     typer.echo(str(st.path))
-    output.message(f"Database ready (schema {store.schema_version(db)}).")
+    output.message(_("Database ready (schema {version}).").format(version=store.schema_version(db)))
 
 
 @app.command("load-sample")
 def load_sample(ctx: typer.Context) -> None:
     """Load the bundled sample: the four case centres of the CFBU report, season 2026/27."""
     from .. import output, sample
+    from ..i18n import _
 
     db = state(ctx).db()
     summary = sample.load(db)
     if not summary:
-        output.message("The sample is loaded already; nothing changed.")
+        output.message(_("The sample is loaded already; nothing changed."))
         return
-    output.message(
-        f"Loaded the sample: {summary['centres']} centres, {summary['rooms']} rooms, {summary['actors']} actors, "
-        f"{summary['activities']} activities, {summary['bookings']} bookings, {summary['closures']} closures, "
-        f"attendance at {summary['attendance']} sessions."
-    )
+    output.message(_(
+        "Loaded the sample: {centres} centres, {rooms} rooms, {actors} actors, {activities} activities, "
+        "{bookings} bookings, {closures} closures, attendance at {attendance} sessions."
+    ).format(**summary))
 
 
 @app.command("add-centre")
@@ -79,7 +82,7 @@ def add_centre(
             if not values[key]:
                 values[key] = prompts.optional(question, prompts.field_of(rules.centre_record, values, key))
     centre_id = actions.add_centre(st.db(), values)
-    output.message(f"Added centre {name.strip()} (id {centre_id}).")
+    output.message(_("Added centre {name} (id {id}).").format(name=name.strip(), id=centre_id))
 
 
 @app.command("add-room")
@@ -107,7 +110,7 @@ def add_room(
         values["capacity"] = prompts.optional(_("Seats how many people (Enter to skip):"),
                                               prompts.field_of(rules.room_record, values, "capacity"))
     room_id = actions.add_room(db, centre, values)
-    output.message(f"Added room {name.strip()} (id {room_id}).")
+    output.message(_("Added room {name} (id {id}).").format(name=name.strip(), id=room_id))
 
 
 @app.command("add-actor")
@@ -140,7 +143,7 @@ def add_actor(
             if not values[key]:
                 values[key] = prompts.optional(question, prompts.field_of(rules.actor_record, values, key))
     actor_id = actions.add_actor(st.db(), values)
-    output.message(f"Added actor {name.strip()} (id {actor_id}).")
+    output.message(_("Added actor {name} (id {id}).").format(name=name.strip(), id=actor_id))
 
 
 @app.command("add-closure")

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 
 COMMAND_LINE: list[str] = []  # as typed, set by main(); the change log records it
 
@@ -161,7 +163,7 @@ OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace FILE
 
 def output_format(as_json: bool, as_csv: bool) -> str:
     if as_json and as_csv:
-        raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
+        raise typer.BadParameter(_("choose one of --json and --csv"), param_hint="--json/--csv")
     return "json" if as_json else "csv" if as_csv else "table"
 
 
@@ -188,17 +190,17 @@ def window(
 
     if week is not None:
         if date_from or date_until:
-            raise typer.BadParameter("use --week or --from/--until, not both", param_hint="--week")
+            raise typer.BadParameter(_("use --week or --from/--until, not both"), param_hint="--week")
         monday, sunday = schedule.week_window(week, year)
         return monday.isoformat(), sunday.isoformat()
     if year is not None:
-        raise typer.BadParameter("--year goes with --week", param_hint="--year")
+        raise typer.BadParameter(_("--year goes with --week"), param_hint="--year")
     first = schedule.parse_date(date_from, "from") if date_from else None
     last = schedule.parse_date(date_until, "until") if date_until else None
     if first and last and last < first:
         from ..errors import BadInput
 
-        raise BadInput(f"--until: {last} is before --from {first}")
+        raise BadInput(_("--until: {until} is before --from {first}").format(until=schedule.long_day(last), first=schedule.long_day(first)))
     if first is None and last is None and default_from_today:
         first = dt.date.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
@@ -307,5 +309,5 @@ AllowOption = Annotated[bool, typer.Option("--allow-conflicts", help="Store ever
 
 def conflict_policy(skip: bool, allow: bool) -> str:
     if skip and allow:
-        raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
+        raise typer.BadParameter(_("choose one of --skip-conflicts and --allow-conflicts"), param_hint="--skip-conflicts")
     return "skip" if skip else "allow" if allow else "refuse"

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CsvOption, JsonOption, RawOption, output_format, state
 
@@ -28,7 +30,7 @@ def backup(
                          "and run `medborger check`.").format(problem=problems[0]))
     if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
         typer.echo(str(target))
-    output.message(f"Backed up {st.path} to {target}.")
+    output.message(_("Backed up {database} to {copy}.").format(database=st.path, copy=target))
 
 
 @app.command("check")

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state
 
@@ -235,11 +237,11 @@ def cancel(
     refs = list(bookings or [])
     if activity or on:
         if not (activity and on):
-            raise BadInput("--activity and --on go together: the activity and the date to cancel")
+            raise BadInput(_("--activity and --on go together: the activity and the date to cancel"))
         centre_id = actions.resolve(db, "centre", centre, "centre")["id"] if centre else None
         refs.append(str(actions.occurrence_on(db, activity, schedule.parse_date(on, "on"), centre_id)["id"]))
     if not refs:
-        raise BadInput("BOOKING: give booking ids, or --activity A --on DATE")
+        raise BadInput(_("BOOKING: give booking ids, or --activity A --on DATE"))
     if not yes and prompts.interactive(st.no_input):
         rows = [actions.resolve(db, "booking", r, "bookings") for r in refs]
         output.emit([{"id": r["id"], "title": r["name"], "start": r["start"], "centre": r["centre"]} for r in rows],

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CentreFilter, CsvOption, JsonOption, NoPagerOption, RawOption, filter_ids, output_format, state
 

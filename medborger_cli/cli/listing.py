@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import (
     CentreFilter,
@@ -194,7 +196,7 @@ def list_bookings(
 
     fmt = _format(as_json, as_csv, html, output_path)
     if status is not None and status not in ("active", "cancelled"):
-        raise BadInput(f"--status: '{status}' is not a status; use active or cancelled")
+        raise BadInput(_("--status: '{status}' is not a status; use active or cancelled (aktiv, aflyst)").format(status=status))
     db = state(ctx).db()
     first, last = window(date_from, date_until, week, year, default_from_today=True)
     ids = filter_ids(db, centre, room, actor)
@@ -294,7 +296,7 @@ def schedule_week(
     db = state(ctx).db()
     if week is None:
         if year is not None:
-            raise typer.BadParameter("--year goes with --week", param_hint="--year")
+            raise typer.BadParameter(_("--year goes with --week"), param_hint="--year")
         monday, coming = coordination.week_to_show(dt.date.today())
         if coming:
             this = (monday - dt.timedelta(days=7)).isocalendar()
@@ -317,7 +319,7 @@ def schedule_week(
         output.emit(plan.bookings, [Column(k, k) for k in columns], fmt, raw=raw)
         return
     if not store.centres(db):
-        output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")
+        output.message(_("No centres yet; add one with `medborger add-centre` or `medborger load-sample`."))
         return
     if not plan.centres:
         iso = monday.isocalendar()
@@ -327,4 +329,6 @@ def schedule_week(
         for c in plan.centres:
             output.week_grid(c.centre, c.rooms, c.days, c.bookings, plan.conflicting, c.notes)
     if plan.conflicting:
-        output.warning(f"⚠ {len(plan.conflicting)} bookings this week share a room with another at the same time.")
+        output.warning("⚠ " + ngettext("{count} booking this week shares a room with another at the same time.",
+                                        "{count} bookings this week share a room with another at the same time.",
+                                        len(plan.conflicting)).format(count=len(plan.conflicting)))

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import (
     CentreFilter,
@@ -69,7 +71,7 @@ def overlaps(
         for part in value.split(","):
             code = part.strip().lower()
             if code not in coordination.KINDS:
-                raise BadInput(f"--kind: unknown kind '{part.strip()}'; use room, parallel or clash")
+                raise BadInput(_("--kind: unknown kind '{kind}'; use room, parallel or clash").format(kind=part.strip()))
             if code not in kinds:
                 kinds.append(code)
     kinds = kinds or list(coordination.KINDS)
@@ -167,9 +169,9 @@ def acknowledge(
     if undo:
         for key in keys:
             if actions.withdraw_acknowledgement(db, key):
-                output.message(f"{key} shows in the report again.")
+                output.message(_("{key} shows in the report again.").format(key=key))
             else:
-                output.message(f"{key} was not acknowledged; nothing changed.")
+                output.message(_("{key} was not acknowledged; nothing changed.").format(key=key))
         return
     prompts.require([] if note else ["--note"], st.no_input)
     if not note:
@@ -209,7 +211,7 @@ def collaboration(
     elif fmt == "csv":
         output.write_csv(coordination.collaboration_rows(report), coordination.COLLABORATION_COLUMNS, raw=raw)
     elif not report:
-        output.message("No activities in that window.")
+        output.message(_("No activities in that window."))
     else:
         with output.paged(not no_pager):
             output.collaboration_tables(report)
