@@ -109,7 +109,7 @@ def _people(audience: Audience) -> str:
     if audience.groups:
         if audience.groups == {"parents"} and gender != "all":
             return _("mothers") if gender == "female" else _("fathers")
-        people = _(" or ").join(_(vocab.TARGET_GROUPS[g].en) for g in sorted(audience.groups))
+        people = _(" or ").join(vocab.label(vocab.TARGET_GROUPS, g) for g in sorted(audience.groups))
         if gender == "female":
             return _("female {people}").format(people=people)
         if gender == "male":
@@ -363,7 +363,7 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                     type=facts[a].type, audience=audience_words(common), area=place)
             else:
                 why = _("Both are {category} offers for {audience} in {area}; their actors share nobody.").format(
-                    category=_(vocab.CATEGORIES[facts[a].category].en), audience=audience_words(common), area=place)
+                    category=vocab.label(vocab.CATEGORIES, facts[a].category), audience=audience_words(common), area=place)
             if same_time:
                 why += " " + _("They are also held at the same time.")
             findings.append(

@@ -27,7 +27,9 @@ LANG_OPTION = "--lang"
 CLICK_TEXTS = (
     N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
     N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("(dynamic)"), N_("Aborted!"),
-    N_("Missing command."), N_("No such command {name!r}."),
+    N_("Missing command."), N_("No such command {name!r}."), N_("[OPTIONS]"), N_("COMMAND [ARGS]..."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
 )
 
 
@@ -62,7 +64,7 @@ HELP_NAMES = SimpleNamespace(help_option_names=["-h", "--help"])
 
 def localize(command: Any) -> None:
     """Put the current language's help texts into the command, its options and subcommands."""
-    for attribute in ("help", "short_help", "epilog"):
+    for attribute in ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar"):
         _translated(command, attribute, _)
     params = list(command.params)
     try:
