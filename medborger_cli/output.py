@@ -814,8 +814,8 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
         Column("its_time", _("Its time"), wrap=False, keep=60), Column("id", _("Booking"), wrap=False),
     ]
     cells = [
-        [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
-         f"{c.other_start[11:]}–{c.other_end[11:]}", str(c.other_id)]
+        [when(c.start)[:-6], f"{schedule.clock(c.start)}–{schedule.clock(c.end)}", c.title, c.other_title, c.other_actor,
+         f"{schedule.clock(c.other_start)}–{schedule.clock(c.other_end)}", str(c.other_id)]
         for c in rows
     ]
     table(columns, cells, title=title, stderr=True, separate=False)
@@ -839,9 +839,9 @@ def day_label(day: dt.date) -> str:
 def _time_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
     """`⚠ 17:00–19:00`: the mark when the booking shares its room at the same time."""
     conflict = b["id"] in conflicting
-    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {b['end'][11:]}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {schedule.clock(b['end'])}"
     style = "red bold" if conflict else "dim" if b["status"] == "cancelled" else "cyan"
-    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{b['start'][11:]}–{end}", style)]
+    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{schedule.clock(b['start'])}–{end}", style)]
 
 
 def _title_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
@@ -976,8 +976,8 @@ def _collision_groups(room: dict[str, Any], with_year: bool, with_dates: bool = 
     08.09, 15.09`, most dates first."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for c in room["collisions"]:
-        end = c["end"][11:] if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + c["end"][11:]
-        groups.setdefault((c["title"], c["actor"], c["start"][11:], end), []).append(c["date"])
+        end = schedule.clock(c["end"]) if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + schedule.clock(c["end"])
+        groups.setdefault((c["title"], c["actor"], schedule.clock(c["start"]), end), []).append(c["date"])
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[1][0]))
     return [[(title, "bold"), (f" {begins}–{end} ", "cyan"), (f"({actor})" + (": " if with_dates else ""), "dim")]
             + ([(", ".join(_short(d, with_year) for d in sorted(set(days))), None)] if with_dates else [])
@@ -1290,9 +1290,9 @@ def _audience_da(b: dict[str, Any]) -> str:
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
-    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
     return {
-        "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
+        "time": f"{schedule.clock(b['start'])}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
         "for": _("For: {groups}").format(groups=audience) if (audience := _audience_da(b)) else "",
         "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
     }
@@ -1393,7 +1393,7 @@ def new_table(title: str | None = None, **options: Any):
 
 
 def _series_cell(s: dict[str, Any]) -> str:
-    return f"{s['title']} ({s['start'][11:]}–{s['end'][11:]})\n{s['actor']}"
+    return f"{s['title']} ({schedule.clock(s['start'])}–{schedule.clock(s['end'])})\n{s['actor']}"
 
 
 def _dates_cell(f: dict[str, Any]) -> str:
@@ -1401,7 +1401,7 @@ def _dates_cell(f: dict[str, Any]) -> str:
     from .i18n import ngettext
 
     count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
-    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
+    times = f"{schedule.clock(f['start'])}–{schedule.clock(f['end'])}" if f["start"][:10] == f["end"][:10] else f"{schedule.clock(f['start'])}–{when(f['end'])}"
     if count == 1:  # a line each, so that a date never breaks between its weekday and its day
         return ngettext("{count} date:\n{first}", "{count} dates:\n{first}", count).format(count=count, first=first) + "\n" + times
     return ngettext("{count} date:\n{first} –\n{last}", "{count} dates:\n{first} –\n{last}", count).format(
@@ -1410,7 +1410,7 @@ def _dates_cell(f: dict[str, Any]) -> str:
 
 def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     table([Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False)],
-          [[when(start)[:-6], f"{start[11:]}–{end[11:]}"] for start, end in rows], title=title, stderr=True, separate=False)
+          [[when(start)[:-6], f"{schedule.clock(start)}–{schedule.clock(end)}"] for start, end in rows], title=title, stderr=True, separate=False)
 
 def activity_change(result: Any) -> None:
     """What `edit activity` changes (or would, in a dry run): dates removed, added and moved,
@@ -1422,8 +1422,8 @@ def activity_change(result: Any) -> None:
             count=len(result.removed)), [(b["start"], b["end"]) for b in result.removed])
     if result.changed:
         table([Column("date", _("Date"), wrap=False), Column("was", _("Was")), Column("new", _("Becomes"), wrap=False)],
-              [[when(new.start)[:-6], f"{booking['start'][11:]}–{booking['end'][11:]} {booking['room']}",
-                f"{new.start[11:]}–{new.end[11:]}"] for booking, new in result.changed],
+              [[when(new.start)[:-6], f"{schedule.clock(booking['start'])}–{schedule.clock(booking['end'])} {booking['room']}",
+                f"{schedule.clock(new.start)}–{schedule.clock(new.end)}"] for booking, new in result.changed],
               title=ngettext("{count} date moved", "{count} dates moved", len(result.changed)).format(count=len(result.changed)),
               stderr=True, separate=False)
     if result.added:

@@ -313,17 +313,20 @@ class Recurrence:
         return [d.date() for d in rule if d.date() >= self.date_from]
 
     def describe(self) -> str:
+        from .i18n import is_danish
+
         names = [vocab.WEEKDAYS[c].da for c in weekday_codes(list(self.weekdays)).split(",") if c]
-        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        times = f"{clock(self.start_time)}–{clock(self.end_time)}"
+        day = (lambda d: f"{d:%d.%m.%Y}") if is_danish() else (lambda d: d.isoformat())  # ISO stays in English
         if self.on is not None:
-            return f"{self.on.isoformat()} {times}"
+            return f"{day(self.on)} {times}"
         if self.monthly:
             every = f"{vocab.MONTHLY_POSITIONS[self.monthly].da} {'/'.join(names)} i måneden"
             if self.interval > 1:
                 every += f" hver {self.interval}. måned"
         else:
             every = "/".join(names) + (f" hver {self.interval}. uge" if self.interval > 1 else "")
-        return f"{every} {times}, {self.date_from.isoformat()}–{self.date_until.isoformat()}"
+        return f"{every} {times}, {day(self.date_from)}–{day(self.date_until)}"
 
 
 @dataclass(frozen=True)

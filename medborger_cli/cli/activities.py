@@ -7,6 +7,12 @@ import typer
 
 from ..i18n import N_, _, ngettext
 
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state
 
@@ -236,7 +242,6 @@ def book(
     policy = conflict_policy(False, allow_conflicts)
     result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
     _report(result, booking.title)
-    output.message(
-        f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "
-        f"{output.when(booking.start)}–{booking.end[11:]} (booking {result.booking_ids[0]})."
-    )
+    output.message(_("Booked {room}, {centre} for {title}: {start}–{end} (booking {id}).").format(
+        room=booking.room['name'], centre=booking.centre['name'], title=booking.title, start=output.when(booking.start),
+        end=_clock(booking.end), id=result.booking_ids[0]))

@@ -6,6 +6,12 @@ import typer
 
 from ..i18n import N_, _, ngettext
 
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import CentreFilter, CsvOption, FromOption, JsonOption, RawOption, UntilOption, state
 
@@ -164,7 +170,7 @@ def _walk(db, day, centre) -> None:
     for number, row in enumerate(held, 1):
         already = "" if row["attendance"] is None else _(" (registered: {count})").format(count=row["attendance"])
         question = _("{number}/{total} {time} {title}, {room}{already}: how many took part (Enter skips)?").format(
-            number=number, total=len(held), time=row["start"][11:], title=row["title"], room=row["room"], already=already)
+            number=number, total=len(held), time=_clock(row["start"]), title=row["title"], room=row["room"], already=already)
         answer = prompts.optional(question, lambda v: rules.whole_number(v, "count", 0, rules.MAX_ATTENDANCE,
                                                                          "a number of participants"))
         if answer is None:

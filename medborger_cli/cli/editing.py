@@ -6,6 +6,12 @@ import typer
 
 from ..i18n import N_, _, ngettext
 
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state
 
@@ -213,7 +219,7 @@ def move(
         output.conflicts(result.conflicts, _("Moved although the room is taken"))
     output.message(_("Moved booking {id} ({title}) to {room}, {when}–{end}.").format(
         id=result.booking["id"], title=result.booking["title"], room=result.room, when=output.when(result.start),
-        end=result.end[11:]))
+        end=_clock(result.end)))
 
 
 @app.command("cancel")
@@ -253,7 +259,7 @@ def cancel(
             output.message(_("Nothing cancelled."))
             raise typer.Exit(1)
     for row, changed in actions.cancel(db, refs, reason):
-        when = f"{output.when(row['start'])}–{row['end'][11:]}"
+        when = f"{output.when(row['start'])}–{_clock(row['end'])}"
         if changed:
             output.message(_("Cancelled booking {id}: {title}, {room}, {when}.").format(
                 id=row["id"], title=row["title"], room=row["room"], when=when))
