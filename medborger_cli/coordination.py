@@ -387,8 +387,10 @@ def summary(findings: list[dict[str, Any]], kinds: list[str]) -> str:
     parts = []
     for kind in KINDS:
         if kind in kinds:
-            one, many = KIND_WORDS[kind]
-            parts.append(f"{counts[kind]} {one if counts[kind] == 1 else many}")
+            n = counts[kind]
+            parts.append({"room": lambda: ngettext("{count} room conflict", "{count} room conflicts", n),
+                          "parallel": lambda: ngettext("{count} parallel effort", "{count} parallel efforts", n),
+                          "clash": lambda: ngettext("{count} clash", "{count} clashes", n)}[kind]().format(count=n))
     return ", ".join(parts)
 
 

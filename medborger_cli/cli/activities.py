@@ -193,11 +193,14 @@ def add_activity(
     result = _with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
     _report(result, spec.title)
     first, last = result.stored[0], result.stored[-1]
-    output.message(
-        f"Added activity {spec.title} (id {result.activity_id}) in {spec.room['name']}, {spec.centre['name']}: "
-        f"{len(result.stored)} date{'s' if len(result.stored) != 1 else ''} booked"
-        + (f", {first[:10]} to {last[:10]}." if len(result.stored) > 1 else f", {first[:10]}.")
-    )
+    from .. import schedule
+
+    n = len(result.stored)
+    values = dict(title=spec.title, id=result.activity_id, room=spec.room['name'], centre=spec.centre['name'], count=n,
+                  first=schedule.long_day(first), last=schedule.long_day(last))
+    output.message(ngettext("Added activity {title} (id {id}) in {room}, {centre}: {count} date booked, {first}.",
+                            "Added activity {title} (id {id}) in {room}, {centre}: {count} dates booked, {first} to {last}.",
+                            n).format(**values))
 
 
 @app.command("book")

@@ -89,7 +89,10 @@ def overlaps(
     else:
         with output.paged(not no_pager):
             output.overlap_tables(findings, kinds, show_notes=show_all)
-    output.message(coordination.summary(findings, kinds) + ("" if show_all else " (acknowledged ones hidden; --all shows them)" if _any_acknowledged(db) else ""))
+    summary = coordination.summary(findings, kinds)
+    if not show_all and _any_acknowledged(db):
+        summary = _("{summary} (acknowledged ones hidden; --all shows them)").format(summary=summary)
+    output.message(summary)
 
 
 def _any_acknowledged(db) -> bool:
