@@ -122,16 +122,14 @@ def _no_input_given(ctx: typer.Context, value: bool) -> bool:
 def _no_input_option() -> Any:
     """The `--no-input` option as Typer builds it (through its public API, from a tiny app);
     built once and shared, as an option holds no state of its own."""
-    from ..i18n import _
-
     donor = typer.Typer()
 
     @donor.command()
     def donor_command(
         no_input: Annotated[bool, typer.Option(
             NO_INPUT, expose_value=False, callback=_no_input_given,
-            help=_("Never prompt; fail naming the missing flags instead (as `medborger --no-input` or "
-                   "MEDBORGER_NO_INPUT=1)."),
+            help=N_("Never prompt; fail naming the missing flags instead (as `medborger --no-input` or "
+                    "MEDBORGER_NO_INPUT=1)."),  # translated where it is shown (language.localize)
         )] = False,
     ) -> None:
         """Never run: it only lends its option."""
