@@ -636,7 +636,7 @@ def age_bands(value: Any, field: str = "age_bands") -> tuple[tuple[str, int], ..
             raise BadInput(_("'{value}' gives no count; write BAND=COUNT, e.g. 6-12=10").format(value=part.strip()), field=field, value=value)
         found.append((low, high, f"{low}-{high if high is not None else ''}", count))
     found.sort(key=lambda b: b[0])
-    for (low1, high1, name1, _), (low2, _, name2, _) in zip(found, found[1:]):
+    for (low1, high1, name1, _c1), (low2, _h2, name2, _c2) in zip(found, found[1:]):
         if high1 is None or low2 <= high1:
             raise BadInput(_("the age bands {first} and {second} overlap; give each age once").format(first=name1, second=name2), field=field, value=value)
     return tuple((name, count) for _, _, name, count in found)

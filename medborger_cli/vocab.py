@@ -209,10 +209,12 @@ PERIOD_LABELS = {("2015-18", "crime-prevention"): "Kriminalpræventiv indsats"}
 
 
 def focus_label(code: str | None, period: str | None = None) -> str:
-    """A focus area's Danish name as its funding period calls it."""
+    """A focus area's Danish name as its funding period calls it (the programme's own name, in
+    either language of the interface)."""
     if not code:
         return ""
-    return PERIOD_LABELS.get((period or "", code)) or label(FOCUS_AREAS, code)
+    term = FOCUS_AREAS.get(code)
+    return PERIOD_LABELS.get((period or "", code)) or (term.da if term else code)
 
 # Weekdays: Monday is 0, as in datetime.weekday() and dateutil's MO..SU.
 WEEKDAYS = _vocab(
