@@ -90,10 +90,10 @@ def _activity_rows(db: Database, centre_id, first, last):
 
 def export_csv(db: Database, table: str, stream: TextIO, *, excel=False, raw=False, **filters) -> int:
     if table == "bookings":  # the big one: cells straight from the query
-        writer = csvio.Writer(stream, csvio.COLUMNS["bookings"], excel=excel, raw=raw)
+        writer = csvio.Writer(stream, csvio.COLUMNS["bookings"], excel=excel, raw=raw, table=table)
         return writer.write_cells(store.export_bookings_cells(db, guard=None if raw else csvio.FORMULA_GUARD, **filters))
     columns, rows = export_rows(db, table, **filters)
-    return csvio.Writer(stream, columns, excel=excel, raw=raw).write_all(rows)
+    return csvio.Writer(stream, columns, excel=excel, raw=raw, table=table).write_all(rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def export_csv(
     date_until: UntilOption = None,
     week: WeekOption = None,
     year: YearOption = None,
-    excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: Danish column names and words (boligområdebaseret, aflyst, mandag), UTF-8 with BOM, semicolons, CRLF.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
