@@ -7,8 +7,11 @@ translate them. The language is Danish unless English is asked for: `--lang en|d
 command (the CLI calls `use()`), else `MEDBORGER_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`,
 `LANG`, the first one set) when it names `da` or `en`, else Danish.
 
-Loading is lazy and cheap: the stdlib's GNUTranslations reads one .mo file the first time a text
-is translated. Babel is a tool for the catalogues (extract, update, compile), never imported here.
+Loading is lazy and cheap: one .mo file is read the first time a text is translated, by the few
+lines of `Catalogue` (the stdlib's GNUTranslations compiles the plural rule through `tokenize`,
+which costs more than all of `medborger --help` can spare); a catalogue with another plural rule
+than Danish and English share goes through GNUTranslations. Babel is a tool for the catalogues
+(extract, update, compile), never imported here.
 """
 
 from __future__ import annotations
@@ -58,17 +61,62 @@ def language() -> str:
     return _language or use(None)
 
 
+class Catalogue:
+    """A compiled gettext catalogue (.mo) whose plural rule is `n != 1`, as Danish and English have
+    it; the lookups of gettext's own classes (a missing text is its English msgid)."""
+
+    RULE = "nplurals=2; plural=(n != 1);"
+
+    def __init__(self, data: bytes):
+        import struct
+
+        order = "<" if data[:4] == b"\xde\x12\x04\x95" else ">"
+        _revision, count, originals, translations = struct.unpack_from(order + "4I", data, 4)
+        self.messages: dict[str, str] = {}
+        self.plurals: dict[str, list[str]] = {}
+        for i in range(count):
+            key_length, key_at = struct.unpack_from(order + "2I", data, originals + 8 * i)
+            value_length, value_at = struct.unpack_from(order + "2I", data, translations + 8 * i)
+            key = data[key_at:key_at + key_length].decode("utf-8")
+            value = data[value_at:value_at + value_length].decode("utf-8")
+            if "\x00" in key:
+                self.plurals[key.split("\x00", 1)[0]] = value.split("\x00")
+            else:
+                self.messages[key] = value
+        header = self.messages.get("", "")
+        self.fits = not header or any(line.partition(":")[2].strip() == self.RULE for line in header.splitlines()
+                                      if line.lower().startswith("plural-forms:"))
+
+    def gettext(self, message: str) -> str:
+        return self.messages.get(message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = self.plurals.get(singular)
+        if not forms:
+            return singular if n == 1 else plural
+        return forms[0 if n == 1 else min(1, len(forms) - 1)]
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.messages.get(f"{context}\x04{message}") or message
+
+
 def catalogue():
     global _catalogue
     if _catalogue is None:
-        import gettext
-
-        lang = language()
+        path = LOCALE_DIR / language() / "LC_MESSAGES" / f"{DOMAIN}.mo"
         try:
-            with open(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as fp:
-                _catalogue = gettext.GNUTranslations(fp)
+            data = path.read_bytes()
         except OSError:  # a source tree without compiled catalogues: the English source text
+            import gettext
+
             _catalogue = gettext.NullTranslations()
+        else:
+            _catalogue = Catalogue(data)
+            if not _catalogue.fits:  # another plural rule: gettext's own reader
+                import gettext
+                import io
+
+                _catalogue = gettext.GNUTranslations(io.BytesIO(data))
     return _catalogue
 
 

@@ -195,7 +195,7 @@ def test_the_help_of_every_command_and_option_is_danish(danish, cli):
 
     root = typer.main.get_command(app)
     language.choose([], list(root.commands))
-    language.localize(root)
+    language.localize(root, deep=True)
     untranslated = []
     for path, command in _commands(root):
         texts = [("help", command.help)] + [(p.name, p.help) for p in command.params if getattr(p, "help", None)]

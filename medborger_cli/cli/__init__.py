@@ -63,6 +63,7 @@ class MedborgerGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             ctx.meta.setdefault(COMMANDS, []).append(command)
+            language.localize(command)  # its help, options and metavars in the reader's language
         return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:

@@ -62,8 +62,12 @@ def _translated(obj: Any, attribute: str, translate: Any) -> None:
 HELP_NAMES = SimpleNamespace(help_option_names=["-h", "--help"])
 
 
-def localize(command: Any) -> None:
-    """Put the current language's help texts into the command, its options and subcommands."""
+def localize(command: Any, deep: bool = False) -> None:
+    """Put the current language's help texts into the command and its options, and the short help
+    of its subcommands (what its `--help` lists); `deep`, into every command below it too.
+
+    The command line localizes only what it reaches (the root, then each command it resolves:
+    see MedborgerGroup.resolve_command), so that `medborger --help` stays fast."""
     for attribute in ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar"):
         _translated(command, attribute, _)
     params = list(command.params)
@@ -78,7 +82,11 @@ def localize(command: Any) -> None:
         if isinstance(getattr(param, "metavar", None), str):
             _translated(param, "metavar", metavar)
     for sub in getattr(command, "commands", {}).values():
-        localize(sub)
+        if deep:
+            localize(sub, deep=True)
+        else:
+            for attribute in ("help", "short_help"):
+                _translated(sub, attribute, _)
 
 
 # --- Click's own words ------------------------------------------------------------------------
