@@ -769,7 +769,7 @@ def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
     from .i18n import _, is_danish, ngettext, pgettext
 
-    counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
+    counts = ", ".join(vocab.counted(t, n) for t, n in result["counts"].items())
     integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
         _("Database: {path}").format(path=visible(str(result["path"]))),
@@ -991,7 +991,7 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
     width = console().width
     rooms = report["rooms"]
     with_year = first.year != last.year
-    time = f"{start:%H:%M}–{end:%H:%M}"
+    time = f"{schedule.clock(start)}–{schedule.clock(end)}"
     out = Printed()
     if single:
         out.text(_("Rooms free on {day} {date}, {time}.").format(day=when(first.isoformat())[:3], date=f"{first:%d.%m.%Y}", time=time),
@@ -1512,8 +1512,9 @@ _REPORT_BY_EN = {"focus": N_("Focus area"), "category": N_("Category"), "type": 
 def _number(value: Any, decimals: int = 0) -> str:
     if value is None:
         return "–"
+    point = "," if is_danish() else "."  # 205,5 timer in Danish
     if decimals:
-        return f"{value:,.{decimals}f}".replace(",", "\u202f")
+        return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", point)
     return f"{value:,}".replace(",", "\u202f")
 
 
@@ -1552,7 +1553,7 @@ def report_tables(report: dict[str, Any]) -> None:
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
-        first=schedule.long_day(report["first"]), last=schedule.long_day(report["last"]), by=_(_REPORT_BY_EN[report["by"]]).lower(), held=report["held_until"])
+        first=schedule.long_day(report["first"]), last=schedule.long_day(report["last"]), by=_(_REPORT_BY_EN[report["by"]]).lower(), held=schedule.long_day(report["held_until"]))
     for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue

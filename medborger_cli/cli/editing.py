@@ -7,6 +7,15 @@ import typer
 from ..i18n import N_, _, ngettext
 
 
+def _log_time(value: str) -> str:
+    """When a change was made, as the table shows it: `03.12.2026 18.13.35` in Danish."""
+    from ..i18n import is_danish
+
+    if not value or not is_danish():
+        return (value or "").replace("T", " ")
+    return f"{value[8:10]}.{value[5:7]}.{value[:4]} {value[11:19].replace(':', '.')}"
+
+
 def _clock(moment):
     from ..schedule import clock
 
@@ -296,7 +305,7 @@ def log(
     from ..i18n import _
 
     rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
-    columns = [output.Column("at", _("When"), lambda v: v.replace("T", " ")), output.Column("user", _("User")),
+    columns = [output.Column("at", _("When"), _log_time), output.Column("user", _("User")),
                output.Column("action", _("Change")), output.Column("kind", _("What")), output.Column("row_id", _("Id")),
                output.Column("summary", _("Summary")), output.Column("command", _("Command"), in_table=False),
                output.Column("old", _("Old"), in_table=False), output.Column("new", _("New"), in_table=False)]
