@@ -284,6 +284,13 @@ def span(row: dict[str, Any]) -> str:
     return f"{when(row['start'])}–{end}"
 
 
+def day_text(value: Any) -> str:
+    """An ISO date for tables: `24.12.2026` in Danish (ISO in English, as files have it)."""
+    if not value or not is_danish():
+        return value or ""
+    return f"{value[8:10]}.{value[5:7]}.{value[:4]}"
+
+
 def when(value: Any) -> str:
     """`2026-03-04T16:00` as `ons 04.03.2026 16:00` for tables."""
     if not value:
@@ -1438,11 +1445,11 @@ def activity_change(result: Any) -> None:
         message(_("{field}: {old} → {new}").format(field=key, old="–" if old in (None, "") else old,
                                                    new="–" if new in (None, "") else new))
     if result.nothing:
-        message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=result.effective.isoformat()))
+        message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=schedule.long_day(result.effective)))
         return
     verb = _("Would change") if result.dry_run else _("Changed")
     message(_("{verb} {title} from {day}: {removed} removed, {added} added, {changed} moved; {cancelled} cancelled dates stay cancelled.").format(
-        verb=verb, title=result.title, day=result.effective.isoformat(), removed=len(result.removed), added=len(result.added),
+        verb=verb, title=result.title, day=schedule.long_day(result.effective), removed=len(result.removed), added=len(result.added),
         changed=len(result.changed), cancelled=len(result.kept_cancelled)))
 
 
@@ -1470,7 +1477,7 @@ def closure_change(result: Any) -> None:
 
     if result.unchanged:
         message(_("Nothing to change: the closure is {first}–{last} ({reason}) already.").format(
-            first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+            first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until), reason=result.reason))
         return
     restored(result.restore, preview=result.dry_run)
     if result.restore.taken_over:
@@ -1488,7 +1495,7 @@ def closure_change(result: Any) -> None:
     else:
         text = _("{centre} is closed {first}–{last} ({reason}).")
     message((_("Dry run: ") if result.dry_run else "") + text.format(
-        centre=result.centre, first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+        centre=result.centre, first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until), reason=result.reason))
 
 
 def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:

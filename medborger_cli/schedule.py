@@ -107,6 +107,8 @@ def long_day(day: dt.date | str) -> str:
     """A date for messages: `man. 7. dec. 2026` (`Mon 7 Dec 2026` in English); ISO stays in files."""
     from .i18n import language
 
+    if not day:
+        return ""
     day = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
     lang = language()
     weekday, month = WEEKDAYS_SHORT[lang][day.weekday()], MONTHS_SHORT[lang][day.month - 1]

@@ -104,7 +104,6 @@ def add_activity(
     (at a terminal you are asked).
     """
     from .. import actions, output, prompts, rules, schedule, store, vocab
-    from ..i18n import _
 
     st = state(ctx)
     policy = conflict_policy(skip_conflicts, allow_conflicts)
@@ -216,7 +215,6 @@ def book(
 ) -> None:
     """Book a room once (a one-off booking, not part of an activity)."""
     from .. import actions, output, prompts, rules, schedule, store
-    from ..i18n import _
 
     st = state(ctx)
     prompts.require(

@@ -7,6 +7,12 @@ import typer
 from ..i18n import N_, _, ngettext
 
 
+def _long_day(day):
+    from ..schedule import long_day
+
+    return long_day(day)
+
+
 def _clock(moment):
     from ..schedule import clock
 
@@ -75,7 +81,6 @@ def attend(
     """
     from .. import actions, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
@@ -137,7 +142,6 @@ def attend(
 
 def _said(result) -> None:
     from .. import output
-    from ..i18n import _, ngettext
 
     b = result.booking
     count = result.new["count"]
@@ -155,16 +159,15 @@ def _walk(db, day, centre) -> None:
     """At a terminal: the day's sessions one by one, each asked its count (Enter skips it);
     each answer is saved at once, so an interruption keeps what was entered."""
     from .. import actions, output, prompts, rules, schedule
-    from ..i18n import _, ngettext
 
     rows = actions.sessions_of_day(db, day, centre)
     if not rows:
-        output.message(_("No sessions on {day}.").format(day=day.isoformat()))
+        output.message(_("No sessions on {day}.").format(day=_long_day(day)))
         return
     output.day_sessions(rows, day)
     held = [r for r in rows if r["status"] == "active"]
     if day > schedule.today():
-        output.message(_("{day} is in the future; attendance is registered on the day or after it.").format(day=day.isoformat()))
+        output.message(_("{day} is in the future; attendance is registered on the day or after it.").format(day=_long_day(day)))
         return
     saved = 0
     for number, row in enumerate(held, 1):
@@ -214,7 +217,6 @@ def report(
 
     from .. import coordination, csvio, files, output, schedule
     from ..errors import BadInput
-    from ..i18n import _
     from .exchange import _protected
 
     formats = [name for name, on in (("--json", as_json), ("--csv", as_csv), ("--excel", excel), ("--html", html)) if on]
@@ -264,6 +266,6 @@ def report(
     elif target:
         raise BadInput(_("-o: give --json, --csv, --excel or --html to write a file"))
     elif not result["groups"]:
-        output.message(_("No sessions between {first} and {last}.").format(first=first, last=last))
+        output.message(_("No sessions between {first} and {last}.").format(first=_long_day(first), last=_long_day(last)))
     else:
         output.report_tables(result)

@@ -19,7 +19,6 @@ def _choices(vocabulary) -> list[tuple[str, str]]:
 def init(ctx: typer.Context) -> None:
     """Create the database (if needed) and print its path."""
     from .. import output, store
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -31,7 +30,6 @@ def init(ctx: typer.Context) -> None:
 def load_sample(ctx: typer.Context) -> None:
     """Load the bundled sample: the four case centres of the CFBU report, season 2026/27."""
     from .. import output, sample
-    from ..i18n import _
 
     db = state(ctx).db()
     summary = sample.load(db)
@@ -61,7 +59,6 @@ def add_centre(
 ) -> None:
     """Register a medborgercenter."""
     from .. import actions, output, prompts, rules, vocab
-    from ..i18n import _
 
     st = state(ctx)
     missing = [flag for flag, value in (("NAME", name), ("--type", type_), ("--municipality", municipality)) if not value]
@@ -94,7 +91,6 @@ def add_room(
 ) -> None:
     """Add a room (lokale) to a centre."""
     from .. import actions, output, prompts, rules, store
-    from ..i18n import _
 
     st = state(ctx)
     missing = [f for f, v in (("CENTRE", centre), ("NAME", name)) if not v]
@@ -127,7 +123,6 @@ def add_actor(
 ) -> None:
     """Register an actor: a programme, municipal service, association or group that runs activities."""
     from .. import actions, output, prompts, rules, vocab
-    from ..i18n import _
 
     st = state(ctx)
     missing = [f for f, v in (("NAME", name), ("--sector", sector)) if not v]
@@ -159,7 +154,6 @@ def add_closure(
     terminal you see them and are asked first). Removing or shortening the closure later
     restores them."""
     from .. import actions, output, prompts, rules, schedule, store
-    from ..i18n import _
 
     st = state(ctx)
     prompts.require(
@@ -179,7 +173,6 @@ def add_closure(
     values = {"from": date_from, "until": date_until, "reason": reason}
     if not yes and prompts.interactive(st.no_input):
         from .. import editing
-        from ..i18n import ngettext
 
         _centre, inside = editing.closure_preview(db, centre, values)
         if inside:
@@ -192,7 +185,10 @@ def add_closure(
                 output.message(_("Nothing changed."))
                 raise typer.Exit(1)
     result = actions.add_closure(db, centre, values)
-    output.message(
-        f"{result.centre} is closed {result.date_from.isoformat()}–{result.date_until.isoformat()} ({result.reason}); "
-        f"{len(result.cancelled)} booking{'s' if len(result.cancelled) != 1 else ''} inside it cancelled."
-    )
+    from .. import schedule
+
+    n = len(result.cancelled)
+    output.message(ngettext("{centre} is closed {first}–{last} ({reason}); {count} booking inside it cancelled.",
+                            "{centre} is closed {first}–{last} ({reason}); {count} bookings inside it cancelled.", n).format(
+        centre=result.centre, first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until),
+        reason=result.reason, count=n))

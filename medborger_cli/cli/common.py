@@ -48,12 +48,10 @@ def plain_coercion() -> None:
                     return True
                 if text.lower() in ("0", "false", "f", "no", "n", "off", ""):
                     return False
-                from ..i18n import _
 
                 raise BadParameter(_("'{value}' is neither yes nor no").format(value=value), ctx=ctx, param=param)
             digits = text[1:] if text[:1] in "+-" else text
             if not digits.isascii() or not digits.isdigit():
-                from ..i18n import _
 
                 raise BadParameter(_("'{value}' is not a whole number").format(value=value), ctx=ctx, param=param)
             return int(text)
@@ -228,7 +226,6 @@ def write_text_file(text: str, content: str, *, field: str, overwrite: bool, dat
     import tempfile
 
     from ..errors import BadInput
-    from ..i18n import _
 
     path = Path(text).expanduser()
     if not path.name or path.name in (".", "..") or text.endswith(("/", os.sep)) or path.is_dir():

@@ -19,7 +19,6 @@ def backup(
     """Write a consistent copy of the database, safe while others use it."""
     from .. import actions, output
 
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -64,7 +63,6 @@ PersonOption = Annotated[
 
 
 def _plan_columns():
-    from ..i18n import _
     from ..output import Column
 
     return [Column("table", _("Table")), Column("id", _("Row")), Column("column", _("Field")), Column("value", _("Value")),
@@ -73,7 +71,6 @@ def _plan_columns():
 
 def _several_people(found) -> None:
     from .. import output
-    from ..i18n import _
     from ..output import Column
 
     output.emit(found.people, [Column("id", _("Actor id")), Column("actor", _("Actor")), Column("contact", _("Contact")),
@@ -92,7 +89,6 @@ def privacy_show(
 ) -> None:
     """List every value `privacy erase` would change for a person, and what it becomes."""
     from .. import output, privacy
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     found = privacy.plan(state(ctx).db(), name, person)
@@ -124,7 +120,6 @@ def privacy_erase(
     """
     from .. import output, privacy, prompts
     from ..errors import MissingInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
@@ -179,7 +174,6 @@ def privacy_erase(
 def privacy_scrub(ctx: typer.Context) -> None:
     """Rewrite the database file so that erased and deleted values leave it and its journal."""
     from .. import output, privacy
-    from ..i18n import _
 
     st = state(ctx)
     if privacy.scrub(st.db()):

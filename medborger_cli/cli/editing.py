@@ -9,7 +9,6 @@ from ..i18n import N_, _, ngettext
 
 def _log_time(value: str) -> str:
     """When a change was made, as the table shows it: `03.12.2026 18.13.35` in Danish."""
-    from ..i18n import is_danish
 
     if not value or not is_danish():
         return (value or "").replace("T", " ")
@@ -36,7 +35,6 @@ Text = Annotated[str | None, typer.Option(metavar="TEXT")]
 
 def _record(ctx: typer.Context, kind: str, name: str, changes: dict, centre: str | None = None) -> None:
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.edit_record(state(ctx).db(), kind, name, changes, centre)
     if not result.new:
@@ -131,7 +129,6 @@ def edit_activity(
     import datetime as dt
 
     from .. import editing, output, prompts, schedule
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -187,7 +184,6 @@ def edit_closure(
 
 def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -> None:
     from .. import editing, output, prompts
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -220,7 +216,6 @@ def move(
 ) -> None:
     """Move one booking to another room or time; it stays linked to its activity."""
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.move(state(ctx).db(), booking, room=room, start=start, end=end,
                           policy=conflict_policy(False, allow_conflicts))
@@ -245,7 +240,6 @@ def cancel(
     (`medborger restore` brings them back)."""
     from .. import actions, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
@@ -286,7 +280,6 @@ def restore(
 ) -> None:
     """Make cancelled bookings active again: conflict-checked, and refused inside a closure."""
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.restore(state(ctx).db(), bookings, conflict_policy(skip_conflicts, allow_conflicts))
     output.restored(result)
@@ -302,7 +295,6 @@ def log(
 ) -> None:
     """Every change: when, by which user, with which command, and what changed (old and new)."""
     from .. import actions, output, schedule
-    from ..i18n import _
 
     rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
     columns = [output.Column("at", _("When"), _log_time), output.Column("user", _("User")),

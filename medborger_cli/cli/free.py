@@ -40,7 +40,6 @@ def free(
 
     from .. import coordination, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     st = state(ctx)

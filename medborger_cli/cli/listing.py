@@ -122,7 +122,6 @@ def list_activities(
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
     from .. import coordination, output, schedule, store, vocab
-    from ..i18n import _
     from ..output import Column
 
     fmt = output_format(as_json, as_csv)
@@ -191,7 +190,6 @@ def list_bookings(
     --html writes a printable agenda: the bookings day by day."""
     from .. import actions, output, store
     from ..errors import BadInput
-    from ..i18n import _
     from ..output import Column
 
     fmt = _format(as_json, as_csv, html, output_path)
@@ -246,8 +244,8 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
             rows,
-            [Column("id", "Id", style="dim", wrap=False), Column("centre", "Centre"), Column("date_from", "From", wrap=False),
-             Column("date_until", "Until", wrap=False), Column("reason", "Reason")],
+            [Column("id", "Id", style="dim", wrap=False), Column("centre", "Centre"), Column("date_from", "From", output.day_text, wrap=False),
+             Column("date_until", "Until", output.day_text, wrap=False), Column("reason", "Reason")],
             fmt, title="Closures", empty="No closures registered.", raw=raw,
         )
 
@@ -255,7 +253,6 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
 def _format(as_json: bool, as_csv: bool, html: bool, output_path: str | None) -> str:
     """table, json, csv or html; -o goes with --html."""
     from ..errors import BadInput
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     if html and fmt != "table":
@@ -289,7 +286,6 @@ def schedule_week(
     import datetime as dt
 
     from .. import coordination, output, schedule, store
-    from ..i18n import _
     from ..output import Column
 
     fmt = _format(as_json, as_csv, html, output_path)

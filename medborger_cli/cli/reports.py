@@ -104,7 +104,6 @@ def _any_acknowledged(db) -> bool:
 def _resolve(st, db, kinds, scope) -> None:
     from .. import actions, coordination, output, prompts, rules
     from ..errors import MissingInput
-    from ..i18n import _, ngettext
 
     if not prompts.interactive(st.no_input):
         raise MissingInput("--resolve: needs a terminal; in scripts use `medborger acknowledge KEY --note TEXT` or `medborger cancel ID`")
