@@ -314,12 +314,16 @@ class Recurrence:
         )
         return [d.date() for d in rule if d.date() >= self.date_from]
 
-    def describe(self) -> str:
+    def describe(self, iso: bool = False) -> str:
+        """The rule in words: `mandag 16.00–18.00, 10.08.2026–21.06.2027` in Danish; with `iso`
+        (and in English) the dates and times as ISO, for JSON and CSV."""
         from .i18n import is_danish
 
         names = [vocab.WEEKDAYS[c].da for c in weekday_codes(list(self.weekdays)).split(",") if c]
-        times = f"{clock(self.start_time)}–{clock(self.end_time)}"
-        day = (lambda d: f"{d:%d.%m.%Y}") if is_danish() else (lambda d: d.isoformat())  # ISO stays in English
+        readable = is_danish() and not iso
+        times = (f"{clock(self.start_time)}–{clock(self.end_time)}" if readable else
+                 f"{self.start_time:%H:%M}–{self.end_time:%H:%M}")
+        day = (lambda d: f"{d:%d.%m.%Y}") if readable else (lambda d: d.isoformat())
         if self.on is not None:
             return f"{day(self.on)} {times}"
         if self.monthly:

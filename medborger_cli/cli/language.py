@@ -99,7 +99,7 @@ def _hint(param_hint: Any) -> str | None:
 
 # Messages Click builds from pieces, matched so that they can be told in whole sentences.
 _CLICK_MESSAGES = (
-    (re.compile(r"Got unexpected extra arguments? \((?P<args>.*)\)"),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)"),
      lambda m: ngettext("Got an unexpected extra argument ({args})", "Got unexpected extra arguments ({args})",
                         len(m["args"].split())).format(args=m["args"])),
     (re.compile(r"Option (?P<name>'[^']*') requires an argument\."),

@@ -130,7 +130,8 @@ def list_activities(
     ids = filter_ids(db, centre, room, actor)
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
-        row["schedule"] = schedule.Recurrence.from_row(row).describe()
+        rule = schedule.Recurrence.from_row(row)
+        row["schedule"], row["schedule_shown"] = rule.describe(iso=True), rule.describe()  # ISO in JSON and CSV
         audience = coordination.audience_of(row)
         row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
@@ -150,7 +151,7 @@ def list_activities(
                 Column("age", "Age", in_table=False), Column("gender", "Gender", in_table=False),
                 Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS), in_table=False),
                 Column("internal", "Internal", in_table=False),
-                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+                Column("schedule", "When", keep=90, compose=lambda r: r["schedule_shown"]), Column("occurrences", "Dates", wrap=False, keep=20),
             ],
             fmt, title="Activities", empty="No activities match.",
             extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
@@ -160,7 +161,7 @@ def list_activities(
                        + ([[(_("with {partners}").format(partners=", ".join(r["partners"])), "dim")]] if r["partners"] else [])),
                 Column("room", _("Where"), keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
                 Column("kind", _("For"), keep=40, compose=lambda r: [[(r["kind"], None)], [(r["for"], "dim")]]),
-                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+                Column("schedule", "When", keep=90, compose=lambda r: r["schedule_shown"]), Column("occurrences", "Dates", wrap=False, keep=20),
             ],
         )
 
