@@ -145,9 +145,16 @@ def audience_danish(facts: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
-@functools.lru_cache(maxsize=4096)
 def audience_words(audience: Audience) -> str:
-    """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`."""
+    """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`
+    (in the reader's language: remembered per language)."""
+    from .i18n import language
+
+    return _audience_words(audience, language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _audience_words(audience: Audience, language: str) -> str:
     if audience.open:
         return _("everyone")
     ages = ages_words(audience.age_min, audience.age_max)

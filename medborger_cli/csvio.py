@@ -164,25 +164,25 @@ def decode(data: bytes, name: str = "") -> str:
     Raises Undecodable for UTF-16, for NUL bytes, for a mix of UTF-8 and other bytes and for
     bytes Windows-1252 does not define."""
     if is_utf16(data):
-        raise Undecodable(None, "is UTF-16; save it as CSV UTF-8")
+        raise Undecodable(None, _("is UTF-16; save it as CSV UTF-8"))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     nul = data.find(b"\x00")
     if 0 <= nul < 4096:
-        raise Undecodable(None, "is not a text file; save it from the spreadsheet as CSV UTF-8")
+        raise Undecodable(None, _("is not a text file; save it from the spreadsheet as CSV UTF-8"))
     if nul >= 0:
-        raise Undecodable(_line_of(data, nul), "holds a NUL byte; the file is damaged, save it again as CSV UTF-8")
+        raise Undecodable(_line_of(data, nul), _("holds a NUL byte; the file is damaged, save it again as CSV UTF-8"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
     if _UTF8_MULTIBYTE.search(data):  # UTF-8 text with foreign bytes in it: not a cp1252 file
-        raise Undecodable(_line_of(data, bad), f"holds the byte 0x{data[bad]:02X}, which is not UTF-8; save the file as CSV UTF-8")
+        raise Undecodable(_line_of(data, bad), _("holds the byte {byte}, which is not UTF-8; save the file as CSV UTF-8").format(byte=f"0x{data[bad]:02X}"))
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise Undecodable(
-            _line_of(data, exc.start), f"holds the byte 0x{data[exc.start]:02X}, which is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8"
+            _line_of(data, exc.start), _("holds the byte {byte}, which is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8").format(byte=f"0x{data[exc.start]:02X}")
         ) from None
 
 

@@ -522,6 +522,26 @@ def span(proposed: Sequence[Proposed]) -> tuple[list[Any], str, str] | None:
     return sorted({p.room_id for p in active}, key=str), min(p.start for p in active), max(p.end for p in active)
 
 
+# A refused room conflict, by what would have been done: (one date, several, every date collides).
+CONFLICT_TEXTS = {
+    "stored": (N_("room conflict: the room is taken at that time; nothing was stored"),
+               N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was stored"),
+               N_("room conflict: every date collides with another booking; nothing was stored")),
+    "restored": (N_("room conflict: the room is taken at that time; nothing was restored"),
+                 N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was restored"),
+                 N_("room conflict: every date collides with another booking; nothing was restored")),
+    "imported": (N_("room conflict: the room is taken at that time; nothing was imported"),
+                 N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was imported"),
+                 N_("room conflict: every date collides with another booking; nothing was imported")),
+    "moved": (N_("room conflict: the room is taken at that time; nothing was moved"),
+              N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was moved"),
+              N_("room conflict: every date collides with another booking; nothing was moved")),
+    "changed": (N_("room conflict: the room is taken at that time; nothing was changed"),
+                N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was changed"),
+                N_("room conflict: every date collides with another booking; nothing was changed")),
+}
+
+
 def apply_policy(
     proposed: Sequence[Proposed], conflicts: Sequence[ConflictRow], policy: str, *, allow_empty: bool = False,
     stored_word: str = "stored",
@@ -540,17 +560,13 @@ def apply_policy(
     active = sum(1 for p in proposed if p.status == "active")
     kept = [p for i, p in enumerate(proposed) if i not in drop]
     can_skip = len(drop) < active
+    one, many, every = CONFLICT_TEXTS.get(stored_word, CONFLICT_TEXTS["stored"])
     if policy == "refuse":
         total = active
-        if total == 1:
-            reason = f"room conflict: the room is taken at that time; nothing was {stored_word}"
-        else:
-            reason = (f"room conflict: {len(drop)} of {total} dates collide with other bookings in the room; "
-                      f"nothing was {stored_word}")
+        reason = _(one) if total == 1 else _(many).format(count=len(drop), total=total)
         raise Conflict(reason, list(conflicts), colliding=len(drop), total=total, can_skip=can_skip)
     if not can_skip and not allow_empty:
-        raise Conflict(f"room conflict: every date collides with another booking; nothing was {stored_word}", list(conflicts),
-                       colliding=len(drop), total=active, can_skip=False)
+        raise Conflict(_(every), list(conflicts), colliding=len(drop), total=active, can_skip=False)
     return kept
 
 

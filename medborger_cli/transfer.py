@@ -245,20 +245,20 @@ class Importer:
     def _row_centres(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.centre_record(row)
         self._add_name("centre", self.maps["centres"], (store.name_key(record["name"]),), record["name"],
-                       f"a centre named '{record['name']}' exists already", record)
+                       _("a centre named '{name}' exists already").format(name=record['name']), record)
         return record
 
     def _row_rooms(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.room_record(row)
         self._add_name("room", self.maps["rooms"], (centre, store.name_key(record["name"])), record["name"],
-                       f"the centre has a room named '{record['name']}' already", record)
+                       _("the centre has a room named '{name}' already").format(name=record['name']), record)
         return {"centre": centre, **record}
 
     def _row_actors(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.actor_record(row)
         self._add_name("actor", self.maps["actors"], (store.name_key(record["name"]),), record["name"],
-                       f"an actor named '{record['name']}' exists already", record)
+                       _("an actor named '{name}' exists already").format(name=record['name']), record)
         return record
 
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:

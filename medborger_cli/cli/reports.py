@@ -177,14 +177,18 @@ def acknowledge(
         return
     prompts.require([] if note else ["--note"], st.no_input)
     if not note:
-        note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
+        note = prompts.text(_("Note (why it is fine):"), lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
     done = actions.acknowledge(db, keys, note)
     new = sum(1 for _, is_new in done if is_new)
-    output.message(
-        f"Acknowledged {new} finding{'s' if new != 1 else ''}"
-        + (f", updated the note of {len(done) - new}" if len(done) > new else "")
-        + "; `medborger overlaps --all` shows them with the note."
-    )
+    updated = len(done) - new
+    if updated:
+        text = ngettext("Acknowledged {count} finding, updated the note of {updated}; `medborger overlaps --all` shows them with the note.",
+                        "Acknowledged {count} findings, updated the note of {updated}; `medborger overlaps --all` shows them with the note.",
+                        new)
+    else:
+        text = ngettext("Acknowledged {count} finding; `medborger overlaps --all` shows it with the note.",
+                        "Acknowledged {count} findings; `medborger overlaps --all` shows them with the note.", new)
+    output.message(text.format(count=new, updated=updated))
 
 
 @app.command("collaboration")
