@@ -828,9 +828,20 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
     table(columns, cells, title=title, stderr=True, separate=False)
 
 
+def skip_reason(text: str | None) -> str:
+    """Why a date is skipped, in the reader's words: schedule writes `lukket: Juleferie` and
+    `helligdag: Langfredag` (its records keep them so), the table says `closed: Juleferie` in English."""
+    if not text:
+        return ""
+    for mark, words in (("lukket: ", N_("closed: {reason}")), ("helligdag: ", N_("public holiday: {reason}"))):
+        if text.startswith(mark):
+            return _(words).format(reason=text[len(mark):])
+    return text
+
+
 def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
     columns = [Column("date", _("Date"), wrap=False), Column("why", _("Why"))]
-    table(columns, [[when(o.start)[:-6], o.skipped] for o in occurrences], title=title, stderr=True, separate=False)
+    table(columns, [[when(o.start)[:-6], skip_reason(o.skipped)] for o in occurrences], title=title, stderr=True, separate=False)
 
 
 # ---------------------------------------------------------------------------------------------
