@@ -184,6 +184,17 @@ def answer_yes(text: str, default: bool) -> bool | None:
     return True if word in YES else False if word in NO else None
 
 
+def choose_id(message: str, choices: Sequence[tuple[str, int]], stop: str) -> int | None:
+    """Pick one record by id among those listed (label, id); the last choice, `stop`, picks none
+    (None). Enter takes the first."""
+    import questionary
+
+    options = [questionary.Choice(title=label, value=record_id) for label, record_id in choices]
+    options.append(questionary.Choice(title=stop, value=-1))  # questionary takes a None value as the title
+    picked = _ask(questionary.select(message, choices=options))
+    return None if picked == -1 else picked
+
+
 def confirm(message: str, default: bool = False) -> bool:
     """A yes-or-no question answered with j/ja or n/nej (y/yes and no too) and Enter; Enter alone
     takes the default, shown in capitals (`j/N`)."""

@@ -63,6 +63,19 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def edit_csv(path: Path, change) -> None:
+    """Edit a CSV file as a coordinator would in Excel: `change(table)` on its rows (dicts)."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    change(table)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(table)
+
+
 def rows(path: Path, sql: str, params=()) -> list[dict]:
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row

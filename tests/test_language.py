@@ -30,7 +30,7 @@ SAME_IN_DANISH = {
     "Lokale", "Lukket: {reason}", "MIN-MAX", "N", "Nr.", "STATUS", "Start", "Status", "TYPE", "Tid", "Type", "Type:",
     "Udskrevet {date} kl. {time} · medborger", "Uge {week} · {dates}", "aflyst", "booking", "fra {date}", "til {date}",
     "{count} booking", "{field}: {old} → {new}", "{file}: {reason}",
-    "{kind} {name} (id {id})", "{people} {ages}", "{title} {when} (booking {id})", "{count} MB", "{count} bytes",
+    "{kind} {name} (id {id})", "{people} {ages}", "{title} {when} (booking {id})", "{when} (booking {id})", "{count} MB", "{count} bytes",
     "⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.",
 }
 

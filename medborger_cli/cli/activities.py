@@ -14,32 +14,15 @@ def _clock(moment):
     return clock(moment)
 
 from . import app
-from .common import AllowOption, SkipOption, conflict_policy, state
-
-def _with_conflict_choice(st, attempt, policy: str):
-    """Run `attempt(policy)`; on a refused conflict at a terminal, show it and ask what to do."""
-    from .. import output, prompts
-    from ..errors import Conflict, Refused
-
-    try:
-        return attempt(policy)
-    except Conflict as exc:
-        if policy != "refuse" or not prompts.interactive(st.no_input):
-            raise
-        output.conflicts(exc.conflicts, _("Room conflicts"))
-        choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
-        if choice == "refuse":
-            raise Refused(_("nothing was stored")) from None
-        return attempt(choice)
-
+from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
 def _report(result, title: str) -> None:
     from .. import output
 
     if result.skipped:
+        count = len(result.skipped)
         output.skipped_dates(result.skipped, ngettext("{count} date not booked: public holidays and closures",
-                                                      "{count} dates not booked: public holidays and closures",
-                                                      len(result.skipped)).format(count=len(result.skipped)))
+                                                      "{count} dates not booked: public holidays and closures", count).format(count=count))
     if result.conflicts:
         dates = len({c.start for c in result.conflicts})
         if result.policy == "skip":
@@ -189,7 +172,7 @@ def add_activity(
         "from": date_from, "until": date_until, "every": every, "monthly": monthly, "on": on,
         "include_holidays": include_holidays,
     })
-    result = _with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
+    result = with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
     _report(result, spec.title)
     first, last = result.stored[0], result.stored[-1]
     from .. import schedule
@@ -241,7 +224,7 @@ def book(
         end = prompts.text(_("Ends (18:00, or a date and time):"), lambda v: schedule.parse_end(v, starts, "end"))
     booking = actions.build_booking(db, {"centre": centre, "room": room, "actor": actor, "title": title, "start": start, "end": end})
     policy = conflict_policy(False, allow_conflicts)
-    result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
+    result = with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
     _report(result, booking.title)
     output.message(_("Booked {room}, {centre} for {title}: {start}–{end} (booking {id}).").format(
         room=booking.room['name'], centre=booking.centre['name'], title=booking.title, start=output.when(booking.start),

@@ -33,7 +33,7 @@ from .exchange import (
     insert_bookings_fast,
     name_maps,
 )
-from .privacy import contact_records, scrub, set_text_value, text_values
+from .privacy import contact_records, mark_unscrubbed, scrub, set_text_value, text_values
 from .queries import (
     activities,
     activity_facts,
@@ -49,6 +49,7 @@ from .queries import (
     closures,
     counts,
     dates_outside,
+    invalid_values,
     is_empty,
     quick_check,
     first_active_day,
@@ -148,6 +149,7 @@ __all__ = [
     "connect",
     "counts",
     "dates_outside",
+    "invalid_values",
     "quick_check",
     "default_path",
     "delete",
@@ -181,6 +183,7 @@ __all__ = [
     "running_over_midnight",
     "schema_version",
     "scrub",
+    "mark_unscrubbed",
     "contact_records",
     "set_text_value",
     "text_values",
