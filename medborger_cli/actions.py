@@ -262,7 +262,17 @@ def check_rooms(
 ) -> tuple[list[rules.Proposed], list[rules.ConflictRow]]:
     """The room-conflict check of every change: what to store under `policy`, and the conflicts."""
     conflicts = rules.room_conflicts(proposed, booked_in(db, proposed))
-    return rules.apply_policy(proposed, conflicts, policy, allow_empty=allow_empty, stored_word=stored_word), conflicts
+    return apply_policy(db, proposed, conflicts, policy, allow_empty=allow_empty, stored_word=stored_word), conflicts
+
+
+def apply_policy(db: Database, proposed: list[rules.Proposed], conflicts: list[rules.ConflictRow], policy: str,
+                 **options: Any) -> list[rules.Proposed]:
+    """`rules.apply_policy`, and when conflicts are stored on purpose, the store is told so: a
+    database that refuses double bookings itself (PostgreSQL) then lets these be."""
+    kept = rules.apply_policy(proposed, conflicts, policy, **options)
+    if conflicts and policy == "allow":
+        db.allow_conflicts()
+    return kept
 
 
 def store_activity(

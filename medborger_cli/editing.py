@@ -239,7 +239,7 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     own = {b["id"] for b in existing}
     booked = [b for b in actions.booked_in(db, proposed) if b.id not in own]
     result.conflicts = rules.room_conflicts(proposed, booked)
-    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True)
+    kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True)
     kept_ids = {id(p) for p in kept}
     for p, booking in zip(proposed, origin):
         if id(p) not in kept_ids:
@@ -329,7 +329,7 @@ def move(db: Database, ref: str, *, room: str | None, start: str | None, end: st
                                    booking["actor"], booking["activity_id"], booking["status"])]
         booked = [b for b in actions.booked_in(db, proposed) if b.id != booking["id"]]
         conflicts = rules.room_conflicts(proposed, booked)
-        rules.apply_policy(proposed, conflicts, "refuse" if policy == "skip" else policy)
+        actions.apply_policy(db, proposed, conflicts, "refuse" if policy == "skip" else policy)
         store.update_row(db, "bookings", booking["id"], {"room_id": room_row["id"], "start": fields.start, "end": fields.end})
         actions.log(db, "move", "booking", booking["id"], _("Moved {title} from {old} ({old_room}) to {new} ({new_room})").format(
             title=booking["title"], old=booking["start"], old_room=booking["room"], new=fields.start, new_room=room_row["name"]),
@@ -367,7 +367,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
     proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"])
                 for b in bookings]
     result.conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
-    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
+    kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
     kept_ids = {id(p) for p in kept}
     for booking, p in zip(bookings, proposed):
         (result.restored if id(p) in kept_ids else result.left_cancelled).append(booking)

@@ -151,6 +151,16 @@ def report(exc: Exception, label: Any = None) -> int:
             text += conflict_hint(exc, label)
         _err(text)
         return exc.exit_code
+    if type(exc).__module__.startswith("psycopg"):
+        from ..store import pg
+
+        known = pg.user_error(exc)
+        if known is not None:
+            _err(known.render(label))
+            return known.exit_code
+        _err(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; "
+             "run with MEDBORGER_DEBUG=1 for details")
+        return 1
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc)
         if "locked" in text or "busy" in text:

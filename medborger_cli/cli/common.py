@@ -95,7 +95,9 @@ class State:
 
             path, source = store.resolve_path(self.db_option)
             self._db = store.connect(path, source)
-            actions.WHO.command = " ".join(COMMAND_LINE) or "medborger"
+            from ..store.engine import redact
+
+            actions.WHO.command = redact(" ".join(COMMAND_LINE)) or "medborger"
             self.path = path
         return self._db
 

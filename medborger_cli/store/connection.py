@@ -31,6 +31,8 @@ class LazyDatabase:
     whose import takes longer than a week's schedule (benchmarks/frontdesk.py)."""
 
     _READS = ("SELECT", "PRAGMA", "EXPLAIN")
+    dialect = "sqlite"
+    returning_id = ""  # what an INSERT adds to give its row's id back (lastrowid does it here)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -49,6 +51,12 @@ class LazyDatabase:
             return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
         return self.full.execute(sql, parameters)
 
+    def begin_write(self) -> None:
+        self.execute("BEGIN IMMEDIATE")
+
+    def allow_conflicts(self) -> None:
+        """This transaction stores room conflicts on purpose (only PostgreSQL's constraint needs telling)."""
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.full, name)
 
@@ -58,6 +66,10 @@ class LazyDatabase:
 
 def applied_migrations(db: Database) -> list[str]:
     """The names of our migrations applied to `db`, in order (read with plain SQL)."""
+    if db.dialect == "postgresql":
+        from . import pg
+
+        return pg.applied_migrations(db)
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
         return []
     rows = db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])
@@ -77,15 +89,22 @@ def default_path() -> Path:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def resolve_path(option: str | None) -> tuple[Path, str]:
-    """The database path and where it came from: the field `db` (the root option), the
-    environment variable `MEDBORGER_DB`, or the `data dir`."""
+def resolve_path(option: str | None) -> tuple[Any, str]:
+    """The database and where it came from: the field `db` (the root option), the environment
+    variable `MEDBORGER_DB`, or the `data dir`. A path is a SQLite file; a `postgresql://` URL
+    is a PostgreSQL database (an `engine.PgTarget`)."""
+    from .engine import is_url, parse_target
+
     if option is not None:
         if not option.strip():
             raise StoreError("must not be empty; give the path of a database file", field="db", value=option)
+        if is_url(option):
+            return parse_target(option), "db"
         return Path(option).expanduser(), "db"
     env = os.environ.get("MEDBORGER_DB")
     if env is not None and env.strip():
+        if is_url(env):
+            return parse_target(env), "MEDBORGER_DB"
         return Path(env).expanduser(), "MEDBORGER_DB"
     if env is not None:
         raise StoreError("is set but empty; give the path of a database file or unset it", field="MEDBORGER_DB")
@@ -94,7 +113,11 @@ def resolve_path(option: str | None) -> tuple[Path, str]:
 
 def connect(path: Path, source: str = "db") -> Database:
     """Open (creating if needed, mode 0600) and migrate the database at `path`. `source` is the
-    field the path came from, which errors name."""
+    field the path came from, which errors name. A PostgreSQL target opens the server's."""
+    if not isinstance(path, Path):
+        from . import pg
+
+        return pg.open_database(path, source)
     if path.exists() and path.is_dir():
         raise StoreError(f"{path} is a folder; give the path of a database file", field=source)
     if not path.exists():
@@ -219,7 +242,7 @@ def write(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    db.begin_write()
     journal.open = True
     try:
         yield db
@@ -269,6 +292,12 @@ def _free_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+def now_utc() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def schema_version(db: Database) -> str:

@@ -128,10 +128,10 @@ def activities(
     sql = (
         "SELECT a.id, a.title, c.name AS centre, r.name AS room, ac.name AS actor, ac.sector AS actor_sector, "
         "(SELECT json_group_array(name) FROM (SELECT p2.name FROM activity_partners p "
-        "  JOIN actors p2 ON p2.id = p.actor_id WHERE p.activity_id = a.id ORDER BY p2.name)) AS partners, "
+        "  JOIN actors p2 ON p2.id = p.actor_id WHERE p.activity_id = a.id ORDER BY p2.name) AS names) AS partners, "
         "a.category, "
         "(SELECT json_group_array(target) FROM (SELECT target FROM activity_targets t "
-        "  WHERE t.activity_id = a.id ORDER BY target)) AS target_groups, "
+        "  WHERE t.activity_id = a.id ORDER BY target) AS targets) AS target_groups, "
         "a.type, a.age_min, a.age_max, a.gender, a.internal, "
         "a.focus, a.weekdays, a.start_time, a.end_time, a.date_from, a.date_until, a.interval, a.monthly, "
         "a.single_date, a.include_holidays, a.centre_id, a.room_id, a.actor_id, c.area, "
@@ -353,8 +353,10 @@ def report_sessions(db: Database, first: str, last: str, held_before: str, room_
         "SELECT b.activity_id, CASE WHEN b.activity_id IS NULL THEN b.id END AS lone, "
         "CASE WHEN b.activity_id IS NULL THEN b.actor_id END, CASE WHEN b.activity_id IS NULL THEN r.centre_id END, "
         "CASE WHEN b.activity_id IS NULL THEN b.title END, "
-        f"sum({held}), sum(b.status = 'active' AND b.start >= '{held_before}'), sum(b.status = 'cancelled'), "
-        "sum(b.status = 'cancelled' AND (b.closure_id IS NOT NULL OR b.note LIKE 'lukket: %')), "
+        f"sum(CASE WHEN {held} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN b.status = 'active' AND b.start >= '{held_before}' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN b.status = 'cancelled' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN b.status = 'cancelled' AND (b.closure_id IS NOT NULL OR b.note LIKE 'lukket: %') THEN 1 ELSE 0 END), "
         f"sum(CASE WHEN {held} THEN round((julianday(b.\"end\") - julianday(b.start)) * 1440) END), "
         "count(a.booking_id), sum(a.count), sum(a.new), sum(a.female), sum(a.male), "
         "sum(CASE WHEN r.capacity IS NOT NULL AND a.booking_id IS NOT NULL THEN r.capacity END), "
@@ -391,7 +393,7 @@ def activity_dates_booked(db: Database, activity_ids: list[int], day: str) -> se
 def report_rules(db: Database, activity_ids: list[int]) -> list[dict[str, Any]]:
     """The rule columns of these activities (for the dates a holiday or closure skipped)."""
     return fetch_rows(
-        db, "SELECT id, centre_id, weekdays, start_time, end_time, date_from, date_until, interval, monthly, single_date, "
+        db, "SELECT id, centre_id, weekdays, start_time, end_time, date_from, date_until, \"interval\", monthly, single_date, "
             "include_holidays FROM activities WHERE id IN (SELECT value FROM json_each(?))", [json_ids(activity_ids)])
 
 
