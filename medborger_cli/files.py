@@ -67,8 +67,8 @@ def user_path(text: str, *, field: str) -> Path:
 
 def database_files(database: Path | None) -> list[Path]:
     """The database and the files SQLite keeps beside it."""
-    if database is None:
-        return []
+    if database is None or not isinstance(database, (Path, str)):
+        return []  # a server's database has no files here
     database = Path(database)
     return [database.with_name(database.name + suffix) for suffix in DATABASE_SUFFIXES]
 

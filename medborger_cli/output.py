@@ -762,8 +762,13 @@ def check_report(result: dict[str, Any]) -> None:
     integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
         _("Database: {path}").format(path=visible(str(result["path"]))),
-        _("Schema version: {schema} (journal: {mode})").format(schema=result["schema"], mode=result["journal_mode"]),
+        _("Schema version: {schema} (journal: {mode})").format(schema=result["schema"], mode=result["journal_mode"])
+        if "constraint" not in result else _("Schema version: {schema} (PostgreSQL)").format(schema=result["schema"]),
     ]
+    if "constraint" in result:
+        lines.append(_("Double bookings: refused by the database itself (constraint present)") if result["constraint"] else
+                     _("Double bookings: WARNING: the constraint that refuses them is missing; run medborger with an "
+                       "account that may change the schema, or ask the municipality's IT"))
     if integrity == ["ok"]:
         lines.append(_("Integrity: ok"))
     else:

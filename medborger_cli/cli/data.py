@@ -28,7 +28,7 @@ def backup(
                          "and run `medborger check`.").format(problem=problems[0]))
     if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
         typer.echo(str(target))
-    output.message(f"Backed up {st.path} to {target}.")
+    output.message(_("Backed up {source} to {target}.").format(source=str(st.path), target=target))
 
 
 @app.command("check")
@@ -185,3 +185,25 @@ def privacy_scrub(ctx: typer.Context) -> None:
     else:
         output.warning(_("Another program is reading the database, so its journal could not be emptied; try again when it has finished."))
         raise typer.Exit(1)
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", metavar="TARGET",
+                                    help="An empty PostgreSQL database (postgresql://USER@HOST/DBNAME) or a new database file.")],
+) -> None:
+    """Copy everything (ids, cancellations, closures, acknowledgements, the change log, attendance)
+    into an empty PostgreSQL database or a new file: a municipality starts from a centre's file,
+    a coordinator keeps an offline copy."""
+    from .. import actions, output
+    from ..i18n import _, ngettext
+
+    st = state(ctx)
+    db = st.db()
+    result = actions.copy_to(db, st.path, to)
+    bookings = result.rows.get("bookings", 0)
+    output.message(ngettext("Copied {source} to {target}: {rows} row, {bookings} booking.",
+                            "Copied {source} to {target}: {rows} rows, {bookings} bookings.",
+                            sum(result.rows.values())).format(
+        source=str(st.path), target=result.target, rows=sum(result.rows.values()), bookings=bookings))

@@ -273,6 +273,10 @@ def backup_to(db: Database, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".medborger-copy-"))
     try:
         partial = scratch / "copy.db"
+        if db.dialect != "sqlite":  # a server's database: a SQLite file of the same rows
+            copy_into_file(db, partial)
+            os.replace(partial, target)
+            return
         os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
         target_conn = sqlite3.connect(str(partial))
         try:
@@ -283,6 +287,22 @@ def backup_to(db: Database, target: Path) -> None:
         os.replace(partial, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def copy_into_file(db: Database, partial: Path) -> dict[str, int]:
+    """A new SQLite file at `partial` (which must not exist) holding every row of `db`; the
+    rows copied per table."""
+    from .copying import copy_all
+
+    commits = journal.commits
+    copy = connect(partial, "path")
+    try:
+        copied = copy_all(db, copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.conn.close()
+    journal.commits = commits  # writing the copy changed nothing of the database
+    return copied
 
 
 def _free_name(path: Path) -> Path:

@@ -293,6 +293,11 @@ def check(db: Database) -> dict[str, Any]:
     whatever can still be read (a part that cannot is None)."""
     import sqlite3
 
+    if db.dialect == "postgresql":
+        from . import pg
+
+        return pg.check(db)
+
     def readable(read):
         try:
             return read()
