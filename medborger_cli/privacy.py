@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from . import rules, store
 from .errors import BadInput
-from .i18n import ngettext
+from .i18n import _, ngettext
 
 REPLACEMENT = "[slettet]"
 # Where a person can appear: the contact record of actors, and free text anywhere.
@@ -209,6 +209,9 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
             pending = "another program is reading the database"
     except sqlite3.OperationalError as exc:
         pending = str(exc)
+    if not rewritten and db.dialect == "postgresql":
+        pending = _("only the owner of the tables may rewrite them; the server's own clean-up (VACUUM) removes the "
+                    "old row versions later, or the municipality's IT can run VACUUM FULL")
     return Erased(result, rewritten, pending, automatic_copies(path))
 
 
@@ -218,4 +221,6 @@ def scrub(db: Database) -> bool:
 
 def automatic_copies(path: Path) -> list[Path]:
     """The copies medborger made beside the database before upgrading it."""
+    if not isinstance(path, Path):
+        return []  # a server's database: no copies beside a file
     return sorted(p for p in path.parent.glob(f"{path.name}.before-*.bak") if p.is_file())

@@ -238,7 +238,7 @@ def write_text_file(text: str, content: str, *, field: str, overwrite: bool, dat
     if not path.parent.is_dir():
         raise BadInput(_("folder {folder} does not exist; create it or choose another path").format(folder=path.parent),
                        field=field, value=text)
-    if database is not None:
+    if database is not None and isinstance(database, (str, Path)):  # a server's database has no file here
         database = Path(database)
         for suffix in ("", "-wal", "-shm", "-journal"):
             own = database.with_name(database.name + suffix)

@@ -114,6 +114,10 @@ def resolve_path(option: str | None) -> tuple[Any, str]:
 def connect(path: Path, source: str = "db") -> Database:
     """Open (creating if needed, mode 0600) and migrate the database at `path`. `source` is the
     field the path came from, which errors name. A PostgreSQL target opens the server's."""
+    if isinstance(path, str):
+        from .engine import is_url, parse_target
+
+        path = parse_target(path) if is_url(path) else Path(path)
     if not isinstance(path, Path):
         from . import pg
 

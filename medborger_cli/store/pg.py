@@ -410,6 +410,22 @@ PG_MIGRATIONS: list[tuple[str, list[str]]] = [
 ]
 
 
+SCRUBBED = ("actors", "centres", "rooms", "activities", "activity_targets", "bookings", "closures", "attendance",
+            "acknowledgements", "changes")
+
+
+def scrub(db: PgDatabase) -> bool:
+    """Rewrite the tables that hold text (VACUUM FULL), so that old row versions leave them.
+    False when this account does not own them (the server's own clean-up removes them later)."""
+    owned = db.execute("SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c "
+                       "WHERE c.relname = ANY(?) AND c.relnamespace = current_schema()::regnamespace",
+                       [list(SCRUBBED)]).fetchone()[0]
+    if not owned:
+        return False
+    db.conn.raw.execute("VACUUM FULL " + ", ".join(SCRUBBED))
+    return True
+
+
 def schema_version(db: PgDatabase) -> str:
     applied = applied_migrations(db)
     return applied[-1] if applied else "none"

@@ -51,7 +51,13 @@ def set_text_value(db: Database, table: str, row_id: Any, column: str, value: st
 
 def scrub(db: Database) -> bool:
     """Rewrite the file and empty the write-ahead log so that nothing changed stays readable on
-    disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying."""
+    disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying.
+    On PostgreSQL: VACUUM FULL rewrites the tables without the old row versions (only their
+    owner may; False for another account)."""
+    if db.dialect == "postgresql":
+        from . import pg
+
+        return pg.scrub(db)
     previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
     db.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:
