@@ -220,7 +220,8 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", metavar="PATH", help="Database file (else $MEDBORGER_DB, else the user data dir)."),
+        typer.Option("--db", metavar="PATH|URL", help="Database file, or a shared server's postgresql://USER@HOST/DBNAME "
+                     "(else $MEDBORGER_DB, else a file in the user data dir)."),
     ] = None,
     no_input: Annotated[
         bool,

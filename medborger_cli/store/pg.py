@@ -108,6 +108,13 @@ class PgConnection:
         cursor.executemany(translate(sql), [list(p) for p in seq])
         return cursor
 
+    def copy_rows(self, table: str, columns: list[str], rows: Any) -> None:
+        """Many rows at once through COPY (a bulk load; the constraints still hold)."""
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        with self.raw.cursor().copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
@@ -196,9 +203,18 @@ def open_database(target: PgTarget, source: str = "db") -> PgDatabase:
     current = target
     try:
         _refuse_foreign(db)
+    except psycopg.Error as exc:
+        raise user_error(exc, target) or exc from None
+    try:
         migrate(db)
     except psycopg.Error as exc:
         db.conn.rollback()
+        if getattr(exc, "sqlstate", None) == "42501":
+            from .schema import MIGRATION_NAMES
+
+            raise ReadOnly(_("database {database} on {host}:{port} needs medborger's schema {schema}, which only the "
+                             "database's owner may create; run medborger once as the owner").format(
+                database=target.dbname, host=target.host, port=target.port, schema=MIGRATION_NAMES[-1])) from None
         raise user_error(exc, target) or exc from None
     return db
 
@@ -244,6 +260,10 @@ def user_error(exc: Exception, target: PgTarget | None = None) -> StoreError | N
 
         return Refused(_("the room was booked at that time by another change made at the same moment; nothing was "
                          "stored; run the command again to see the conflict"))
+    if sqlstate in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
+        from ..errors import Refused
+
+        return Refused(_("the database was busy with another change; nothing was stored; try again in a moment"))
     if sqlstate == "25006":  # read_only_sql_transaction (a standby, or default_transaction_read_only)
         return ReadOnly(_("database {database} on {host}:{port} may only be read (a read-only server or account); "
                           "to change anything, use one that may write").format(**names))
