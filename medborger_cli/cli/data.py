@@ -193,9 +193,11 @@ def copy(
     to: Annotated[str, typer.Option("--to", metavar="TARGET",
                                     help="An empty PostgreSQL database (postgresql://USER@HOST/DBNAME) or a new database file.")],
 ) -> None:
-    """Copy everything (ids, cancellations, closures, acknowledgements, the change log, attendance)
-    into an empty PostgreSQL database or a new file: a municipality starts from a centre's file,
-    a coordinator keeps an offline copy."""
+    """Copy the whole database into an empty PostgreSQL database or a new file.
+
+    Everything goes: ids, cancellations, closures and what they cancelled, acknowledgements, the
+    change log, attendance. A municipality starts its shared server from a centre's file; a
+    coordinator keeps an offline copy."""
     from .. import actions, output
     from ..i18n import _, ngettext
 
