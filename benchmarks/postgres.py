@@ -65,8 +65,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated file in this folder")
+    parser.add_argument("--database", help="a database that already holds the copy (skips the copy)")
     args = parser.parse_args()
-    if not args.server:
+    if not args.server and not args.database:
         sys.exit("give --server postgresql://USER@HOST:PORT/postgres (or set MEDBORGER_TEST_PG)")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="medborger-pgbench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,14 +76,17 @@ def main() -> None:
         t = time.perf_counter()
         made = generate_in_child(local, args.size)
         print(f"generated {local.name}: {made} in {time.perf_counter() - t:.1f} s", flush=True)
-    server = fresh_database(args.server)
-    t = time.perf_counter()
-    subprocess.run([medborger(), "--db", str(local), "copy", "--to", server], check=True)
-    print(f"copy --to PostgreSQL: {time.perf_counter() - t:.1f} s", flush=True)
     import psycopg
 
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+    if args.database:
+        server = args.database
+    else:
+        server = fresh_database(args.server)
+        t = time.perf_counter()
+        subprocess.run([medborger(), "--db", str(local), "copy", "--to", server], check=True)
+        print(f"copy --to PostgreSQL: {time.perf_counter() - t:.1f} s", flush=True)
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
     week, year = week_of(local)
     me = medborger()
     commands = {

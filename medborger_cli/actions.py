@@ -728,7 +728,13 @@ def copy_to(db: Database, source: Any, target_text: str) -> Copied:
     try:
         partial = scratch / "copy.db"
         rows = store.copy_into_file(db, partial)
-        os.link(partial, path)  # never over a file that appeared meanwhile
+        try:
+            os.link(partial, path)  # never over a file that appeared meanwhile
+        except FileExistsError:
+            raise Refused(_("{path} exists; copy writes a new file, so choose a name that is not taken").format(
+                path=path)) from None
+        except OSError:  # a file system without hard links
+            os.replace(partial, path)
     finally:
         import shutil
 
