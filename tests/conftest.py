@@ -33,12 +33,18 @@ class PgDatabaseUrl(str):
 def pytest_configure(config):
     config.addinivalue_line("markers", "engines: runs on SQLite and on PostgreSQL (when MEDBORGER_TEST_PG is set)")
     config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself; not run on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql_only: about what only a server has; not run on SQLite")
 
 
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("engine", ["sqlite"] if only else list(ENGINES), indirect=True)
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            engines = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("postgresql_only"):
+            engines = ["postgresql"]
+        else:
+            engines = list(ENGINES)
+        metafunc.parametrize("engine", engines, indirect=True)
 
 
 def _server_url(dbname: str) -> str:

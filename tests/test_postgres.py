@@ -11,20 +11,17 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import PG_SERVER, PgDatabaseUrl, _pg_connect, execute, rows
+from conftest import _pg_connect, execute, rows
 
-pytestmark = [pytest.mark.engines]
+pytestmark = [pytest.mark.engines, pytest.mark.postgresql_only]
 
 
 @pytest.fixture
 def pg(engine, db_path):
-    if engine != "postgresql":
-        pytest.skip("about PostgreSQL only")
     return db_path
 
 
@@ -124,7 +121,7 @@ def sample_pg(cli, pg):
     return pg
 
 
-def test_a_copy_there_and_back_exports_identically(cli, tmp_path, pg, pg_empty, monkeypatch):
+def test_a_copy_there_and_back_exports_identically(cli, tmp_path, pg, pg_empty):
     """A centre's file into an empty server database and back into a new file: the same export."""
     local = tmp_path / "centre.db"
     for args in (["load-sample"], ["cancel", "3", "--reason", "syg"],

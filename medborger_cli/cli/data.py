@@ -199,7 +199,7 @@ def copy(
     change log, attendance. A municipality starts its shared server from a centre's file; a
     coordinator keeps an offline copy."""
     from .. import actions, output
-    from ..i18n import _, ngettext
+    from ..i18n import ngettext
 
     st = state(ctx)
     db = st.db()

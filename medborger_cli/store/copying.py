@@ -95,4 +95,9 @@ def copy_all(source: Any, target: Any) -> dict[str, int]:
             for table in WITH_IDS:
                 target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
                                "HAVING max(id) IS NOT NULL").fetchall()
+            owner = target.execute("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+                                   "WHERE oid = 'bookings'::regclass").fetchone()[0]
+            if owner and copied.get("bookings", 0) > 10_000:  # indexes grown row by row, built again in order
+                target.execute("REINDEX TABLE bookings")
+            target.execute("ANALYZE")
     return copied
