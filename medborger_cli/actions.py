@@ -76,7 +76,7 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     if not value:
         raise BadInput(f"must not be empty; give a {kind} name or id", field=field, value=text)
     rules.text(value, field, limit=rules.MAX_TEXT)  # bytes that are not UTF-8, control characters: a clear refusal
-    rows = store.find_named(db, kind, value, centre_id)
+    rows = store.find_named(db, kind, value, centre_id, row_id=rules.record_id(value))
     if len(rows) == 1:
         return rows[0]
     if len(rows) > 1:
@@ -403,6 +403,8 @@ def cancel(db: Database, refs: list[str], reason: str | None) -> list[tuple[dict
                 else:
                     done.append((row, False))
                 continue
+            rules.check_keeps_attendance(row, store.attendance_of(db, row["id"]) is not None, schedule.today(), cancelling=True,
+                                         field="bookings")
             store.set_booking_status(db, row["id"], "cancelled", cancel_note(note, row["note"]))
             log(db, "cancel", "booking", row["id"], _("Cancelled {title}, {room}, {start}").format(
                 title=row["title"], room=row["room"], start=row["start"]), old={"status": "active", "note": row["note"]},
@@ -506,7 +508,18 @@ def acknowledge(db: Database, keys: list[str], note: str) -> list[tuple[dict[str
                 f"there is no finding {', '.join(missing)}; `medborger overlaps` lists the keys of the findings",
                 field="keys", value=missing,
             )
-        return [(found[k], store.acknowledge(db, k, found[k]["kind"], text)) for k in dict.fromkeys(wanted)]
+        known = store.acknowledgements(db)
+        done = []
+        for k in dict.fromkeys(wanted):
+            before = known.get(k)
+            is_new = store.acknowledge(db, k, found[k]["kind"], text)
+            if is_new or (before or {}).get("note") != text:
+                log(db, "acknowledge", "finding", None, (
+                    _("Acknowledged finding {key}: {note}") if is_new else
+                    _("Changed the note of acknowledged finding {key}: {note}")).format(key=k, note=text),
+                    old=None if is_new else {"key": k, "note": (before or {}).get("note")}, new={"key": k, "note": text})
+            done.append((found[k], is_new))
+        return done
 
 
 def withdraw_acknowledgement(db: Database, key: str) -> bool:
@@ -514,7 +527,12 @@ def withdraw_acknowledgement(db: Database, key: str) -> bool:
 
     wanted = coordination.parse_key(key)
     with store.write(db):
-        return store.unacknowledge(db, wanted)
+        before = store.acknowledgements(db).get(wanted)
+        withdrawn = store.unacknowledge(db, wanted)
+        if withdrawn:
+            log(db, "unacknowledge", "finding", None, _("Withdrew the acknowledgement of finding {key}").format(key=wanted),
+                old={"key": wanted, "note": (before or {}).get("note")})
+        return withdrawn
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,10 +553,22 @@ def health(db: Database, path: Path) -> dict[str, Any]:
     except sqlite3.DatabaseError:  # damaged: integrity says so
         outside = {}
     result["dates_outside"] = {t: n for t, n in outside.items() if n}
+    try:
+        result["invalid_values"] = {t: n for t, n in invalid_values(db).items() if n}
+    except sqlite3.DatabaseError:  # damaged: integrity says so
+        result["invalid_values"] = {}
     result["storage"] = None if on_server else files.shared_storage(path)
     result["ok"] = (result["integrity"] == ["ok"] and not result["foreign_keys"] and not result["dates_outside"]
-                    and result.get("constraint", True))
+                    and not result["invalid_values"] and result.get("constraint", True))
     return result
+
+
+def invalid_values(db: Database) -> dict[str, int]:
+    """Rows per table whose stored dates, times or activity rules cannot be read (edited by hand,
+    or written by another program): the commands that meet them cannot plan with them."""
+    from . import vocab
+
+    return store.invalid_values(db, list(vocab.WEEKDAYS), list(vocab.MONTHLY_NTH))
 
 
 def damaged(db: Database) -> list[str]:

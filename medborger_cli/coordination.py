@@ -331,11 +331,17 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                 continue
             common = shared_audience(facts[a].audience, facts[b].audience)
             centre_name = by_id[a]["centre"]
-            why = ngettext(
-                "Both are for {audience} and held at the same time in {centre} on {count} date; their actors share nobody.",
-                "Both are for {audience} and held at the same time in {centre} on {count} dates; their actors share nobody.",
-                tally.count,
-            ).format(audience=audience_words(common), centre=centre_name, count=tally.count)
+            if facts[a].actors.isdisjoint(facts[b].actors):
+                why = ngettext(
+                    "Both are for {audience} and held at the same time in {centre} on {count} date; their actors share nobody.",
+                    "Both are for {audience} and held at the same time in {centre} on {count} dates; their actors share nobody.",
+                    tally.count)
+            else:  # one actor pulls the same people two ways at once: a clash all the same
+                why = ngettext(
+                    "Both are for {audience} and held at the same time in {centre} on {count} date, by the same actor.",
+                    "Both are for {audience} and held at the same time in {centre} on {count} dates, by the same actor.",
+                    tally.count)
+            why = why.format(audience=audience_words(common), centre=centre_name, count=tally.count)
             findings.append(
                 {
                     "kind": "clash",
@@ -478,8 +484,13 @@ def week(db: Database, centre_id: int | None, monday: "dt.date", *, room_id: int
                 notes[day] = f"lukket: {closed.reason}"
             elif day in holidays:
                 notes[day] = holidays[day]
-        busy = {b["start"][:10] for b in used}
-        shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy]
+        busy = {b["start"][:10] for b in used} | {b["end"][:10] for b in used if b["end"][:10] <= sunday.isoformat()}
+        quiet_notes = [d for d in days if d.weekday() >= 5 and d in notes and d.isoformat() not in busy]
+        rules = [schedule.Recurrence.from_row(a) for a in store.activities(db, centre_id=cid)] if quiet_notes else []
+        # a weekend day is shown when something happens on it, or when a holiday or closure took
+        # away an activity that would have been held on it (so that the skipped date is seen)
+        skipped = {d for d in quiet_notes if any(schedule.occurs_on(rule, d) for rule in rules)}
+        shown = [d for d in days if d.weekday() < 5 or d.isoformat() in busy or d in skipped]
         centres.append(CentreWeek(c, rooms, shown, used, notes))
     return Week(monday, rows, conflicting, centres)
 
@@ -757,8 +768,33 @@ class ReportScope:
 
 def _group_keys(by: str, fact: dict[str, Any]) -> list[Any]:
     if by == "target":
-        return list(fact["targets"]) or [None]
+        return _target_keys(fact)
     return [fact.get(by)]
+
+
+def _target_keys(fact: dict[str, Any]) -> list[Any]:
+    """Who an activity is for, as `--by target` groups it: each life situation it names
+    (`parents`, `job-seekers`), `everyone` for an offer open to all, else its audience by age
+    and gender (`13-17 female`, `6-12`, `female`); a one-off booking without an activity, None."""
+    if "id" not in fact:
+        return [None]
+    audience = audience_of(fact)
+    if audience.groups:
+        return sorted(audience.groups)
+    if audience.open:
+        return [vocab.EVERYONE]
+    age = rules.age_text(audience.age_min, audience.age_max)
+    return [" ".join(part for part in (age, None if audience.gender == "all" else audience.gender) if part)]
+
+
+def _target_label(code: str) -> str:
+    if code in vocab.TARGET_GROUPS:
+        return vocab.label(vocab.TARGET_GROUPS, code)
+    age, _, gender = code.partition(" ")
+    if age in vocab.GENDERS:
+        age, gender = "", age
+    low, high = rules.age_range(age) if age else (None, None)
+    return audience_danish({"age_min": low, "age_max": high, "gender": gender or "all", "targets": []})
 
 
 def _group_label(by: str, code: Any, periods: set) -> str:
@@ -772,7 +808,7 @@ def _group_label(by: str, code: Any, periods: set) -> str:
     if by == "category":
         return vocab.label(vocab.CATEGORIES, code)
     if by == "target":
-        return vocab.label(vocab.TARGET_GROUPS, code)
+        return _target_label(code)
     if by == "type":
         types = getattr(vocab, "ACTIVITY_TYPES", None)  # comes with "Sharper findings"
         return vocab.label(types, code) if isinstance(types, dict) and code in types else vocab.label(vocab.CATEGORIES, code)
@@ -787,6 +823,9 @@ def _group_order(by: str, code: Any) -> tuple:
     vocabulary = {"focus": vocab.FOCUS_AREAS, "category": vocab.CATEGORIES, "target": vocab.TARGET_GROUPS}.get(by)
     if vocabulary and code in vocabulary:
         return (0, f"{list(vocabulary).index(code):04d}")
+    if by == "target":  # audiences by age, youngest first, then by gender only
+        age = str(code).split(" ")[0]
+        return (1, f"{int(age.split('-')[0]):04d} {code}" if age[:1].isdigit() else f"9999 {code}")
     return (1, store.name_key(str(code)))
 
 
@@ -889,7 +928,8 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     skipped = _skipped_dates(db, facts, activity_ids, scope.first, scope.last, closures_by_centre(db))
 
     groups: dict[tuple, dict[str, Any]] = {}
-    total = _empty_group(None, "I alt", False)
+    total = _empty_group(None, "I alt", False)  # the offers to residents: internal meetings are counted apart
+    internal_total = _empty_group(None, "Interne møder i alt", True)
     for row in sessions:
         activity_id, lone, lone_actor, lone_centre, lone_title = row[:5]
         numbers = dict(zip(("sessions_held", "sessions_planned", "sessions_cancelled", "cancelled_closure", "minutes",
@@ -902,8 +942,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
             fact = {"focus": None, "category": None, "type": None, "targets": [], "internal": False,
                     "actor": actors[lone_actor]["name"], "centre": centres[lone_centre]["name"], "funding_period": None}
         age = bands.get((activity_id, lone), {})
-        for target in (total,):
-            _add(target, numbers, age, fact)
+        _add(internal_total if fact["internal"] else total, numbers, age, fact)
         for code in _group_keys(scope.by, fact):
             key = (fact["internal"], code)
             if key not in groups:
@@ -912,7 +951,8 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     ordered = sorted(groups.items(), key=lambda item: (item[0][0], _group_order(scope.by, item[0][1])))
     result = [_finish(g, scope.by) for _, g in ordered]
     return {"first": scope.first, "last": scope.last, "held_until": min(scope.today.isoformat(), scope.last), "by": scope.by,
-            "groups": result, "total": _finish(total, scope.by, label="I alt")}
+            "groups": result, "total": _finish(total, scope.by, label="I alt"),
+            "internal_total": _finish(internal_total, scope.by, label="Interne møder i alt")}
 
 
 def _empty_group(code: Any, label: str | None, internal: bool) -> dict[str, Any]:

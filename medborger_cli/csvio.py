@@ -82,6 +82,7 @@ class Writer:
         self.stream = stream
         self.columns = columns
         self.raw = raw
+        self.excel = excel
         if excel:
             stream.write("\ufeff")
         self.writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -102,6 +103,8 @@ class Writer:
 
     def write(self, row: dict[str, Any]) -> None:
         values = [cell(row.get(c)) for c in self.columns]
+        if self.excel:  # Danish Excel reads 13.75 as a date or a thousand: write 13,75
+            values = [repr(v).replace(".", ",") if isinstance(v, float) else v for v in values]
         if not self.raw:
             values = [neutralise(v) for v in values]
         self.writer.writerow(values)
@@ -225,6 +228,12 @@ class Table:
                 if not any(v.strip() for v in values):
                     continue
                 cells = [v if self.raw else restore(v) for v in values]
+                for number, (name, cell) in enumerate(zip(self.header, cells), 1):
+                    # an unnamed column may only be empty (as Excel leaves cleared columns): a value
+                    # under it would be read by no one, silently
+                    if not name and cell.strip():
+                        raise BadInput(f"{self.path.name}: row {line}: column {number} holds '{cell.strip()}' but has no "
+                                       "name in the header (row 1); name the column or delete it")
                 row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(self.header)}
                 if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header):]):
                     row["__extra__"] = "yes"

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import actions, rules, schedule, store
-from .errors import BadInput
+from . import actions, rules, schedule, store, vocab
+from .errors import BadInput, Refused
 from .i18n import _, ngettext
 
 RECORD_FIELDS = {
@@ -94,12 +94,14 @@ class ActivityEdit:
     skipped: list[schedule.Occurrence] = field(default_factory=list)  # holidays and closures of the new rule
     conflicts: list[rules.ConflictRow] = field(default_factory=list)
     left_out: list[rules.Proposed] = field(default_factory=list)  # dates skipped for conflicts
+    updated: list[tuple[dict[str, Any], rules.Proposed]] = field(default_factory=list)  # same slot, new title/actor
+    reset: list[dict[str, Any]] = field(default_factory=list)  # bookings moved by hand that a new pattern resets
     fields_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
     def nothing(self) -> bool:
-        return not (self.removed or self.added or self.changed or self.fields_changed or self.left_out)
+        return not (self.removed or self.added or self.changed or self.fields_changed or self.left_out or self.updated)
 
 
 def _current_values(activity: dict[str, Any]) -> dict[str, Any]:
@@ -145,14 +147,49 @@ def _merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _audience_values(activity: dict[str, Any], changes: dict[str, Any], internal: bool) -> dict[str, Any]:
+    """Who the activity is for after the edit, in the values `add-activity` takes. An age,
+    gender or old target code (youth, women) typed on the edit replaces the stored age or
+    gender, mapped exactly as when adding; target groups are added to and taken from; an open
+    activity (everyone) stays open unless `--no-target everyone` or another group says otherwise."""
+    words = vocab.parse_many(vocab.TARGET_WORDS, [str(v) for v in changes.get("target_groups") or []], "target_groups")
+    age_min, age_max, gender, groups = rules.audience(
+        {"age": changes.get("age"), "gender": changes.get("gender"), "target_groups": words}, required=False)
+    if changes.get("age") is None and not any(w in vocab.AGE_BANDS for w in words):
+        age_min, age_max = activity["age_min"], activity["age_max"]
+    if changes.get("gender") is None and not any(w in ("women", "men") for w in words):
+        gender = activity["gender"] or "all"
+    stored = list(activity["target_groups"])
+    was_open = not stored and activity["age_min"] is None and activity["age_max"] is None and \
+        (activity["gender"] or "all") == "all" and not activity["internal"]
+    drop = vocab.parse_many(vocab.TARGET_WORDS, [str(v) for v in changes.get("no_target_groups") or []], "no_target_groups")
+    unknown = [d for d in drop if d not in stored and not (d == vocab.EVERYONE and was_open)]
+    if unknown:
+        raise BadInput(f"{', '.join(unknown)} is not a target group of {activity['title']}", field="no_target",
+                       value=unknown[0])
+    targets = [t for t in dict.fromkeys(stored + groups) if t not in drop]
+    if vocab.EVERYONE in words or (was_open and vocab.EVERYONE not in drop):
+        targets.append(vocab.EVERYONE)
+    return {"age": rules.age_text(age_min, age_max) or "", "gender": None if gender == "all" else gender, "target_groups": targets,
+            "internal": internal}
+
+
 def edit_activity(
     db: Database, name: str, changes: dict[str, Any], effective: dt.date, *, policy: str = "refuse",
     centre: str | None = None, dry_run: bool = False,
 ) -> ActivityEdit:
-    """Change an activity from `effective` on: bookings before stay as history; the rule's later
-    occurrences are replaced by the new rule's (holidays and closures skipped as when adding),
-    every new or moved date conflict-checked under `policy`. A cancelled date the new rule still
-    holds stays cancelled. Bookings keep their ids where their date stays."""
+    """Change an activity from `effective` on ("this and following").
+
+    A change of what the activity is (title, actor, partners, who it is for, category, type,
+    internal, focus) or of its room or end date keeps every date: the bookings from `effective`
+    on take the new title, actor and room in place (a booking moved by hand keeps its own room),
+    a new until removes the dates after it or adds the new ones. A change of the pattern
+    (weekdays, times, every, monthly, on, holidays) replaces the dates from `effective` on with
+    the new rule's, holidays and closures skipped; bookings moved by hand are reset to the rule
+    (listed in `reset`). Only dates whose room, time or day change, and new dates, are
+    conflict-checked under `policy`. A cancelled date the new rule still holds stays cancelled.
+    A session with attendance registered is never removed or moved: such an edit is refused.
+    Bookings before `effective` stay as they were. Bookings keep their ids where their day stays."""
     try:
         with store.write(db):
             result = _edit_activity(db, name, changes, effective, policy, centre, dry_run)
@@ -171,72 +208,48 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     merged = _merge(current, changes)
     rule_now = schedule.Recurrence.from_row(activity)
     start_day = effective if rule_now.on is None else min(effective, rule_now.on)
-    values = {**merged, "centre": str(activity["centre_id"])}
+    existing = store.activity_bookings(db, found["id"], start_day.isoformat())
+    rule_from = changes.get("from")  # the season's first date, as an import file's from cell holds it
+    pattern = not _same_pattern(current, merged) or bool(merged["include_holidays"]) != current["include_holidays"] or (
+        bool(rule_from) and rule_from != current["from"])
+    values = {**merged, **_audience_values(activity, changes, bool(merged["internal"])), "centre": str(activity["centre_id"])}
     if merged["on"] is None:
         first = dt.date.fromisoformat(merged["from"]) if merged["from"] else effective
-        # A new weekly pattern runs from the edit's date; the same pattern (a new end, room, title
-        # or actor) keeps its season's first date, and with it the rhythm of every-N-weeks.
-        values["from"] = first.isoformat() if _same_pattern(current, merged) else max(effective, first).isoformat()
+        if rule_from:
+            values["from"] = rule_from
+        elif pattern:  # a new pattern runs from the edit's date (or the season's first booking)
+            season = min([first] + [dt.date.fromisoformat(b["start"][:10]) for b in existing[:1]])
+            values["from"] = max(effective, season).isoformat()
+        else:  # the same pattern keeps its first date, and with it the rhythm of every-N-weeks
+            values["from"] = first.isoformat()
         until = schedule.parse_date(str(merged["until"]), "until") if merged["until"] else None
         if until is not None and until < effective:
             raise BadInput(f"{until.isoformat()} is before {{field:from}} {effective.isoformat()}; to end the activity "
                            "sooner, give a {field:from} on or before the new last date", field="until", value=merged["until"])
-    spec = actions.build_activity(db, values)
+    try:
+        spec = actions.build_activity(db, values)
+    except BadInput as exc:
+        if exc.field == "target_groups" and changes.get("no_target_groups") and not changes.get("target_groups"):
+            exc.field = "no_target"  # the group taken away left it saying nothing about who it is for
+        raise
     partner_ids = {p["id"] for p in spec.partners}
     drop_partners = set()
-    for name in merged["_no_partners"]:
-        actor = actions.resolve(db, "actor", name, "no_partners")
+    for partner in merged["_no_partners"]:
+        actor = actions.resolve(db, "actor", partner, "no_partners")
         if actor["id"] not in partner_ids:
-            raise BadInput(f"{actor['name']} is not a partner of {activity['title']}", field="no_partners", value=name)
+            raise BadInput(f"{actor['name']} is not a partner of {activity['title']}", field="no_partner", value=partner)
         drop_partners.add(actor["id"])
     spec.partners = [p for p in spec.partners if p["id"] not in drop_partners]
-    drop_targets = set(rules.codes_of("target_groups", merged["_no_target_groups"], "no_target_groups"))
-    unknown = drop_targets - set(spec.fields.targets)
-    if unknown:
-        raise BadInput(f"{', '.join(sorted(unknown))} is not a target group of {activity['title']}", field="no_target_groups")
-    targets = [t for t in spec.fields.targets if t not in drop_targets]
-    f = spec.fields
-    if not targets and f.age_min is None and f.age_max is None and f.gender == "all" and not f.internal:
-        raise BadInput("the activity would say nothing about who it is for; give {field:age}, {field:gender} or "
-                       "another {field:target_groups}", field="no_target_groups")
-    fields = dataclasses.replace(spec.fields, targets=targets)
+    fields = spec.fields
+    targets = list(fields.targets)
     result = ActivityEdit(found["id"], fields.title, start_day, dry_run=dry_run)
-
-    existing = store.activity_bookings(db, found["id"], start_day.isoformat())
-    by_day: dict[str, dict[str, Any]] = {}
-    for booking in existing:
-        if booking["start"][:10] in by_day:  # a second booking of the series that day: the rule has one
-            result.removed.append(booking)
-        else:
-            by_day[booking["start"][:10]] = booking
-    occurrences = rules.held_occurrences(
-        fields.rule, actions.closures_for(db, spec.centre["id"]), fields.include_holidays).occurrences
-    occurrences = [o for o in occurrences if o.day >= start_day]
-    result.skipped = [o for o in occurrences if o.skipped]
-    wanted_days = {o.day.isoformat() for o in occurrences}
-    proposed: list[rules.Proposed] = []
-    origin: list[dict[str, Any] | None] = []
-    for o in occurrences:
-        booking = by_day.get(o.day.isoformat())
-        new = rules.Proposed(spec.room["id"], o.start, o.end, fields.title, spec.actor["id"], spec.actor["name"], found["id"])
-        if booking is None:
-            if o.skipped is None:
-                proposed.append(new)
-                origin.append(None)
-            continue
-        same = (booking["start"], booking["end"], booking["room_id"], booking["title"], booking["actor_id"]) == \
-               (o.start, o.end, spec.room["id"], fields.title, spec.actor["id"])
-        if booking["status"] == "cancelled":
-            if not same:
-                store.update_row(db, "bookings", booking["id"], _booking_values(new))
-            result.kept_cancelled.append(booking)
-        elif o.skipped is not None:
-            result.removed.append(booking)  # a closure or holiday of the new rule takes it
-        elif not same:
-            proposed.append(new)
-            origin.append(booking)
-    result.removed += [b for day, b in by_day.items() if day not in wanted_days]
+    closures = actions.closures_for(db, spec.centre["id"])
     own = {b["id"] for b in existing}
+    if pattern:
+        proposed, origin = _replace_dates(db, activity, rule_now, fields, spec, existing, start_day, closures, result)
+    else:
+        proposed, origin = _keep_dates(activity, rule_now, fields, spec, existing, start_day, closures, result)
+    _check_held(db, activity, [b for b in result.removed] + [b for b, p in zip(origin, proposed) if b is not None])
     booked = [b for b in actions.booked_in(db, proposed) if b.id not in own]
     result.conflicts = rules.room_conflicts(proposed, booked)
     kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True)
@@ -244,16 +257,27 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     for p, booking in zip(proposed, origin):
         if id(p) not in kept_ids:
             result.left_out.append(p)
-            if booking is not None:
+            if booking is not None and pattern:  # the new pattern leaves this date out
                 result.removed.append(booking)
+            elif booking is not None and (booking["title"], booking["actor_id"]) != (p.title, p.actor_id):
+                result.updated.append((booking, dataclasses.replace(p, room_id=booking["room_id"], start=booking["start"],
+                                                                    end=booking["end"])))
         elif booking is None:
             result.added.append(p)
         else:
             result.changed.append((booking, p))
+    result.reset = [b for b in result.reset if b in result.removed or any(b is c for c, _p in result.changed) or any(
+        b is c and (p.room_id, p.start, p.end) != (c["room_id"], c["start"], c["end"]) for c, p in result.updated)]
 
     store.delete_bookings(db, [b["id"] for b in result.removed])
-    for booking, p in result.changed:
-        store.update_row(db, "bookings", booking["id"], _booking_values(p))
+    same_time: dict[tuple, list[int]] = {}  # a new title, actor or room for many bookings: one statement each
+    for booking, p in result.changed + result.updated:
+        if (p.start, p.end) == (booking["start"], booking["end"]):
+            same_time.setdefault((p.room_id, p.actor_id, p.title), []).append(booking["id"])
+        else:
+            store.update_row(db, "bookings", booking["id"], _booking_values(p))
+    for (room_id, actor_id, title), ids in same_time.items():
+        store.update_row_many(db, "bookings", ids, {"room_id": room_id, "actor_id": actor_id, "title": title})
     store.insert_bookings(db, [{**_booking_values(p), "activity_id": found["id"]} for p in result.added])
     row = actions.activity_row(fields, spec.room["id"], spec.actor["id"])
     before = {k: activity[k] for k in row}
@@ -270,9 +294,125 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
             "Changed activity {title} from {day}: {removed} dates removed, {added} added, {changed} moved").format(
                 title=fields.title, day=start_day.isoformat(), removed=len(result.removed), added=len(result.added),
                 changed=len(result.changed)),
-            old={k: v[0] for k, v in result.fields_changed.items()} | {"removed": [b["start"] for b in result.removed]},
+            old={k: v[0] for k, v in result.fields_changed.items()} | {"removed": [b["start"] for b in result.removed]}
+            | ({"reset": [f"{b['id']} {b['start']}" for b in result.reset]} if result.reset else {}),
             new={k: v[1] for k, v in result.fields_changed.items()} | {"added": [p.start for p in result.added]})
     return result
+
+
+def _proposal(p_room: int, start: str, end: str, fields: rules.ActivityFields, spec: actions.ActivitySpec,
+              activity_id: int, status: str = "active") -> rules.Proposed:
+    return rules.Proposed(p_room, start, end, fields.title, spec.actor["id"], spec.actor["name"], activity_id, status)
+
+
+def _keep_dates(activity, rule_now, fields, spec, existing, start_day, closures, result):
+    """The same pattern: every booking keeps its day and time; the ones that follow the series
+    take its new title, actor and room (a booking moved by hand to another room keeps it); a
+    new until removes the dates after it, or adds the rule's dates after the old one. Only the
+    ones whose room changes, and the new ones, are proposed for the conflict check."""
+    proposed: list[rules.Proposed] = []
+    origin: list[dict[str, Any] | None] = []
+    new_until = fields.rule.date_until
+    for booking in existing:
+        day = dt.date.fromisoformat(booking["start"][:10])
+        if new_until is not None and day > new_until:
+            result.removed.append(booking)
+            continue
+        room = spec.room["id"] if booking["room_id"] == activity["room_id"] else booking["room_id"]
+        title = fields.title if booking["title"] == activity["title"] else booking["title"]
+        actor_id, actor_name = (spec.actor["id"], spec.actor["name"]) if booking["actor_id"] == activity["actor_id"] else \
+            (booking["actor_id"], booking["actor"])
+        p = rules.Proposed(room, booking["start"], booking["end"], title, actor_id, actor_name, activity["id"],
+                           booking["status"], booking_id=booking["id"])
+        if booking["status"] == "cancelled":
+            result.kept_cancelled.append(booking)
+        if room != booking["room_id"] and booking["status"] == "active":
+            proposed.append(p)
+            origin.append(booking)
+        elif (room, title, actor_id) != (booking["room_id"], booking["title"], booking["actor_id"]):
+            result.updated.append((booking, p))
+    old_until = rule_now.date_until
+    if new_until is not None and old_until is not None and new_until > old_until:
+        booked_days = {b["start"][:10] for b in existing}
+        occurrences = rules.held_occurrences(fields.rule, closures, fields.include_holidays).occurrences
+        for o in occurrences:
+            if o.day > old_until and o.day >= start_day and o.skipped is None and o.day.isoformat() not in booked_days:
+                proposed.append(_proposal(spec.room["id"], o.start, o.end, fields, spec, activity["id"]))
+                origin.append(None)
+        result.skipped = [o for o in occurrences if o.skipped and o.day > old_until and o.day >= start_day]
+    return proposed, origin
+
+
+def _replace_dates(db, activity, rule_now, fields, spec, existing, start_day, closures, result):
+    """A new pattern: the dates from `start_day` on become the new rule's. A booking whose day
+    the new rule keeps keeps its id (and its cancelled status); the others are removed. A
+    booking moved by hand (not where and when the old rule put it) is reset, and listed."""
+    proposed: list[rules.Proposed] = []
+    origin: list[dict[str, Any] | None] = []
+    by_day: dict[str, dict[str, Any]] = {}
+    for booking in existing:
+        if booking["start"][:10] in by_day:  # a second booking of the series that day: the rule has one
+            result.removed.append(booking)
+        else:
+            by_day[booking["start"][:10]] = booking
+    result.reset = _moved_by_hand(activity, rule_now, closures, existing)
+    occurrences = rules.held_occurrences(fields.rule, closures, fields.include_holidays).occurrences
+    occurrences = [o for o in occurrences if o.day >= start_day]
+    result.skipped = [o for o in occurrences if o.skipped]
+    wanted_days = {o.day.isoformat() for o in occurrences}
+    for o in occurrences:
+        booking = by_day.get(o.day.isoformat())
+        new = _proposal(spec.room["id"], o.start, o.end, fields, spec, activity["id"])
+        if booking is None:
+            if o.skipped is None:
+                proposed.append(new)
+                origin.append(None)
+            continue
+        same_slot = (booking["start"], booking["end"], booking["room_id"]) == (o.start, o.end, spec.room["id"])
+        same = same_slot and (booking["title"], booking["actor_id"]) == (fields.title, spec.actor["id"])
+        if booking["status"] == "cancelled":
+            if not same:
+                result.updated.append((booking, new))
+            result.kept_cancelled.append(booking)
+        elif o.skipped is not None:
+            result.removed.append(booking)  # a closure or holiday of the new rule takes it
+        elif same_slot:
+            if not same:
+                result.updated.append((booking, new))  # a new title or actor: in place, no conflict check
+        else:
+            proposed.append(dataclasses.replace(new, booking_id=booking["id"]))
+            origin.append(booking)
+    result.removed += [b for day, b in by_day.items() if day not in wanted_days]
+    return proposed, origin
+
+
+def _moved_by_hand(activity, rule_now, closures, existing) -> list[dict[str, Any]]:
+    """The bookings (from the stored rule's first date on) that are not where and when the rule
+    puts them: exceptions a coordinator made with `move`."""
+    if rule_now.on is not None:
+        return []
+    try:
+        days = {o.day.isoformat() for o in schedule.expand(rule_now, list(closures), bool(activity["include_holidays"])).occurrences}
+    except BadInput:
+        return []
+    start, end = rule_now.start_time.strftime("%H:%M"), rule_now.end_time.strftime("%H:%M")
+    return [b for b in existing if b["start"][:10] >= rule_now.date_from.isoformat() and (
+        b["start"][:10] not in days or b["start"][11:] != start or b["end"][11:] != end or b["room_id"] != activity["room_id"])]
+
+
+def _check_held(db: Database, activity: dict[str, Any], touched: list[dict[str, Any]]) -> None:
+    """Refuse an edit that would remove or move a session with attendance registered: it was
+    held, and its counts belong to that day and room. Only sessions up to today can have any."""
+    today = schedule.today().isoformat()
+    held = [b for b in touched if b["start"][:10] <= today and store.attendance_of(db, b["id"]) is not None]
+    if not held:
+        return
+    held.sort(key=lambda b: b["start"])
+    shown = ", ".join(f"{b['start'].replace('T', ' ')} (booking {b['id']})" for b in held[:5])
+    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    after = (dt.date.fromisoformat(held[-1]["start"][:10]) + dt.timedelta(days=1)).isoformat()
+    raise Refused(f"{activity['title']} was held on {shown}{more} with attendance registered; an edit does not move or "
+                  f"remove held sessions, so give {{field:from}} {after} or later", field="from")
 
 
 def _same_pattern(current: dict[str, Any], merged: dict[str, Any]) -> bool:
@@ -323,6 +463,8 @@ def move(db: Database, ref: str, *, room: str | None, start: str | None, end: st
             new_start = schedule.parse_datetime(start, "start") if start else old_start
             new_end = schedule.parse_end(end, new_start, "end") if end else old_end
         fields = rules.booking_fields({"title": booking["title"], "start": new_start, "end": new_end})
+        rules.check_keeps_attendance(booking, store.attendance_of(db, booking["id"]) is not None, schedule.today(),
+                                     new_start=fields.start, field="start")
         if booking["status"] == "active":
             rules.check_open(actions.closures_for(db, booking["centre_id"]), fields.start, fields.end, booking["centre"])
         proposed = [rules.Proposed(room_row["id"], fields.start, fields.end, booking["title"], booking["actor_id"],
@@ -364,9 +506,11 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
     for booking in bookings:
         if rules.closure_over(closures.get(booking["centre_id"], []), booking["start"], booking["end"]):
             rules.check_open(closures[booking["centre_id"]], booking["start"], booking["end"], booking["centre"])
-    proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"])
-                for b in bookings]
+    proposed = [rules.Proposed(b["room_id"], b["start"], b["end"], b["title"], b["actor_id"], b["actor"], b["activity_id"],
+                               booking_id=b["id"]) for b in bookings]
     result.conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
+    if taken_over:  # a closure gives back what it took: the double bookings among them were accepted before it
+        result.conflicts = [c for c in result.conflicts if c.other_index is None]
     kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
     kept_ids = {id(p) for p in kept}
     for booking, p in zip(bookings, proposed):
@@ -409,11 +553,15 @@ class ClosureChange:
     removed: bool = False
     dry_run: bool = False
     unchanged: bool = False
+    booked: list[rules.Proposed] = field(default_factory=list)  # series dates it had kept out, booked now
+    booked_conflicts: list[rules.ConflictRow] = field(default_factory=list)
+    left_out: list[rules.Proposed] = field(default_factory=list)  # of those, taken rooms (skip)
 
 
 def _closure(db: Database, ref: str) -> dict[str, Any]:
     text = (ref or "").strip()
-    row = store.row(db, "closures", int(text)) if text.isdigit() else None
+    closure_id = rules.record_id(text)
+    row = store.row(db, "closures", closure_id) if closure_id is not None else None
     if row is None:
         raise BadInput(f"no closure with id '{text}'; `medborger list closures` shows their ids", field="closure", value=ref)
     return row
@@ -473,6 +621,12 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
         result.kept_cancelled = outside
     else:
         _restore(db, outside, policy, result.restore, taken_over=True)
+        old_first, old_last = dt.date.fromisoformat(closure["date_from"]), dt.date.fromisoformat(closure["date_until"])
+        freed = {old_first + dt.timedelta(days=n) for n in range((old_last - old_first).days + 1)}
+        if values is not None:
+            freed = {d for d in freed if not record["date_from"] <= d <= record["date_until"]}
+        if freed:
+            _book_freed_dates(db, closure["centre_id"], freed, policy, result)
     if values is not None:
         note = actions.closure_note(record["reason"])
         result.cancelled = store.cancel_bookings_between(db, closure["centre_id"], first, last, note, closure["id"],
@@ -489,8 +643,42 @@ def _change_closure(db, ref, values, keep_cancelled, policy) -> ClosureChange:
                 old={"from": closure["date_from"], "until": closure["date_until"], "reason": closure["reason"]},
                 new=None if values is None else {"from": first, "until": last, "reason": record["reason"],
                                                  "restored": [b["id"] for b in result.restore.restored],
-                                                 "cancelled": [b["id"] for b in result.cancelled]})
+                                                 "cancelled": [b["id"] for b in result.cancelled]}
+                | ({"booked": [f"{p.title} {p.start}" for p in result.booked]} if result.booked else {}))
+    if values is None and result.booked:
+        actions.log(db, "add", "booking", None, _("Booked the series dates the closure had kept out: {dates}").format(
+            dates=", ".join(f"{p.title} {p.start}" for p in result.booked)), new={"booked": [p.start for p in result.booked]})
     return result
+
+
+def _book_freed_dates(db: Database, centre_id: int, freed: set[dt.date], policy: str, result: ClosureChange) -> None:
+    """The dates a series skipped because of a closure (it was entered first) come back when
+    the closure no longer covers them: each is conflict-checked under `policy`, as when adding.
+    A date the series has a booking on (active or cancelled) is left as it is."""
+    first, last = min(freed).isoformat(), max(freed).isoformat()
+    closures = actions.closures_for(db, centre_id)  # without this closure's freed days
+    taken = {(b["activity_id"], b["start"][:10]) for b in store.bookings(db, centre_id=centre_id, first=first, last=last)
+             if b["activity_id"] is not None}
+    proposed = []
+    for activity in store.activities(db, centre_id=centre_id):
+        rule = schedule.Recurrence.from_row(activity)
+        if rule.on is None and (rule.date_until.isoformat() < first or rule.date_from.isoformat() > last):
+            continue
+        if rule.on is not None and rule.on not in freed:
+            continue
+        for o in schedule.expand(rule, closures, bool(activity["include_holidays"])).held:
+            if o.day in freed and (activity["id"], o.day.isoformat()) not in taken:
+                proposed.append(rules.Proposed(activity["room_id"], o.start, o.end, activity["title"], activity["actor_id"],
+                                               activity["actor"], activity["id"]))
+    if not proposed:
+        return
+    proposed.sort(key=lambda p: p.start)
+    result.booked_conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
+    kept = actions.apply_policy(db, proposed, result.booked_conflicts, policy, allow_empty=True)
+    kept_ids = {id(p) for p in kept}
+    result.booked = [p for p in proposed if id(p) in kept_ids]
+    result.left_out = [p for p in proposed if id(p) not in kept_ids]
+    store.insert_bookings(db, [{**_booking_values(p), "activity_id": p.activity_id} for p in result.booked])
 
 
 def describe_count(n: int) -> str:

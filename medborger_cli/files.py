@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import BadInput
+from .errors import BadInput, MedborgerError
 
 MAX_READ_BYTES = 200 * 1024 * 1024  # the largest file `import csv` reads
 FILE_MODE = 0o600  # every file medborger creates
@@ -66,11 +66,20 @@ def user_path(text: str, *, field: str) -> Path:
 
 
 def database_files(database: Path | None) -> list[Path]:
-    """The database and the files SQLite keeps beside it."""
+    """The database and the files SQLite keeps beside it, under the name given and under the
+    file's real name: SQLite follows a link to the database and keeps its -wal/-shm/-journal
+    beside the real file (`--db link.db` writes `real.db-wal`), so both are protected."""
     if database is None or not isinstance(database, (Path, str)):
         return []  # a server's database has no files here
-    database = Path(database)
-    return [database.with_name(database.name + suffix) for suffix in DATABASE_SUFFIXES]
+    given = Path(database)
+    real = Path(os.path.realpath(given))
+    found: list[Path] = []
+    for base in (given, real):
+        for suffix in DATABASE_SUFFIXES:
+            path = base.with_name(base.name + suffix)
+            if path not in found:
+                found.append(path)
+    return found
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -84,10 +93,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def is_protected(path: Path, protected: Iterable[Path]) -> bool:
     """Whether `path` is one of `protected`, by resolved name or as the same file (a hard link)."""
     protected = list(protected)
-    resolved = path.resolve()
-    if any(resolved == p.resolve() for p in protected):
+    resolved = Path(os.path.realpath(path))
+    if any(resolved == Path(os.path.realpath(p)) for p in protected):
         return True
-    identity = _identity(path)
+    identity = _identity(path)  # a hard link, or the same file under another name
     return identity is not None and any(identity == _identity(p) for p in protected)
 
 
@@ -175,20 +184,80 @@ def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
         raise BadInput(f"cannot write in {folder}: {exc.strerror}", field=target.field) from None
     temporary = Path(name)
     try:
-        mode = FILE_MODE
-        if target.exists:
-            with contextlib.suppress(OSError):
-                mode &= os.lstat(target.path).st_mode  # never widen what the user had
-        os.fchmod(fd, mode)
-        with _fdopen(fd, binary) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
+        with _writing(target):
+            os.fchmod(fd, _mode_for(target))
+            with _fdopen(fd, binary) as stream:
+                yield stream
+                stream.flush()
+                os.fsync(stream.fileno())
         _put_in_place(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def _mode_for(target: Target) -> int:
+    mode = FILE_MODE
+    if target.exists:
+        with contextlib.suppress(OSError):
+            mode &= os.lstat(target.path).st_mode  # never widen what the user had
+    return mode
+
+
+class WriteFailed(MedborgerError):
+    """A file could not be written (a full disk, a size limit); it names the file."""
+
+    exit_code = 1
+
+
+@contextlib.contextmanager
+def _writing(target: Target, *, more: str = "") -> Iterator[None]:
+    """An OSError while `target` is written becomes a message that names the file."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise WriteFailed(f"cannot write {target.path}: {exc.strerror or exc}; nothing was written{more}",
+                          field=target.field) from None
+
+
+def write_set(targets: dict[str, Target], fill: Callable[[str, IO[Any]], Any]) -> dict[str, Any]:
+    """Write several files all or nothing (`export csv --all`): each regular file to a private
+    temporary beside it, then, only when every one is written, all are put in place; on any
+    failure every temporary is removed and no target is changed. A device or pipe among them is
+    written directly, after the regular files were written. Returns `fill(key, stream)` per key."""
+    staged: list[tuple[Target, Path]] = []
+    results: dict[str, Any] = {}
+    more = "" if len(targets) == 1 else f" (none of the {len(targets)} files)"
+    try:
+        for key, target in targets.items():
+            if target.direct:
+                continue
+            try:
+                fd, name = tempfile.mkstemp(dir=target.path.parent, prefix=f".{target.path.name}.", suffix=".partial")
+            except OSError as exc:
+                raise BadInput(f"cannot write in {target.path.parent}: {exc.strerror}", field=target.field) from None
+            staged.append((target, Path(name)))
+            with _writing(target, more=more):
+                os.fchmod(fd, _mode_for(target))
+                with _fdopen(fd, False) as stream:
+                    results[key] = fill(key, stream)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+        for key, target in targets.items():
+            if target.direct:
+                results[key] = write(target, lambda stream, k=key: fill(k, stream))
+        while staged:
+            target, temporary = staged[0]
+            _put_in_place(temporary, target)
+            staged.pop(0)
+    finally:
+        for _target, temporary in staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+    return results
 
 
 def _fdopen(fd: int, binary: bool) -> IO[Any]:

@@ -44,6 +44,7 @@ class Column:
     keep: int = KEEP  # at a narrow width the columns with the lowest `keep` are left out first
     compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
     cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
+    align: str = "left"  # "right" for figures
 
 
 class Stream:
@@ -526,6 +527,10 @@ def _row_lines(cells: Sequence[Cell], columns: Sequence[Column], widths: Sequenc
             part = cell_lines[n] if n < len(cell_lines) else []
             if i:
                 runs.append((GAP, None))
+            if columns[i].align == "right":
+                runs.append((" " * (w - _width(part)), None))
+                runs.extend(part)
+                continue
             runs.extend(part)
             if i < len(widths) - 1:
                 runs.append((" " * (w - _width(part)), None))
@@ -787,6 +792,11 @@ def check_report(result: dict[str, Any]) -> None:
         lines.append(ngettext("Dates: {count} row of {table} has a date outside 1990–2199; correct or remove it",
                               "Dates: {count} rows of {table} have a date outside 1990–2199; correct or remove them",
                               n).format(count=n, table=table))
+    for table, n in result.get("invalid_values", {}).items():
+        lines.append(ngettext("Values: {count} row of {table} holds a date, time or rule that cannot be read; "
+                              "correct or remove it",
+                              "Values: {count} rows of {table} hold a date, time or rule that cannot be read; "
+                              "correct or remove them", n).format(count=n, table=table))
     if result.get("storage"):
         lines.append(_("Storage: WARNING: the file is on {where}. SQLite's journal works only for programs on one "
                        "computer; two coordinators on different computers can lose or damage each other's changes. "
@@ -809,8 +819,8 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
     ]
     cells = [
         [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
-         f"{c.other_start[11:]}–{c.other_end[11:]}", str(c.other_id)]
-        for c in rows
+         f"{c.other_start[11:]}–{c.other_end[11:]}", _("new") if c.other_id is None else str(c.other_id)]
+        for c in rows  # a booking of the same change has no id yet
     ]
     table(columns, cells, title=title, stderr=True, separate=False)
 
@@ -1082,116 +1092,121 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
 # The coordination reports
 
 
-def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> str:
-    where = f" · {a['centre']}" if with_centre else ""
-    return f"{a['title']}{where}\n" + ", ".join(a["actors"])
+def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> list[list[Run]]:
+    """An activity as its title (kept whole where the column allows), its centre when findings
+    cross centres, and its actors."""
+    lines: list[list[Run]] = [[(unbroken(a["title"]), "bold")]]
+    if with_centre:
+        lines.append([(a["centre"], None)])
+    lines.append([(", ".join(a["actors"]), "dim")])
+    return lines
+
+
+def _series_cell(s: dict[str, Any]) -> list[list[Run]]:
+    return [[(unbroken(s["title"]), "bold")], [(f"{s['start'][11:]}–{s['end'][11:]}", None)], [(s["actor"], "dim")]]
+
+
+def _dates_cell(f: dict[str, Any]) -> list[list[Run]]:
+    """`15 dates:`, `ons 02.09.2026 –`, `ons 16.12.2026`, and the first date's overlap
+    `17:00–17:30`, a line each so that no date breaks between its weekday and its day."""
+    from .i18n import ngettext
+
+    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
+    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
+    lines = [ngettext("{count} date:", "{count} dates:", count).format(count=count)]
+    lines += [first] if count == 1 else [f"{first} –", last]
+    return [[(line, None)] for line in [*lines, times]]
 
 
 def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], show_notes: bool) -> None:
-    """One Rich table per kind, most pressing first; each finding says why it is there."""
+    """One table per kind, most pressing first; each finding says why it is there. Keys and
+    dates are never broken; at a narrow width the room conflicts stack their values, and the
+    columns that matter least are left out by name."""
     from .i18n import _
 
-    out = console()
     rooms = [f for f in findings if f["kind"] == "room"]
     clashes = [f for f in findings if f["kind"] == "clash"]
     parallel = [f for f in findings if f["kind"] == "parallel"]
+    key = Column("key", _("Key"), wrap=False)
+    dates = Column("dates", _("Dates"), wrap=False)
+    note = [Column("note", _("Acknowledged"), keep=30)] if show_notes else []
 
-    def note_column(table) -> None:
-        if show_notes:
-            table.add_column(_("Acknowledged"), overflow="fold")
-
-    def note(f: dict[str, Any]) -> list[str]:
+    def noted(f: dict[str, Any]) -> list[str]:
         return [f["note"] or ""] if show_notes else []
 
-    def column(table, header: str) -> None:
-        """Keys and dates are never broken: a key's column is as wide as the longest key, a date
-        column as wide as a date with its weekday (its words wrap between them)."""
-        if header == _("Key"):
-            table.add_column(header, no_wrap=True, min_width=max(len(f["key"]) for f in findings))
-        elif header == _("Dates"):
-            table.add_column(header, no_wrap=True, min_width=len("ons 02.09.2026 –"))
-        else:  # the text columns share what is left, and wrap between words
-            table.add_column(header, overflow="fold", ratio=1)
-
     if "room" in kinds and rooms:
-        table = new_table(_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)), show_lines=True)
-        for header in (_("Dates"), _("Centre"), _("Room"), _("Booking"), _("Clashes with"), _("Key")):
-            column(table, header)
-        note_column(table)
+        columns = [dates, Column("centre", _("Centre"), keep=50), Column("room", _("Room")),
+                   Column("a", _("Booking")), Column("b", _("Clashes with")), key, *note]
+        cells, stacked = [], []
         for f in rooms:
             a, b = f["series"]
-            table.add_row(*map(literal, (
-                _dates_cell(f), f["centre"], f["room"], _series_cell(a), _series_cell(b), f["key"], *note(f),
-            )))
-        out.print(table)
+            cells.append([_dates_cell(f), f["centre"], f["room"], _series_cell(a), _series_cell(b), f["key"], *noted(f)])
+            stacked.append([_dates_cell(f), [[(f["room"], "bold")], [(f["centre"], "dim")]],
+                            _series_cell(a) + [[]] + _series_cell(b), f["key"], *noted(f)])
+        narrow = [dates, Column("room", _("Room")), Column("both", _("Bookings")), key, *note]
+        table(columns, cells, title=_("Room conflicts ({count}): the same room booked twice").format(count=len(rooms)),
+              separate=True, narrow=(narrow, stacked))
+    why = Column("why", _("Why"))  # a finding always says why: never left out
     if "clash" in kinds and clashes:
-        table = new_table(_("Clashes ({count}): the same people, two offers at the same time").format(count=len(clashes)),
-                          show_lines=True)
-        for header in (_("Activity"), _("At the same time as"), _("Why"), _("Dates"), _("Key")):
-            column(table, header)
-        note_column(table)
-        for f in clashes:
-            a, b = f["activities"]
-            table.add_row(*map(literal, (
-                _activity_cell(a), _activity_cell(b), f["why"], _dates_cell(f), f["key"], *note(f),
-            )))
-        out.print(table)
+        columns = [Column("a", _("Activity")), Column("b", _("At the same time as")), why, dates, key, *note]
+        cells = [[_activity_cell(f["activities"][0]), _activity_cell(f["activities"][1]), f["why"], _dates_cell(f),
+                  f["key"], *noted(f)] for f in clashes]
+        stacked = [[_activity_cell(f["activities"][0]) + [[]] + _activity_cell(f["activities"][1]), f["why"], _dates_cell(f),
+                    f["key"], *noted(f)] for f in clashes]
+        table(columns, cells, title=_("Clashes ({count}): the same people, two offers at the same time").format(count=len(clashes)),
+              separate=True, narrow=([Column("both", _("Activities")), why, dates, key, *note], stacked))
     if "parallel" in kinds and parallel:
-        table = new_table(_("Parallel efforts ({count}): comparable offers by different actors").format(count=len(parallel)),
-                          show_lines=True)
-        for header in (_("Activity"), _("Comparable to"), _("Why"), _("Key")):
-            column(table, header)
-        note_column(table)
+        columns = [Column("a", _("Activity")), Column("b", _("Comparable to")), why, key, *note]
+        cells, stacked = [], []
         for f in parallel:
             a, b = f["activities"]
             across = a["centre"] != b["centre"]
-            table.add_row(*map(literal, (
-                _activity_cell(a, across), _activity_cell(b, across), f["why"], f["key"], *note(f),
-            )))
-        out.print(table)
+            cells.append([_activity_cell(a, across), _activity_cell(b, across), f["why"], f["key"], *noted(f)])
+            stacked.append([_activity_cell(a, across) + [[]] + _activity_cell(b, across), f["why"], f["key"], *noted(f)])
+        table(columns, cells, title=_("Parallel efforts ({count}): comparable offers by different actors").format(count=len(parallel)),
+              separate=True, narrow=([Column("both", _("Activities")), why, key, *note], stacked))
 
 
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
     from .i18n import _, ngettext
 
-    out = console()
     sectors = code_label(vocab.SECTORS)
+    width = console().width
     for centre in report:
-        from rich.rule import Rule
-
-        out.print(Rule(literal(f"{centre['centre']}" + (f" · {centre['area']}" if centre["area"] else "")), align="left"))
+        out = Printed()
+        heading = centre["centre"] + (f" · {centre['area']}" if centre["area"] else "")
+        out.text(heading, width, "bold")
+        out.add([("─" * min(width - 1, max(cells(heading), 20)), "dim")])
         by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
-        out.print(literal(
-            f"{len(centre['actors'])} actors ({by_sector}); {centre['activities']} activities, "
-            f"{centre['joint_activities']} run jointly, {centre['cross_sector']} of them across sectors."
-            + (" " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.", centre["internal_meetings"])
-               .format(count=centre["internal_meetings"]) if centre["internal_meetings"] else "")
-        ))
-        table = new_table("Actors")
-        for header in ("Actor", "Sector", "Activities", "Joint", _("For")):
-            table.add_column(header, overflow="fold")
-        for a in centre["actors"]:
-            table.add_row(*map(literal, (a["name"], sectors(a["sector"]), str(a["activities"]), str(a["joint"]), "; ".join(a["audiences"]))))
-        out.print(table)
+        summary = ngettext(
+            "{actors} actor ({sectors}); {activities} activities, {joint} run jointly, {cross} of them across sectors.",
+            "{actors} actors ({sectors}); {activities} activities, {joint} run jointly, {cross} of them across sectors.",
+            len(centre["actors"]),
+        ).format(actors=len(centre["actors"]), sectors=by_sector, activities=centre["activities"],
+                 joint=centre["joint_activities"], cross=centre["cross_sector"])
+        if centre["internal_meetings"]:
+            summary += " " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.",
+                                      centre["internal_meetings"]).format(count=centre["internal_meetings"])
+        out.text(summary, width)
+        out.add()
+        out.print()
+        table([Column("actor", _("Actor")), Column("sector", _("Sector"), keep=60),
+               Column("activities", _("Activities"), wrap=False, keep=50), Column("joint", _("Joint"), wrap=False, keep=40),
+               Column("for", _("For"), keep=30)],
+              [[[[(unbroken(a["name"]), "bold")]], sectors(a["sector"]), str(a["activities"]), str(a["joint"]),
+                [[(audience, None)] for audience in a["audiences"]]] for a in centre["actors"]],
+              title=_("Actors"))
         if centre["pairs"]:
-            table = new_table("Working together")
-            for header in ("Actor", "With", "Joint activities"):
-                table.add_column(header, overflow="fold")
-            for p in centre["pairs"]:
-                table.add_row(*map(literal, (p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"]))))
-            out.print(table)
+            table([Column("actor", _("Actor")), Column("with", _("With")), Column("joint", _("Joint activities"))],
+                  [[p["actors"][0], p["actors"][1], f"{p['count']}: " + ", ".join(p["activities"])] for p in centre["pairs"]],
+                  title=_("Working together"))
         if centre["interfaces"]:
-            table = new_table(_("Interfaces worth a conversation: offers for the same people, nothing run together"))
-            for header in ("Actor", "And", _("Offers for the same people"), _("Who")):
-                table.add_column(header, overflow="fold")
-            for i in centre["interfaces"]:
-                table.add_row(*map(literal, (
-                    f"{i['actors'][0]} ({sectors(i['sectors'][0])})",
-                    f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
-                    "\n".join(" / ".join(pair) for pair in i["activities"]),
-                    "; ".join(i["audiences"]),
-                )))
-            out.print(table)
+            table([Column("a", _("Actor")), Column("b", _("And")), Column("offers", _("Offers for the same people")),
+                   Column("who", _("Who"), keep=50)],
+                  [[f"{i['actors'][0]} ({sectors(i['sectors'][0])})", f"{i['actors'][1]} ({sectors(i['sectors'][1])})",
+                    [[(" / ".join(pair), None)] for pair in i["activities"]], [[(who, None)] for who in i["audiences"]]]
+                   for i in centre["interfaces"]],
+                  title=_("Interfaces worth a conversation: offers for the same people, nothing run together"), separate=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1384,22 +1399,6 @@ def new_table(title: str | None = None, **options: Any):
     return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
 
 
-def _series_cell(s: dict[str, Any]) -> str:
-    return f"{s['title']} ({s['start'][11:]}–{s['end'][11:]})\n{s['actor']}"
-
-
-def _dates_cell(f: dict[str, Any]) -> str:
-    """`15 dates: ons 02.09.2026 – ons 16.12.2026` and the first date's overlap, `17:00–17:30`."""
-    from .i18n import ngettext
-
-    count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
-    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
-    if count == 1:  # a line each, so that a date never breaks between its weekday and its day
-        return ngettext("{count} date:\n{first}", "{count} dates:\n{first}", count).format(count=count, first=first) + "\n" + times
-    return ngettext("{count} date:\n{first} –\n{last}", "{count} dates:\n{first} –\n{last}", count).format(
-        count=count, first=first, last=last) + "\n" + times
-
-
 def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     table([Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False)],
           [[when(start)[:-6], f"{start[11:]}–{end[11:]}"] for start, end in rows], title=title, stderr=True, separate=False)
@@ -1487,14 +1486,14 @@ def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
     """The sessions of a day with the attendance registered so far (on stderr: a walk's context)."""
     from .i18n import _
 
-    table = new_table(_("Sessions on {day}").format(day=when(day.isoformat() + "T00:00")[:-6]))
-    for header in (_("Booking"), _("Time"), _("Centre"), _("Room"), _("Title"), _("Registered")):
-        table.add_column(header, overflow="fold")
+    cells = []
     for r in rows:
         registered = _("cancelled") if r["status"] == "cancelled" else ("" if r["attendance"] is None else str(r["attendance"]))
-        table.add_row(*map(literal, (r["id"], f"{r['start'][11:]}–{r['end'][11:]}", r["centre"], r["room"], r["title"],
-                                     registered)))
-    console(stderr=True).print(table)
+        cells.append([str(r["id"]), f"{r['start'][11:]}–{r['end'][11:]}", r["centre"], r["room"], [[(unbroken(r["title"]), "bold")]],
+                      registered])
+    table([Column("id", _("Booking"), wrap=False), Column("time", _("Time"), wrap=False), Column("centre", _("Centre"), keep=40),
+           Column("room", _("Room"), keep=60), Column("title", _("Title")), Column("registered", _("Registered"), wrap=False)],
+          cells, title=_("Sessions on {day}").format(day=when(day.isoformat() + "T00:00")[:-6]), stderr=True)
 
 
 _REPORT_BY_EN = {"focus": "Focus area", "category": "Category", "type": "Type", "actor": "Actor", "centre": "Centre",
@@ -1513,85 +1512,67 @@ def _share(value: Any) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
-def _bars(groups: Sequence[dict[str, Any]], width: int = 30):
-    """A bar per group: its attendance, scaled to the largest; Rich text, no extra dependency."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from .i18n import _
-
-    top = max((g["attendance_total"] for g in groups), default=0) or 1
-    chart = Table.grid(padding=(0, 1))
-    chart.title = literal(_("Attendance"))
-    chart.title_style = "bold"
-    chart.add_column(no_wrap=True, max_width=28, overflow="ellipsis")
-    chart.add_column(no_wrap=True)
-    for g in groups:
-        length = g["attendance_total"] / top * width
-        bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
-        chart.add_row(literal(g["label"]), Text(bar or "·", style="cyan").append(f" {_number(g['attendance_total'])}", style="bold"))
-    return chart
+def _bar(value: int, top: int, width: int = 20) -> list[list[Run]]:
+    """A group's attendance as a bar scaled to the largest group's, with the figure after it."""
+    length = value / (top or 1) * width
+    bar = "█" * int(length) + ("▌" if length - int(length) >= 0.5 else "")
+    return [[(bar or "·", "cyan"), (" " + _number(value), "bold")]]
 
 
 def report_tables(report: dict[str, Any]) -> None:
-    """The report in the terminal: per group a table row with a bar chart beside it; who was
-    reached (gender, age bands); internal meetings apart."""
-    from rich.table import Table
-
+    """The report in the terminal: per group a row of figures with its attendance as a bar beside
+    them; who was reached (gender, age bands); internal meetings apart. Figures are never cut:
+    at a narrow width the columns that matter least are left out, and named."""
     from .i18n import _
 
-    out = console()
+    by = _REPORT_BY_EN[report["by"]]
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
-        first=report["first"], last=report["last"], by=_REPORT_BY_EN[report["by"]].lower(), held=report["held_until"])
+        first=when(report["first"] + "T00:00")[:-6], last=when(report["last"] + "T00:00")[:-6], by=by.lower(),
+        held=when(report["held_until"] + "T00:00")[:-6])
+    figure = {"wrap": False, "align": "right"}
+    label = Column("label", by, cap=36)  # a focus area's long words are never broken
+    columns = [label, Column("activities", _("Activities"), keep=70, **figure),
+               Column("held", _("Held"), **figure), Column("cancelled", _("Cancelled"), keep=60, **figure),
+               Column("hours", _("Hours"), keep=50, **figure), Column("registered", _("Registered"), keep=40, **figure),
+               Column("attendance", _("Attendance"), **figure), Column("average", _("Average"), keep=55, **figure),
+               Column("new", _("New"), keep=65, **figure), Column("capacity", _("Capacity use"), keep=45, **figure),
+               Column("bar", _("Attendance, as bars"), keep=30, wrap=False)]
+    first = True
     for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue
-        table = new_table(f"{heading}\n{title}" if groups is resident or not resident else title)
-        for header, justify in ((_REPORT_BY_EN[report["by"]], "left"), (_("Activities"), "right"), (_("Held"), "right"),
-                                (_("Cancelled"), "right"), (_("Hours"), "right"), (_("Registered"), "right"),
-                                (_("Attendance"), "right"), (_("Average"), "right"), (_("New"), "right"),
-                                (_("Capacity use"), "right")):
-            table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")
-        for g in groups:
-            table.add_row(*map(literal, (
-                g["label"], _number(g["activities"]), _number(g["sessions_held"]), _number(g["sessions_cancelled"]),
-                _number(g["hours"], 1), _number(g["sessions_with_attendance"]), _number(g["attendance_total"]),
-                _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
-            )))
-        chart = _bars(groups)
-        rich = out.rich()
-        if rich.measure(table).maximum + rich.measure(chart).maximum + 4 <= out.width:
-            side = Table.grid(padding=(0, 4))
-            side.add_row(table, chart)
-            out.print(side)
-        else:  # too narrow to stand beside each other: the chart below the table
-            out.print(table)
-            out.print(chart)
+        top = max(g["attendance_total"] for g in groups)
+        rows = [[g["label"], _number(g["activities"]), _number(g["sessions_held"]), _number(g["sessions_cancelled"]),
+                 _number(g["hours"], 1), _number(g["sessions_with_attendance"]), _number(g["attendance_total"]),
+                 _number(g["attendance_average"], 1), _number(g["new_participants"]), _share(g["capacity_use"]),
+                 _bar(g["attendance_total"], top)] for g in groups]
+        fit = layout(columns, rows, console().width)
+        table(columns, rows, title=f"{heading}\n\n{title}" if first else title, fit=fit)
+        first = False
+        if columns[-1].header in fit.left_out:  # no room beside the figures: the chart on its own
+            table([label, Column("bar", _("Attendance"), wrap=False)],
+                  [[g["label"], _bar(g["attendance_total"], top)] for g in groups], separate=False)
         reached = [g for g in groups if g["female"] or g["male"] or g["age_bands"]]
         if reached:
             bands = sorted({b for g in reached for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
-            who = new_table(_("Reached: gender and age (of the sessions with attendance)"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Women/girls"), _("Men/boys"), *(_("Age {band}").format(band=b) for b in bands)):
-                who.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
-            for g in reached:
-                who.add_row(*map(literal, (g["label"], _number(g["female"]), _number(g["male"]),
-                                           *(_number(g["age_bands"].get(b, 0)) for b in bands))))
-            out.print(who)
+            table([label, Column("female", _("Women/girls"), **figure), Column("male", _("Men/boys"), **figure),
+                   *(Column(b, _("Age {band}").format(band=b), keep=50, **figure) for b in bands)],
+                  [[g["label"], _number(g["female"]), _number(g["male"]), *(_number(g["age_bands"].get(b, 0)) for b in bands)]
+                   for g in reached],
+                  title=_("Reached: gender and age (of the sessions with attendance)"))
         causes = [g for g in groups if g["sessions_cancelled"] or g["skipped_holiday"] or g["skipped_closure"]]
         if causes:
-            why = new_table(_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
-            for header in (_REPORT_BY_EN[report["by"]], _("Cancelled by a closure"), _("Cancelled otherwise"),
-                           _("Skipped: public holiday"), _("Skipped: closure")):
-                why.add_column(header, justify="left" if header == _REPORT_BY_EN[report["by"]] else "right")
-            for g in causes:
-                why.add_row(*map(literal, (g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]),
-                                           _number(g["skipped_holiday"]), _number(g["skipped_closure"]))))
-            out.print(why)
+            table([label, Column("closure", _("Cancelled by a closure"), **figure),
+                   Column("other", _("Cancelled otherwise"), **figure), Column("holiday", _("Skipped: public holiday"), **figure),
+                   Column("skipped", _("Skipped: closure"), **figure)],
+                  [[g["label"], _number(g["cancelled_closure"]), _number(g["cancelled_other"]), _number(g["skipped_holiday"]),
+                    _number(g["skipped_closure"])] for g in causes],
+                  title=_("Not held: cancelled sessions, and dates skipped for holidays and closures"))
     total = report["total"]
-    message(_("In all: {activities} activities, {held} sessions held ({registered} with attendance), {attendance} "
-              "attendances, {new} new participants; {planned} sessions still planned.").format(
+    message(_("In all (resident activities): {activities} activities, {held} sessions held ({registered} with attendance), "
+              "{attendance} attendances, {new} new participants; {planned} sessions still planned.").format(
         activities=total["activities"], held=total["sessions_held"], registered=total["sessions_with_attendance"],
         attendance=total["attendance_total"], new=total["new_participants"], planned=total["sessions_planned"]))
 

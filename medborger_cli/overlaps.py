@@ -365,8 +365,8 @@ def detect(
     activity is one group a weekday, so the work grows with the activities and the findings, not
     with the occurrences. A room finding is one per pair of series in a room (an activity, or a
     one-off booking), with every date they overlap. Whether two activities clash or run in
-    parallel is asked only of offers (not internal meetings) whose audiences overlap and whose
-    actors share nobody; the sweep only tells where and whether they meet. `loose` occurrences
+    parallel is asked only of offers (not internal meetings) whose audiences overlap (and, for
+    parallel efforts, whose actors share nobody); the sweep only tells where and whether they meet. `loose` occurrences
     (across midnight, or a second one at a group's date and time) are checked one by one.
     """
     kinds = set(kinds)
@@ -418,7 +418,8 @@ def detect(
             pair.occurrences.sort()
 
     # Clashes: per centre, groups of two offers that meet; whether the pair qualifies (audiences
-    # that overlap, no shared actor) is asked once per pair, only of pairs that meet.
+    # that overlap; the actors do not matter: one actor can pull the same people two ways too)
+    # is asked once per pair, only of pairs that meet.
     tallies: dict[tuple[int, int], Tally] = {}
     if "clash" in kinds:
         qualifies: dict[tuple[int, int], bool] = {}
@@ -428,7 +429,7 @@ def detect(
             ok = qualifies.get(pair)
             if ok is None:
                 fa, fb = activities[a], activities[b]
-                ok = qualifies[pair] = fa.actors.isdisjoint(fb.actors) and meet(fa, fb, shared) is not None
+                ok = qualifies[pair] = meet(fa, fb, shared) is not None
             return pair if ok else None
 
         def tally(pair: tuple[int, int], count: int, first: tuple[str, str], last: tuple[str, str]) -> None:

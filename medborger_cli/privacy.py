@@ -11,6 +11,7 @@ The store only reads and writes the values it is given.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class Needle:
     e-mail address."""
 
     def __init__(self, text: str):
-        self.text = " ".join(text.split())
+        self.text = unicodedata.normalize("NFC", " ".join(text.split()))
         digits = re.sub(r"\D", "", self.text)
         self.kind = ("email" if "@" in self.text else
                      "phone" if len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[\d\s+()./-]+", self.text) else
@@ -75,18 +76,26 @@ class Needle:
             national = national[4:] if national.startswith("0045") else national
             # the national number, with or without +45 / 0045, digits apart by spaces, dots or dashes
             spaced = r"[\s./-]?".join(national)
-            self.pattern = re.compile(rf"(?<![\d+])(?:(?:\+|00)45[\s./-]?)?{spaced}(?!\d)")
+            # a whole number: no digit before or after it, even past a space ("98 76 54" is not "98 76 54 32")
+            self.pattern = re.compile(rf"(?<![\d+])(?<!\d[\s./-])(?:(?:\+|00)45[\s./-]?)?{spaced}(?![\s./-]?\d)")
         elif self.kind == "email":
             self.pattern = re.compile(rf"(?<![\w.+-]){re.escape(self.text)}(?![\w.-]*\w)", re.IGNORECASE)
         else:
             words = r"\s+".join(re.escape(w) for w in self.text.split())
-            self.pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+            # the Danish genitive is the same name: "Hanne Zylbersteins kursus", "Lars' hold"
+            # (never a longer word: "Zylbersteinsen" is another person); the ending is kept
+            self.pattern = re.compile(rf"(?<!\w){words}(?P<genitive>s|['’]s?)?(?!\w)", re.IGNORECASE)
 
     def found_in(self, value: Any) -> bool:
-        return value is not None and bool(self.pattern.search(str(value)))
+        return value is not None and bool(self.pattern.search(unicodedata.normalize("NFC", str(value))))
 
     def cut(self, value: str) -> str:
-        return self.pattern.sub(REPLACEMENT, value)
+        """`value` with every mention replaced; unchanged (in whatever form it was stored) when
+        there is none. A value stored decomposed (NFD) is matched, and cut, in composed form."""
+        composed = unicodedata.normalize("NFC", value)
+        cut = self.pattern.sub(lambda m: REPLACEMENT + ((m.groupdict().get("genitive") or "") if self.kind == "name" else ""),
+                               composed)
+        return value if cut == composed else cut
 
 
 def _needle(text: str) -> Needle:
@@ -124,7 +133,12 @@ def plan(db: Database, text: str, person: int | None = None) -> Plan:
     result.needles = needles
     for table, columns in FREE_TEXT.items():
         for row_id, column, value in store.text_values(db, table, columns):
-            new = _cut_json(value, needles) if table == "changes" and column in ("old", "new") else _cut(value, needles)
+            if table == "changes" and column in ("old", "new"):
+                new = _cut_json(value, needles)
+            elif table == "changes" and column == "command":
+                new = _cut_command(value, needles)
+            else:
+                new = _cut(value, needles)
             if new != value:
                 result.changes.append(Change(table, row_id, column, value, new, False))
     return result
@@ -134,6 +148,19 @@ def _cut(text: str, needles: list[Needle]) -> str:
     for n in needles:
         text = n.cut(text)
     return text
+
+
+def _cut_command(text: str, needles: list[Needle]) -> str:
+    """A logged command line is shell-quoted (`--contact 'Anne O'"'"'Brien'`): cut inside each of
+    its arguments, so that no quoting hides a name, and quote them again."""
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return _cut(text, needles)
+    cut = [_cut(word, needles) for word in words]
+    return text if cut == words else shlex.join(cut)
 
 
 def _cut_json(text: str, needles: list[Needle]) -> str:
@@ -184,6 +211,7 @@ class Erased:
     plan: Plan
     rewritten: bool  # the old values are gone from the file and its journal
     pending: str | None = None  # why not (another program reading, a full disk)
+    damaged: bool = False  # the file failed SQLite's quick check: it cannot be rewritten, restore a backup
     copies: list[Path] = field(default_factory=list)  # automatic copies that may still hold the data
 
 
@@ -199,20 +227,23 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
             store.set_text_value(db, change.table, change.id, change.column, change.new)
         from . import actions
 
-        actions.log(db, "erase", "person", None, command=_cut(actions.WHO.command or "medborger", result.needles), summary=ngettext(
+        actions.log(db, "erase", "person", None, command=_cut_command(actions.WHO.command or "medborger", result.needles), summary=ngettext(
             "Erased {count} value of a person's data (privacy erase)", "Erased {count} values of a person's data (privacy erase)",
             len(result.changes)).format(count=len(result.changes)), new={"values": len(result.changes)})
-    rewritten, pending = False, None
+    store.mark_unscrubbed()  # committed: an interrupt from here on must say the old values may remain
+    rewritten, pending, damaged = False, None, False
     try:
         rewritten = store.scrub(db)
         if not rewritten:
             pending = "another program is reading the database"
-    except sqlite3.OperationalError as exc:
-        pending = str(exc)
+    except sqlite3.DatabaseError as exc:  # SQLite says "disk is full" of a damaged file too: look
+        found = store.quick_check(db)
+        damaged = found != ["ok"]
+        pending = " ".join(str(found[0]).replace("*** in database main ***", "").split())[:80] if damaged else str(exc)
     if not rewritten and db.dialect == "postgresql":
         pending = _("only the owner of the tables may rewrite them; the server's own clean-up (VACUUM) removes the "
                     "old row versions later, or the municipality's IT can run VACUUM FULL")
-    return Erased(result, rewritten, pending, automatic_copies(path))
+    return Erased(result, rewritten, pending, damaged=damaged, copies=automatic_copies(path))
 
 
 def scrub(db: Database) -> bool:

@@ -169,6 +169,17 @@ def pick(message: str, names: list[str], resolve: Callable[[str], Mapping[str, A
     return typed
 
 
+def choose_id(message: str, choices: Sequence[tuple[str, int]], stop: str) -> int | None:
+    """Pick one record by id among those listed (label, id); the last choice, `stop`, picks none
+    (None). Enter takes the first."""
+    import questionary
+
+    options = [questionary.Choice(title=label, value=record_id) for label, record_id in choices]
+    options.append(questionary.Choice(title=stop, value=-1))  # questionary takes a None value as the title
+    picked = _ask(questionary.select(message, choices=options))
+    return None if picked == -1 else picked
+
+
 def confirm(message: str, default: bool = False) -> bool:
     import questionary
 

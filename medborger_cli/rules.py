@@ -11,6 +11,7 @@ How a field is shown (a flag, a column) is the caller's business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,11 +54,26 @@ def _refused_character(text: str) -> str | None:
     return None
 
 
+MAX_RECORD_ID = 2**63 - 1  # the largest id a record can have (SQLite's largest integer)
+
+
+def record_id(value: Any) -> int | None:
+    """The record id `value` names: ASCII digits of a number a record can have; None for
+    anything else (`٣`, `²`, a number too large), which is then taken as a name."""
+    text = "" if value is None else str(value).strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_RECORD_ID else None
+
+
 def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_NAME) -> str | None:
-    """Trimmed text with runs of white space folded; empty is an error when required, None
-    otherwise. A stray byte-order mark is dropped; control and bidi characters are refused."""
+    """Trimmed text with runs of white space folded, in Unicode's composed form (NFC: "é" as
+    one character, however it was typed), so that a name is found as it is written; empty is
+    an error when required, None otherwise. A stray byte-order mark is dropped; control and
+    bidi characters are refused."""
     raw = "" if value is None else str(value)
-    raw = raw.replace("\ufeff", "")
+    raw = unicodedata.normalize("NFC", raw.replace("\ufeff", ""))
     bad = _refused_character(raw.replace("\t", " ").replace("\n", " ").replace("\r", " "))
     if bad is not None:
         if 0xDC80 <= ord(bad) <= 0xDCFF:
@@ -459,6 +475,7 @@ class Proposed:
     status: str = "active"
     note: str | None = None
     label: str | None = None
+    booking_id: Any = None  # an existing booking being moved or restored; None for a new one
 
     @property
     def shown_title(self) -> str:
@@ -506,7 +523,8 @@ def room_conflicts(proposed: Sequence[Proposed], booked: Sequence[Booked]) -> li
         p = proposed[mine.ref]
         if other.proposed:
             q = proposed[other.ref]
-            rows.append(ConflictRow(p.start, p.end, p.shown_title, None, q.shown_title, q.actor, q.start, q.end, mine.ref, other.ref))
+            rows.append(ConflictRow(p.start, p.end, p.shown_title, q.booking_id, q.shown_title, q.actor, q.start, q.end,
+                                      mine.ref, other.ref))
         else:
             b = by_id[other.ref]
             rows.append(ConflictRow(p.start, p.end, p.shown_title, b.id, b.title, b.actor, b.start, b.end, mine.ref))
@@ -659,7 +677,29 @@ def attendance_fields(values: Values) -> AttendanceFields:
     if sum(n for _, n in bands) > count:
         raise BadInput(f"the age bands add up to {sum(n for _, n in bands)}, more than the {count} who came ({{field:count}})",
                        field="age_bands", value=values.get("age_bands"))
-    return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, note(values.get("note")))
+    text = note(values.get("note"))
+    if text and _CPR.search(text):
+        raise BadInput("looks like a CPR number; attendance is counts only, so leave personal numbers out of the note",
+                       field="note", value=text)
+    return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, text)
+
+
+_CPR = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[ -]?\d{4}(?!\d)")  # ddmmyy-xxxx, with or without the dash
+
+
+def check_keeps_attendance(booking: Mapping[str, Any], attended: bool, today: dt.date, *, new_start: str | None = None,
+                           cancelling: bool = False, field: str = "booking") -> None:
+    """A session with attendance registered was held: it cannot be cancelled, nor moved into the
+    future (a future session has no attendance). The counts are cleared first, on purpose."""
+    if not attended:
+        return
+    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    if cancelling:
+        raise Refused(f"{label} has attendance registered, so it was held; clear its attendance first to cancel it",
+                      field=field, value=booking["id"])
+    if new_start is not None and new_start[:10] > today.isoformat():
+        raise Refused(f"{label} has attendance registered; a session moved into the future cannot keep it, so clear "
+                      "its attendance first or choose a date up to today", field=field, value=new_start)
 
 
 def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:

@@ -26,7 +26,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?:[:.]00)?$")  # Excel may add "
 
 FIRST_YEAR, LAST_YEAR = 1990, 2199  # dates outside are typos (or attacks), not plans
 _RELATIVE = re.compile(r"^\+(\d{1,4})$")
-DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, i dag, i morgen or +7 (days from today)"
+DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, today, tomorrow (i dag, i morgen) or +7 (days from today)"
 
 
 def parse_date(text: str | None, field_name: str) -> dt.date:
@@ -35,12 +35,12 @@ def parse_date(text: str | None, field_name: str) -> dt.date:
     value = (text or "").strip()
     lowered = " ".join(value.casefold().split())
     if lowered in ("today", "i dag", "idag"):
-        return dt.date.today()
+        return today()
     if lowered in ("tomorrow", "i morgen", "imorgen"):
-        return dt.date.today() + dt.timedelta(days=1)
+        return today() + dt.timedelta(days=1)
     relative = _RELATIVE.match(lowered)
     if relative:
-        return dt.date.today() + dt.timedelta(days=int(relative.group(1)))
+        return today() + dt.timedelta(days=int(relative.group(1)))
     m = _DATE_ISO.match(value)
     if m:
         year, month, day = (int(g) for g in m.groups())
@@ -109,7 +109,7 @@ def weekday_codes(indexes: list[int]) -> str:
 def week_window(week: int, year: int | None = None) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of ISO week `week` of `year` (default: this ISO year)."""
     if year is None:
-        year = dt.date.today().isocalendar().year
+        year = today().isocalendar().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadInput(f"{year} is not a year medborger plans for; use a year from {FIRST_YEAR} to {LAST_YEAR}",
                        field="year", value=year)

@@ -253,6 +253,11 @@ class Importer:
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.closure_record(row)
+        if self.update and row.get("id"):
+            found = self._id_column("closures", row["id"])
+            if store.row(self.db, "closures", found)["centre_id"] != centre:
+                raise BadInput(f"closure {found} is not a closure of that centre", field="id", value=row["id"])
+            raise _Existing(found, record)
         if self.update and not isinstance(centre, New):
             same = [c for c in store.closures(self.db, centre) if (c["date_from"], c["date_until"]) ==
                     (record["date_from"].isoformat(), record["date_until"].isoformat())]
@@ -313,6 +318,8 @@ class Importer:
         if fields.status == "active":
             rules.check_open(self.closures.get(centre, []), fields.start, fields.end, "the centre")
         pending = PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
+        if self.update and row.get("id"):
+            raise _Existing(self._id_column("bookings", row["id"]), pending)
         if self.update and not isinstance(room, New):
             if self._booking_keys is None:
                 self._booking_keys = store.booking_keys(self.db)
@@ -320,6 +327,59 @@ class Importer:
             if found is not None:
                 raise _Existing(found, pending)
         return pending
+
+    def _id_column(self, table: str, text: str) -> int:
+        """With --update: the record an `id` cell names (`medborger list TABLE` shows the ids)."""
+        value = text.strip()
+        if not value.isdigit() or store.row(self.db, table, int(value)) is None:
+            raise BadInput(f"there is no {table[:-1]} with id '{value}'; leave the cell empty to add a new one",
+                           field="id", value=text)
+        return int(value)
+
+    def _match_edited(self) -> None:
+        """--update of a file without an id column: a row that names no record exactly is an
+        edit of the one record no other row names that it can only mean: a booking of the same
+        centre, day and title whose start or end it keeps (a new start, a new end, another
+        room), a closure of the centre with the same first or last day (new dates). Anything
+        less sure stays a new row (an `id` column says it for sure)."""
+        if self.pending["bookings"]:
+            if self._booking_keys is None:
+                self._booking_keys = store.booking_keys(self.db)
+            centres = store.room_centres(self.db)
+            named = {booking_id for _, booking_id, _ in self.updates["bookings"]}
+            free: dict[tuple, list[tuple[int, str]]] = {}
+            for (room, start, title), booking_id in self._booking_keys.items():
+                if booking_id not in named:
+                    free.setdefault((centres.get(room), start[:10], title), []).append((booking_id, start))
+            keys = [None if isinstance(pending.room, New) else (
+                centres.get(pending.room), pending.fields.start[:10], store.name_key(pending.fields.title))
+                for _, pending in self.pending["bookings"]]
+            candidates = {b for key in keys if key in free for b, _start in free[key]}
+            ends = {b: row["end"] for b, row in store.bookings_by_ids(self.db, sorted(candidates)).items()} if candidates else {}
+            keep = []
+            claimed: set[int] = set()
+            for (line, pending), key in zip(self.pending["bookings"], keys):
+                found = [b for b, start in free.get(key, []) if b not in claimed and (
+                    start == pending.fields.start or ends[b] == pending.fields.end)]
+                if len(found) == 1:
+                    claimed.add(found[0])
+                    self.updates["bookings"].append((line, found[0], pending))
+                else:
+                    keep.append((line, pending))
+            self.pending["bookings"] = keep
+        if self.pending["closures"]:
+            named = {closure_id for _, closure_id, _ in self.updates["closures"]}
+            keep = []
+            for line, record in self.pending["closures"]:
+                found = [] if isinstance(record["centre"], New) else [
+                    c for c in store.closures(self.db, record["centre"]) if c["id"] not in named and (
+                        c["date_from"] == record["date_from"].isoformat() or c["date_until"] == record["date_until"].isoformat())]
+                if len(found) == 1:
+                    named.add(found[0]["id"])
+                    self.updates["closures"].append((line, found[0]["id"], record))
+                else:
+                    keep.append((line, record))
+            self.pending["closures"] = keep
 
     def _row_attendance(self, row: dict[str, str]) -> PendingAttendance:
         centre = self.centre(row.get("centre", ""))
@@ -380,6 +440,8 @@ class Importer:
         other writer can add a name between the check and the insert."""
         if self.errors:
             raise ImportErrors(self.errors)
+        if self.update:
+            self._match_edited()
         result = ImportResult(dry_run=dry_run)
         self._write(result)
         return result
@@ -402,28 +464,32 @@ class Importer:
                     result.updated.append(Update(self.files[table], line, kind, row_id, current["name"], changed))
         for line, row_id, record in self.updates["closures"]:
             current = store.row(db, "closures", row_id)
-            if current["reason"] != record["reason"]:
-                editing.change_closure(db, str(row_id), {"reason": record["reason"]}, policy=self.policy)
-                result.updated.append(Update(self.files["closures"], line, "closure", row_id, current["reason"],
-                                             {"reason": (current["reason"], record["reason"])}))
+            wanted = {"date_from": record["date_from"].isoformat(), "date_until": record["date_until"].isoformat(),
+                      "reason": record["reason"]}
+            changed = _diff(current, wanted)
+            if changed:  # as `edit closure` does: what it no longer covers is restored, new days cancelled
+                editing.change_closure(db, str(row_id), {"from": wanted["date_from"], "until": wanted["date_until"],
+                                                         "reason": wanted["reason"]}, policy=self.policy)
+                result.updated.append(Update(self.files["closures"], line, "closure", row_id, current["reason"], changed))
         for line, row_id, pending in self.updates["activities"]:
             self._update_activity(result, line, row_id, pending)
         self._update_bookings(result)
 
     def _update_activity(self, result: ImportResult, line: int, activity_id: int, pending: dict[str, Any]) -> None:
-        """An activity's edited cells change it from today on, as `edit activity` does."""
-        import datetime as dt
-
-        from . import editing
+        """An activity's edited cells change it from today on, as `edit activity` does; a cell
+        nobody edited stays as it is (the rule keeps its from, so an export reads the same)."""
+        from . import editing, vocab
 
         current = store.activities(self.db, activity_id=activity_id)[0]
         fields, row = pending["fields"], pending["row"]
         rule = fields.rule.to_row()
         wanted = {"title": fields.title, "room_id": pending["room"], "actor_id": pending["actor"],
-                  "category": fields.category, "focus": fields.focus, "include_holidays": int(fields.include_holidays),
-                  **{k: v for k, v in rule.items() if k not in ("date_from",)}}
-        if rule["single_date"]:
-            wanted["date_from"] = rule["date_from"]
+                  "category": fields.category, "type": fields.type, "age_min": fields.age_min, "age_max": fields.age_max,
+                  "gender": fields.gender, "internal": int(fields.internal), "focus": fields.focus,
+                  "include_holidays": int(fields.include_holidays), **rule}
+        current_ages = (current["age_min"], current["age_max"])
+        if rules.age_range(rules.age_text(*current_ages)) == (fields.age_min, fields.age_max):
+            wanted["age_min"], wanted["age_max"] = current_ages  # 0- and no limit are the same age range
         changed = _diff(current, wanted)
         names = store.actor_names(self.db)
         partners_now, partners_new = set(current["partners"]), {names[p]["name"] for p in pending["partners"]}
@@ -434,17 +500,29 @@ class Importer:
             changed["target_groups"] = (sorted(targets_now), sorted(targets_new))
         if not changed:
             return
+        opens = not fields.targets and fields.age_min is None and fields.age_max is None and fields.gender == "all" \
+            and not fields.internal
         changes = {
-            "title": row.get("title"), "room": str(pending["room"]), "actor": str(pending["actor"]),
-            "category": fields.category, "focus": fields.focus or None, "start": row.get("start"), "end": row.get("end"),
+            "title": fields.title, "room": str(pending["room"]), "actor": str(pending["actor"]),
+            "category": fields.category, "type": fields.type or "", "focus": fields.focus or "",
+            "age": rules.age_text(fields.age_min, fields.age_max) or "", "gender": fields.gender,
+            "internal": fields.internal, "start": row.get("start"), "end": row.get("end"),
             "until": row.get("until") or None, "every": int(row.get("every") or 1), "monthly": row.get("monthly") or None,
             "weekly": not row.get("monthly"), "weekdays": csvio.split_list(row.get("weekdays", "")) or None,
             "on": row.get("on") or None, "include_holidays": fields.include_holidays,
+            "from": None if rule["single_date"] else rule["date_from"],
             "partners": [str(p) for p in pending["partners"]],
             "no_partners": [p for p in partners_now - partners_new],
-            "target_groups": list(targets_new - targets_now), "no_target_groups": list(targets_now - targets_new),
+            "target_groups": sorted(targets_new - targets_now) + ([vocab.EVERYONE] if opens else []),
+            "no_target_groups": sorted(targets_now - targets_new),
         }
-        editing.edit_activity(self.db, str(activity_id), changes, dt.date.today(), policy=self.policy)
+        try:
+            editing.edit_activity(self.db, str(activity_id), changes, self.today or schedule.today(), policy=self.policy)
+        except BadInput as exc:  # named by the file, row and column it came from (a conflict shows its table)
+            if isinstance(exc, ImportErrors):
+                raise
+            raise ImportErrors([RowError(self.files["activities"], line, _column(exc.field) if exc.field else None,
+                                         exc.render(_column, with_field=False))]) from None
         result.updated.append(Update(self.files["activities"], line, "activity", activity_id, current["title"], changed))
 
     def _update_bookings(self, result: ImportResult) -> None:
@@ -454,13 +532,20 @@ class Importer:
         for line, booking_id, pending in self.updates["bookings"]:
             current = store.booking(db, booking_id)
             f = pending.fields
-            wanted = {"end": f.end, "actor_id": pending.actor, "status": f.status, "note": f.note}
+            wanted = {"room_id": pending.room, "title": f.title, "start": f.start, "end": f.end, "actor_id": pending.actor,
+                      "status": f.status, "note": f.note}
             changed = _diff(current, wanted)
             if not changed:
                 continue
-            if f.status == "active" and (current["status"] == "cancelled" or "end" in changed):
-                proposed.append(rules.Proposed(current["room_id"], current["start"], f.end, current["title"], pending.actor,
-                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}"))
+            if f.status == "active" and (current["status"] == "cancelled" or {"start", "end", "room_id"} & set(changed)):
+                if "start" in changed:
+                    rules.check_keeps_attendance(current, store.attendance_of(db, booking_id) is not None,
+                                                 self.today or schedule.today(), new_start=f.start, field="start")
+                if current["status"] == "cancelled" or {"start", "end"} & set(changed):
+                    rules.check_open(self.closures.get(current["centre_id"], []), f.start, f.end, current["centre"])
+                proposed.append(rules.Proposed(pending.room, f.start, f.end, f.title, pending.actor,
+                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}",
+                                               booking_id=booking_id))
                 origin.append(booking_id)
             store.update_row(db, "bookings", booking_id, {k: n for k, (_, n) in changed.items()})
             actions.log(db, "edit", "booking", booking_id, _("Updated booking {id} ({title}) from {file}").format(

@@ -185,6 +185,19 @@ def execute(path: Path, sql: str, params=()) -> None:
         conn.close()
 
 
+def edit_csv(path: Path, change) -> None:
+    """Edit a CSV file as a coordinator would in Excel: `change(table)` on its rows (dicts)."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    change(table)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(table)
+
+
 def rows(path: Path, sql: str, params=()) -> list[dict]:
     if isinstance(path, PgDatabaseUrl):
         return _pg_rows(path, sql, params)

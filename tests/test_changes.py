@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import dump, execute, rows
+from conftest import dump, edit_csv, execute, rows
 
 pytestmark = pytest.mark.engines
 
@@ -232,18 +232,6 @@ def test_the_log_shows_each_change_with_old_and_new_values(cli, pigeklub):
     assert cli("log", "--since", "2000-01-01", "--json").json() == log
 
 
-def _edit_csv(path, change):
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as stream:
-        table = list(csv.DictReader(stream))
-    change(table)
-    with open(path, "w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(table)
-
-
 def test_import_update_of_an_edited_export_changes_exactly_the_edited_cells(cli, pigeklub, tmp_path):
     out, again = tmp_path / "ud", tmp_path / "igen"
     assert cli("export", "csv", "--all", "-o", out).exit_code == 0
@@ -255,8 +243,8 @@ def test_import_update_of_an_edited_export_changes_exactly_the_edited_cells(cli,
         row = next(r for r in table if r["start"] == "2026-10-05T17:00")
         row["status"], row["note"] = "cancelled", "udflugt"
 
-    _edit_csv(out / "actors.csv", actors)
-    _edit_csv(out / "bookings.csv", bookings)
+    edit_csv(out / "actors.csv", actors)
+    edit_csv(out / "bookings.csv", bookings)
     before = dump(pigeklub)
     dry = cli("import", "csv", "--all", out, "--update", "--dry-run")
     assert dry.exit_code == 0 and "Would update 2 existing records" in dry.stderr and dump(pigeklub) == before
@@ -282,7 +270,7 @@ def test_import_update_of_an_activity_changes_it_from_today(cli, house, tmp_path
     def later(table):
         table[0]["end"] = "13:00"
 
-    _edit_csv(folder / "activities.csv", later)
+    edit_csv(folder / "activities.csv", later)
     result = cli("import", "csv", "activities", folder / "activities.csv", "--update")
     assert result.exit_code == 0 and "end_time: 12:00 → 13:00" in result.stderr
     ends = {r["start"][:10]: r["end"][11:] for r in rows(house, 'SELECT start, "end" FROM bookings')}

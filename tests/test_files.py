@@ -94,6 +94,34 @@ def test_the_database_and_its_files_are_never_written(cli, house, command):
     assert house.is_file() and not house.is_symlink()
 
 
+
+@pytest.mark.parametrize("command", [EXPORTS["csv"] + ["-o"], EXPORTS["ics"] + ["-o"], ["backup"]], ids=["csv", "ics", "backup"])
+def test_the_live_journal_is_protected_when_the_database_is_named_through_a_link(cli, house, command):
+    """SQLite keeps the -wal beside the real file: `--db link.db` must protect `real.db-wal`."""
+    import sqlite3
+
+    link = house.parent / "link.db"
+    link.symlink_to(house)
+    keeper = sqlite3.connect(house)  # holds the journal open, as a second coordinator would
+    try:
+        keeper.execute("PRAGMA journal_mode = WAL")
+        keeper.execute("PRAGMA wal_autocheckpoint = 0")
+        keeper.execute("UPDATE centres SET name = 'Committed only in the journal' WHERE id = 1")
+        keeper.commit()
+        wal = Path(f"{house}-wal")
+        assert wal.exists()
+        before = sha(wal)
+        field = "PATH" if command == ["backup"] else "-o"
+        for extra in ([], ["--overwrite"]):
+            result = cli("--db", link, *command, wal, *extra)
+            assert result.exit_code == 2, result.stderr
+            assert f"{field}: " in result.stderr and "is the database" in result.stderr, result.stderr
+            assert sha(wal) == before
+    finally:
+        keeper.close()
+    assert rows(house, "SELECT name FROM centres WHERE id = 1") == [{"name": "Committed only in the journal"}]
+
+
 def test_is_protected_compares_names_and_files(tmp_path):
     db = tmp_path / "x.db"
     db.write_bytes(b"db")
@@ -324,6 +352,50 @@ def test_an_export_that_fails_midway_leaves_no_file(cli, house, tmp_path, monkey
     assert listing(out) == before
 
 
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "overwrite"])
+def test_export_all_is_all_or_nothing(cli, house, tmp_path, monkeypatch, existing):
+    """A set that fails at its fifth file leaves none of the nine, and says which file failed."""
+    from medborger_cli import csvio, transfer
+
+    real = transfer.export_csv
+    written = []
+
+    def fifth_fails(db, table, stream, **kwargs):
+        written.append(table)
+        if len(written) == 5:
+            stream.write("half a file")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(db, table, stream, **kwargs)
+
+    monkeypatch.setattr(transfer, "export_csv", fifth_fails)
+    out = tmp_path / "out"
+    out.mkdir()
+    if existing:
+        for name in csvio.EXPORT_TABLES:
+            (out / f"{name}.csv").write_bytes(b"old\n")
+    (out / "unrelated.txt").write_bytes(b"mine\n")
+    before = listing(out)
+    result = cli("export", "csv", "--all", "-o", out, *(["--overwrite"] if existing else []))
+    assert result.exit_code == 1, result.stderr
+    failed = out / f"{written[4]}.csv"
+    assert f"cannot write {failed}: No space left on device" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert listing(out) == before
+
+
+def test_no_module_imports_another_modules_private_names():
+    import ast
+
+    package = Path(files.__file__).parent
+    found = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                found += [f"{path.relative_to(package)}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_") and a.name != "_" and not a.name.startswith("__")]
+    assert found == []
+
+
 def test_files_write_cleans_up_on_any_exception(tmp_path):
     target = files.check_target(tmp_path / "x.txt", field="-o", overwrite=False)
 
@@ -453,3 +525,38 @@ def test_a_column_named_twice_is_an_error(cli, house, tmp_path):
     assert dump(house) == before
     path.write_text("name,sector,,\nForening,frivillig,,\n", encoding="utf-8")  # empty columns, as Excel leaves them
     assert cli("import", "csv", "actors", path).exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device-link", "folder"])
+def test_import_all_refuses_a_table_file_that_is_not_regular(cli, house, tmp_path, kind):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    target = folder / "centres.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device-link":
+        target.symlink_to("/dev/zero")
+    else:
+        target.mkdir()
+    before = dump(house)
+    result = cli("import", "csv", "--all", folder)
+    assert result.exit_code == 2, result.stderr
+    assert "centres.csv" in result.stderr and ("not a regular file" in result.stderr or "is a folder" in result.stderr), result.stderr
+    assert "holds none of" not in result.stderr
+    assert dump(house) == before
+
+
+@pytest.mark.parametrize("content,row,number", [
+    ("name,type,municipality,,\nNyt Hus,andet,Odense,X,Z\n", 2, 4),
+    ("name,type,municipality,\nNyt Hus,andet,Odense,\nAndet Hus,andet,Odense,X\n", 3, 4),
+    ("name,,type,municipality\nNyt Hus,skjult,andet,Odense\n", 2, 2),
+])
+def test_a_value_under_an_unnamed_column_is_an_error_naming_it(cli, house, tmp_path, content, row, number):
+    """Excel leaves cleared columns unnamed and empty (that imports); a value under one would be lost silently."""
+    path = tmp_path / "centres.csv"
+    path.write_text(content, encoding="utf-8")
+    before = dump(house)
+    result = cli("import", "csv", "centres", path)
+    assert result.exit_code == 2, result.stderr
+    assert f"row {row}: column {number} holds" in result.stderr and "no name in the header" in result.stderr, result.stderr
+    assert dump(house) == before

@@ -170,3 +170,29 @@ def test_overlaps_resolve_acknowledges_and_cancels(db_path, cli, house):
 def test_resolve_without_a_terminal_names_the_alternative(cli, house):
     result = cli("overlaps", "--resolve")
     assert result.exit_code == 2 and "acknowledge KEY" in result.stderr
+
+
+def test_privacy_erase_asks_whose_data_when_several_match(db_path, cli, house):
+    for step in (("add-actor", "Somalisk Kvindeforening", "--sector", "frivillig", "--contact", "Hanne Zylberstein"),
+                 ("add-actor", "Lektiehjælpen", "--sector", "frivillig", "--contact", "Hanne Zylbersteinsen")):
+        assert cli(*step).exit_code == 0
+    child = spawn(db_path, "privacy", "erase", "Hanne", "--yes")
+    child.expect("Whose data")
+    child.send(DOWN + ENTER)  # the second: Lektiehjælpen's contact (id 5)
+    assert finish(child) == 0
+    assert rows(db_path, "SELECT id, contact FROM actors WHERE id IN (4, 5) ORDER BY id") == [
+        {"id": 4, "contact": "Hanne Zylberstein"}, {"id": 5, "contact": None}]
+    child = spawn(db_path, "privacy", "erase", "Hanne Zylberstein", "--yes")
+    assert finish(child) == 0  # one person now: no question
+
+
+def test_privacy_erase_can_choose_none(db_path, cli, house):
+    for step in (("add-actor", "A1", "--sector", "frivillig", "--contact", "Hanne Zylberstein"),
+                 ("add-actor", "A2", "--sector", "frivillig", "--contact", "Hanne Zylbersteinsen")):
+        assert cli(*step).exit_code == 0
+    child = spawn(db_path, "privacy", "erase", "Hanne", "--yes")
+    child.expect("Whose data")
+    child.send(DOWN + DOWN + ENTER)  # None of them
+    assert finish(child) == 1
+    assert [r["contact"] for r in rows(db_path, "SELECT contact FROM actors WHERE id > 3 ORDER BY id")] == [
+        "Hanne Zylberstein", "Hanne Zylbersteinsen"]

@@ -138,6 +138,27 @@ def test_overlap_keys_and_times_are_never_broken(cli, sample, monkeypatch, width
     for f in findings:
         if f["kind"] == "room":  # the date and the time, each on one line
             assert output.when(f["start"])[:-6] in out and f"{f['start'][11:]}–{f['end'][11:]}" in out
+    # titles and room names are never broken inside a word, and every finding says why
+    words = {w for line in out.splitlines() for w in line.split()}
+    for f in findings:
+        names = [s["title"] for s in f.get("series", [])] + [a["title"] for a in f.get("activities", [])]
+        for text in names + [f["room"] if f["kind"] == "room" else f["why"]]:
+            for word in text.split():
+                assert word in words, (word, text)
+    assert "Left out" not in out or "Why" not in out.split("Left out")[1]
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_collaboration_never_breaks_a_name(cli, sample, monkeypatch, width):
+    report = cli("collaboration", "--from", "2026-08-10", "--json").json()
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("collaboration", "--from", "2026-08-10").stdout
+    lines_fit(out, width)
+    words = {w for line in out.splitlines() for w in line.split()}
+    for centre in report:
+        for actor in centre["actors"]:
+            for word in actor["name"].split():
+                assert word in words, (word, actor["name"])
 
 
 def test_narrow_window_stacks_or_leaves_out_columns_by_name(cli, sample, monkeypatch):
@@ -459,3 +480,35 @@ def test_the_week_prints_one_a4_page_per_centre_in_chromium(cli, sample, tmp_pat
             if b["centre"] == centre:
                 assert "".join(b["title"].split()) in joined, (centre, b["title"])
     assert all(any(c["name"] in text for text in pages.values()) for c in centres)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_week_too_full_for_one_sheet_names_its_centre_and_week_on_every_sheet(cli, sample, tmp_path):
+    import shutil
+    import subprocess
+
+    browser = _chromium()
+    if not browser or not shutil.which("pdftotext") or not shutil.which("pdfinfo"):
+        pytest.skip("needs headless Chromium and poppler-utils, which .ci/run installs")
+    for hour in range(7, 22):  # fifteen meetings on one Wednesday in one room
+        assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Røde Kors Korsør", "--allow-conflicts",
+                   "--title", f"Ekstra møde nummer {hour} med en ganske lang titel", "--start",
+                   f"2026-09-09 {hour:02d}:00", "--end", f"{hour:02d}:50").exit_code == 0
+    page = tmp_path / "fuld.html"
+    result = cli("schedule", *WEEK, "--centre", "motalavej", "--html", "-o", page)
+    assert result.exit_code == 0 and "for 1 centre" in result.stderr
+    pdf = tmp_path / "fuld.pdf"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    sheets = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                                check=True).stdout, re.M).group(1))
+    assert sheets >= 2
+    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    for n in range(1, sheets + 1):
+        sheet = " ".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                                        text=True, check=True).stdout.split())
+        assert "Kvarterhuset på Motalavej" in sheet and "Uge 37" in sheet, n
+    for hour in range(7, 22):
+        assert f"Ekstramødenummer{hour}medenganskelangtitel" in text

@@ -64,7 +64,7 @@ class MedborgerGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the one place that decides what the user sees
             if type(exc).__module__.startswith("typer"):
                 raise
-            code = report(exc, field_labels(ctx))
+            code = report(exc, field_labels(ctx), _open_database(ctx))
             raise typer.Exit(code) from None
         except Terminated:
             _err(interrupted("Stopped"))
@@ -83,8 +83,21 @@ def _journal() -> tuple[int, int]:
 
 
 def interrupted(word: str) -> str:
-    """What an interrupted command kept: only what its committed transactions wrote."""
+    """What an interrupted command kept: only what its committed transactions wrote, and
+    whether erased values may still be in the file (a privacy erase stopped while rewriting it)."""
+    import sys
 
+    text = _kept(word)
+    connection = sys.modules.get("medborger_cli.store.connection")
+    if connection is not None and connection.journal.unscrubbed:
+        from ..i18n import _
+
+        text += " " + _("The file was not yet rewritten, so the erased values may still be readable in it; "
+                        "run `medborger privacy scrub` to finish.")
+    return text
+
+
+def _kept(word: str) -> str:
     commits, rolled_back = _journal()
     kept = f"{commits} change{'s' if commits != 1 else ''} saved before it {'are' if commits != 1 else 'is'} kept"
     if rolled_back and commits:
@@ -101,15 +114,38 @@ COMMANDS = "medborger.commands"
 FIELD_ALIASES = {
     "weekdays": ("weekday",), "target_groups": ("target",), "partners": ("partner",), "keys": ("key",),
     "include_holidays": ("include_holidays",), "funding_period": ("period",),
+    "no_partners": ("no_partner",), "no_target_groups": ("no_target",),
 }
+
+
+def field_words(field: str) -> str:
+    """A field in words, for a command that has no flag or argument for it (a booking restored
+    into a closure is refused for its start, which `restore` does not take)."""
+    from ..i18n import _
+
+    words = {
+        "start": _("the start"), "end": _("the end"), "from": _("the first date"), "until": _("the last date"),
+        "on": _("the date"), "weekdays": _("the weekdays"), "every": _("the interval"), "monthly": _("the monthly rule"),
+        "target_groups": _("the target groups"), "no_target_groups": _("the target groups to take away"),
+        "partners": _("the partners"), "no_partners": _("the partners to take away"), "title": _("the title"),
+        "name": _("the name"), "note": _("the note"), "booking": _("the booking"), "activity": _("the activity"),
+        "closure": _("the closure"), "category": _("the category"), "focus": _("the focus area"),
+        "room": _("the room"), "centre": _("the centre"), "actor": _("the actor"), "count": _("the count"),
+    }
+    if field in words:
+        return words[field]
+    if field.islower() and field.replace("_", "").isalpha():
+        return field.replace("_", " ")
+    return field  # a name the user typed as it is (MEDBORGER_DB)
 
 
 def field_labels(ctx: Any) -> Any:
     """How the typed command names a field: its flag (`--start`) or argument (`TITLE`), looked
-    up in the command, then the groups above it; a field it does not have keeps its name."""
+    up in the command, then the groups above it; a field it does not have is told in words
+    (`the start`), never as an identifier. `label.known(field)` says whether the command has it."""
     chain = [*reversed(ctx.meta.get(COMMANDS, [])), ctx.find_root().command]
 
-    def label(field: str) -> str:
+    def flag(field: str) -> str | None:
         names = {field, *FIELD_ALIASES.get(field, ())}
         for command in chain:
             for param in command.params:
@@ -118,8 +154,13 @@ def field_labels(ctx: Any) -> Any:
                         return (param.metavar or param.name.upper()).removesuffix("...")
                 elif param.name in names or any(opt[2:].replace("-", "_") in names for opt in param.opts if opt.startswith("--")):
                     return param.opts[0]  # as the command declares it first (`-o` for -o/--output)
-        return field
+        return None
 
+    def label(field: str) -> str:
+        found = flag(field)
+        return found if found is not None else field_words(field)
+
+    label.known = lambda field: flag(field) is not None  # type: ignore[attr-defined]
     return label
 
 
@@ -133,15 +174,59 @@ def conflict_hint(exc: Conflict, label: Any) -> str:
     return ""
 
 
-def report(exc: Exception, label: Any = None) -> int:
+def _open_database(ctx: Any) -> Any:
+    """The database this command opened, if it opened one."""
+    state = ctx.find_root().obj
+    return getattr(state, "_db", None)
+
+
+def _invalid_stored_values(db: Any) -> dict[str, int]:
+    """Rows the database holds that cannot be read (a date like 2026-13-45), found only when a
+    command failed on a value: a stored row that no command can plan with, not a fault of medborger."""
+    if db is None:
+        return {}
+    try:
+        from .. import actions
+
+        return {t: n for t, n in actions.invalid_values(db).items() if n}
+    except Exception:  # noqa: BLE001 - looking for the cause must not hide the error itself
+        return {}
+
+
+def _damaged(db: Any) -> bool:
+    try:
+        from .. import store
+
+        return store.quick_check(db) != ["ok"]
+    except Exception:  # noqa: BLE001 - looking for the cause must not hide the error itself
+        return False
+
+
+def _stored_message(invalid: dict[str, int]) -> str:
+    from ..i18n import _
+
+    return _("the database holds a value that cannot be read (rows of {where}); run `medborger check`, then correct "
+             "or remove those rows").format(where=", ".join(f"{table}: {n}" for table, n in invalid.items()))
+
+
+def report(exc: Exception, label: Any = None, db: Any = None) -> int:
     import sqlite3
 
     from ..errors import plain_label
+    from ..i18n import _
 
     if os.environ.get("MEDBORGER_DEBUG"):
         raise exc
     label = label or plain_label
     if isinstance(exc, MedborgerError):
+        from ..errors import BadInput
+
+        known = getattr(label, "known", None)
+        if isinstance(exc, BadInput) and exc.field and known is not None and not known(exc.field):
+            invalid = _invalid_stored_values(db)  # a value this command was not given: read from the file
+            if invalid:
+                _err(_stored_message(invalid))
+                return 1
         text = exc.render(label)
         if isinstance(exc, Conflict):
             if exc.conflicts:
@@ -169,6 +254,10 @@ def report(exc: Exception, label: Any = None) -> int:
         if "readonly" in text:
             _err("the database is read-only; check the file's permissions")
             return 2
+        if "disk" in text and "full" in text and db is not None and _damaged(db):  # SQLite says so of damage too
+            _err(_("the database file is damaged, not the disk full; nothing more was changed. Run `medborger check`, "
+                   "and restore the latest backup"))
+            return 1
         if "disk" in text and "full" in text:
             commits = _journal()[0]
             _err("the disk is full; nothing was written" if not commits else
@@ -185,6 +274,11 @@ def report(exc: Exception, label: Any = None) -> int:
     if isinstance(exc, OSError):
         _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return 1
+    if isinstance(exc, (ValueError, TypeError, KeyError, OverflowError)):
+        invalid = _invalid_stored_values(db)
+        if invalid:
+            _err(_stored_message(invalid))
+            return 1
     _err(f"internal error ({type(exc).__name__}: {exc}); run with MEDBORGER_DEBUG=1 and report it")
     return 1
 

@@ -6,36 +6,25 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import AllowOption, SkipOption, conflict_policy, state
-
-def _with_conflict_choice(st, attempt, policy: str):
-    """Run `attempt(policy)`; on a refused conflict at a terminal, show it and ask what to do."""
-    from .. import output, prompts
-    from ..errors import Conflict, Refused
-
-    try:
-        return attempt(policy)
-    except Conflict as exc:
-        if policy != "refuse" or not prompts.interactive(st.no_input):
-            raise
-        output.conflicts(exc.conflicts, "Room conflicts")
-        choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
-        if choice == "refuse":
-            raise Refused("nothing was stored") from None
-        return attempt(choice)
-
+from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
 def _report(result, title: str) -> None:
     from .. import output
 
+    from ..i18n import ngettext
+
     if result.skipped:
-        output.skipped_dates(result.skipped, f"{len(result.skipped)} date{'s' if len(result.skipped) != 1 else ''} not booked: public holidays and closures")
+        count = len(result.skipped)
+        output.skipped_dates(result.skipped, ngettext("{count} date not booked: public holidays and closures",
+                                                      "{count} dates not booked: public holidays and closures", count).format(count=count))
     if result.conflicts:
         dates = len({c.start for c in result.conflicts})
         if result.policy == "skip":
-            output.conflicts(result.conflicts, f"{dates} dates skipped because the room is taken")
+            output.conflicts(result.conflicts, ngettext("{count} date skipped because the room is taken",
+                                                        "{count} dates skipped because the room is taken", dates).format(count=dates))
         else:
-            output.conflicts(result.conflicts, f"{dates} dates booked although the room is taken")
+            output.conflicts(result.conflicts, ngettext("{count} date booked although the room is taken",
+                                                        "{count} dates booked although the room is taken", dates).format(count=dates))
             output.warning("These double bookings will show in `medborger overlaps`.")
 
 
@@ -178,7 +167,7 @@ def add_activity(
         "from": date_from, "until": date_until, "every": every, "monthly": monthly, "on": on,
         "include_holidays": include_holidays,
     })
-    result = _with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
+    result = with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
     _report(result, spec.title)
     first, last = result.stored[0], result.stored[-1]
     output.message(
@@ -228,7 +217,7 @@ def book(
         end = prompts.text(_("Ends (18:00, or a date and time):"), lambda v: schedule.parse_end(v, starts, "end"))
     booking = actions.build_booking(db, {"centre": centre, "room": room, "actor": actor, "title": title, "start": start, "end": end})
     policy = conflict_policy(False, allow_conflicts)
-    result = _with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
+    result = with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
     _report(result, booking.title)
     output.message(
         f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "

@@ -182,7 +182,7 @@ def report(
     quarter: Annotated[str | None, typer.Option("--quarter", metavar="YYYYQN", help="A quarter: 2027Q1.")] = None,
     centre: CentreFilter = None,
     area: Annotated[str | None, typer.Option("--area", metavar="NAME", help="Only the centres in this area (boligområde).")] = None,
-    by: Annotated[str, typer.Option("--by", metavar="GROUP", help="focus, category, type, actor, centre or target.")] = "focus",
+    by: Annotated[str, typer.Option("--by", metavar="GROUP", help="focus, category, type, actor, centre or target (who an activity is for: each life situation it names, everyone for an open offer, else its ages and gender, e.g. 13-17 female).")] = "focus",
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
@@ -207,7 +207,7 @@ def report(
     from .. import coordination, csvio, files, output, schedule
     from ..errors import BadInput
     from ..i18n import _
-    from .exchange import _protected
+    from .common import protected_files
 
     formats = [name for name, on in (("--json", as_json), ("--csv", as_csv), ("--excel", excel), ("--html", html)) if on]
     if len(formats) > 1:
@@ -230,7 +230,7 @@ def report(
     target = None
     if output_path and output_path != "-":
         target = files.check_target(files.user_path(output_path, field="output"), field="output", overwrite=overwrite,
-                                    protected=_protected(ctx))
+                                    protected=protected_files(ctx))
     elif html:
         raise BadInput(_("-o: --html writes a page; give its file, e.g. -o rapport.html"))
     result = coordination.attendance_report(db, scope)
@@ -250,8 +250,9 @@ def report(
     elif as_csv or excel:
         write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw).write_all(coordination.report_rows(result)))
     elif html:
-        where = (centre_row["name"] if centre_row else "") + (f" · område {scope.area}" if scope.area else "")
-        page = output.report_html(result, scope=where or "hele kommunen", generated=dt.date.today().strftime("%d.%m.%Y"))
+        where = " · ".join(part for part in (centre_row["name"] if centre_row else None,
+                                              f"område {scope.area}" if scope.area else None) if part)
+        page = output.report_html(result, scope=where or "hele kommunen", generated=schedule.today().strftime("%d.%m.%Y"))
         write(lambda s: s.write(page))
     elif target:
         raise BadInput(_("-o: give --json, --csv, --excel or --html to write a file"))

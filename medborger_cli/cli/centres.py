@@ -79,7 +79,8 @@ def add_centre(
             if not values[key]:
                 values[key] = prompts.optional(question, prompts.field_of(rules.centre_record, values, key))
     centre_id = actions.add_centre(st.db(), values)
-    output.message(f"Added centre {name.strip()} (id {centre_id}).")
+    stored = actions.resolve(st.db(), "centre", str(centre_id), "name")["name"]  # as stored: a stray BOM or spaces gone
+    output.message(_("Added centre {name} (id {id}).").format(name=stored, id=centre_id))
 
 
 @app.command("add-room")
@@ -107,7 +108,8 @@ def add_room(
         values["capacity"] = prompts.optional(_("Seats how many people (Enter to skip):"),
                                               prompts.field_of(rules.room_record, values, "capacity"))
     room_id = actions.add_room(db, centre, values)
-    output.message(f"Added room {name.strip()} (id {room_id}).")
+    stored = actions.resolve(db, "room", str(room_id), "name")["name"]  # as stored: a stray BOM or spaces gone
+    output.message(_("Added room {name} (id {id}).").format(name=stored, id=room_id))
 
 
 @app.command("add-actor")
@@ -140,7 +142,8 @@ def add_actor(
             if not values[key]:
                 values[key] = prompts.optional(question, prompts.field_of(rules.actor_record, values, key))
     actor_id = actions.add_actor(st.db(), values)
-    output.message(f"Added actor {name.strip()} (id {actor_id}).")
+    stored = actions.resolve(st.db(), "actor", str(actor_id), "name")["name"]  # as stored: a stray BOM or spaces gone
+    output.message(_("Added actor {name} (id {id}).").format(name=stored, id=actor_id))
 
 
 @app.command("add-closure")

@@ -91,15 +91,28 @@ class State:
         if self._db is None:
             from .. import store
 
+            import shlex
+
             from .. import actions
 
             path, source = store.resolve_path(self.db_option)
             self._db = store.connect(path, source)
             from ..store.engine import redact
 
-            actions.WHO.command = redact(" ".join(COMMAND_LINE)) or "medborger"
+            # can be read back and run again; a password in a URL is never kept
+            actions.WHO.command = redact(shlex.join(COMMAND_LINE)) if COMMAND_LINE else "medborger"
             self.path = path
         return self._db
+
+
+def protected_files(ctx: typer.Context) -> list[Path]:
+    """The database's files (under the name given and its real name), which no file a command
+    writes may replace: every command that writes a file passes them to `files.check_target`."""
+    from ..files import database_files
+
+    st = state(ctx)
+    st.db()
+    return database_files(st.path)
 
 
 def state(ctx: typer.Context) -> State:
@@ -202,7 +215,9 @@ def window(
 
         raise BadInput(f"--until: {last} is before --from {first}")
     if first is None and last is None and default_from_today:
-        first = dt.date.today()
+        from .. import schedule
+
+        first = schedule.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
 
 
@@ -311,3 +326,22 @@ def conflict_policy(skip: bool, allow: bool) -> str:
     if skip and allow:
         raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
     return "skip" if skip else "allow" if allow else "refuse"
+
+
+def with_conflict_choice(st, attempt, policy: str):
+    """Run `attempt(policy)`; on a refused room conflict at a terminal, show it and ask what to do
+    (the same question for add-activity, book and edit activity)."""
+    from .. import output, prompts
+    from ..errors import Conflict, Refused
+    from ..i18n import _
+
+    try:
+        return attempt(policy)
+    except Conflict as exc:
+        if policy != "refuse" or not prompts.interactive(st.no_input):
+            raise
+        output.conflicts(exc.conflicts, _("Room conflicts"))
+        choice = prompts.conflict_policy(free=exc.total - exc.colliding if exc.can_skip else 0, total=exc.total)
+        if choice == "refuse":
+            raise Refused(_("nothing was stored")) from None
+        return attempt(choice)

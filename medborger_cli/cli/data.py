@@ -69,14 +69,29 @@ def _plan_columns():
             Column("new", _("Becomes"), lambda v: _("(emptied)") if v is None else v)]
 
 
-def _several_people(found) -> None:
+def _several_people(found, fmt: str = "table", raw: bool = False) -> None:
+    """The people a name matches, in the format asked for (JSON and CSV on stdout, their formula
+    cells guarded unless `raw`, as every listing)."""
     from .. import output
     from ..i18n import _
     from ..output import Column
 
     output.emit(found.people, [Column("id", _("Actor id")), Column("actor", _("Actor")), Column("contact", _("Contact")),
-                               Column("email", _("E-mail")), Column("phone", _("Phone"))],
-                title=_("{count} people match '{name}'").format(count=len(found.people), name=found.needle))
+                               Column("email", _("E-mail")), Column("phone", _("Phone"))], fmt,
+                title=_("{count} people match '{name}'").format(count=len(found.people), name=found.needle), raw=raw)
+
+
+def _choose_person(found) -> int | None:
+    """At a terminal: which of the people who match, by their actor's id; None: none of them."""
+    from .. import prompts
+    from ..i18n import _
+
+    def label(person: dict) -> str:
+        held = ", ".join(str(person[c]) for c in ("contact", "email", "phone") if person[c])
+        return _("{held} (actor {actor}, id {id})").format(held=held, actor=person["actor"], id=person["id"])
+
+    return prompts.choose_id(_("Several people match '{name}'. Whose data is to be erased?").format(name=found.needle),
+                             [(label(p), p["id"]) for p in found.people], _("None of them: erase nothing"))
 
 
 @privacy_app.command("show")
@@ -95,7 +110,7 @@ def privacy_show(
     fmt = output_format(as_json, as_csv)
     found = privacy.plan(state(ctx).db(), name, person)
     if found.people and not found.changes and len({tuple(p.values()) for p in found.people}) > 1:
-        _several_people(found)
+        _several_people(found, fmt, raw)
         output.message(_("Several people match; give --person ACTOR_ID to say which."))
         raise typer.Exit(2)
     output.emit(
@@ -129,7 +144,13 @@ def privacy_erase(
     found = privacy.plan(db, name, person)
     if found.people and not found.changes:
         _several_people(found)
-        raise MissingInput(_("several people match '{name}'; give --person ACTOR_ID to say which").format(name=found.needle))
+        if not prompts.interactive(st.no_input):
+            raise MissingInput(_("several people match '{name}'; give --person ACTOR_ID to say which").format(name=found.needle))
+        person = _choose_person(found)
+        if person is None:
+            output.message(_("Nothing erased."))
+            raise typer.Exit(1)
+        found = privacy.plan(db, name, person)
     if not found.changes:
         output.message(_("Nothing stored mentions '{name}'; nothing changed.").format(name=found.needle))
         return
@@ -150,6 +171,10 @@ def privacy_erase(
                             count).format(count=count, name=found.needle))
     if result.rewritten:
         output.message(_("The database file was rewritten; the old values are gone from it."))
+    elif result.damaged:
+        output.warning(_("The database file is damaged ({problem}), so it could not be rewritten: the old values may still "
+                         "be readable in {file}. Run `medborger check`, restore the latest backup and erase the person "
+                         "there again.").format(problem=result.pending, file=st.path.name))
     else:
         output.warning(_("The old values may still be readable in {file} or its journal: {why}. "
                          "Run `medborger privacy scrub` when that has passed.").format(file=st.path.name, why=result.pending))
@@ -171,6 +196,8 @@ def privacy_erase(
                                 "pass --delete-copies to delete them.", len(copies)).format(
                                     count=len(copies), files=", ".join(p.name for p in copies)))
     output.message(_("Backups and exports you made earlier are not changed; erase the person there by hand, or delete them."))
+    if result.damaged:
+        raise typer.Exit(1)
 
 
 @privacy_app.command("scrub")

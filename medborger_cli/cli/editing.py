@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import AllowOption, SkipOption, conflict_policy, state
+from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
 edit_app = typer.Typer(help="Change a centre, room, actor, activity (from a date on) or closure.", no_args_is_help=True,
                        rich_markup_mode=None)
@@ -108,33 +108,52 @@ def edit_activity(
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Change an activity "this and following": from --from (default today) on, its dates are
-    replaced by the new rule's (holidays and closures skipped, every date conflict-checked);
-    earlier dates stay as history, and cancelled dates the new rule keeps stay cancelled."""
-    import datetime as dt
+    """Change an activity "this and following": from --from (default today) on.
 
+    A new title, actor, room, partner, target group, category, type, age, gender, focus or
+    until keeps every date: the bookings from --from on take the change in place, and a booking
+    moved by hand (`medborger move`) keeps its own day, time and room. New weekdays, times,
+    --every, --monthly or --on replace the dates from --from on with the new rule's (holidays
+    and closures skipped); bookings moved by hand go back to the rule, and the change lists
+    them first. Only dates whose room, time or day change, and new dates, are conflict-checked;
+    at a terminal a conflict is shown and you choose (as add-activity asks). Earlier dates stay
+    as history, and cancelled dates the new rule keeps stay cancelled. A session with
+    attendance registered is never moved or removed: such an edit is refused (give a later
+    --from)."""
     from .. import editing, output, prompts, schedule
     from ..i18n import _
 
     st = state(ctx)
     db = st.db()
     policy = conflict_policy(skip_conflicts, allow_conflicts)
-    effective = schedule.parse_date(date_from, "from") if date_from else dt.date.today()
+    effective = schedule.parse_date(date_from, "from") if date_from else schedule.today()
     changes = {"title": title, "room": room, "actor": actor, "partners": partner, "no_partners": no_partner,
                "target_groups": target, "no_target_groups": no_target, "category": category, "focus": focus,
                "type": activity_type, "age": age, "gender": gender, "internal": internal,
                "weekdays": weekday, "start": start, "end": end, "until": date_until, "every": every, "monthly": monthly,
                "weekly": weekly, "on": on}
     ask = not yes and not dry_run and prompts.interactive(st.no_input)
-    if not yes and not dry_run and not ask:  # a script: removing bookings needs --yes, as remove does
+    if not yes and not dry_run and not ask:  # a script: removing or resetting bookings needs --yes, as remove does
         preview = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre, dry_run=True)
-        if preview.removed:
+        if preview.removed or preview.reset:
             from ..errors import MissingInput
 
+            if preview.reset:
+                raise MissingInput(_("--yes: this change removes {count} bookings and resets {moved} bookings moved by hand "
+                                     "(see --dry-run); pass --yes to confirm").format(
+                    count=len(preview.removed), moved=len(preview.reset)))
             raise MissingInput(_("--yes: this change removes {count} bookings (see --dry-run); pass --yes to confirm").format(
                 count=len(preview.removed)))
     if dry_run or ask:
-        preview = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre, dry_run=True)
+        chosen = {"policy": policy}
+
+        def attempt(choice: str):
+            chosen["policy"] = choice
+            return editing.edit_activity(db, name, changes, effective, policy=choice, centre=centre, dry_run=True)
+
+        preview = with_conflict_choice(st, attempt, policy) if ask else attempt(policy)
+        policy = chosen["policy"]
+        _report_reset(preview)
         output.activity_change(preview)
         if dry_run:
             output.message(_("Dry run: nothing was written."))
@@ -146,7 +165,20 @@ def edit_activity(
             raise typer.Exit(1)
     result = editing.edit_activity(db, name, changes, effective, policy=policy, centre=centre)
     if not ask:
+        _report_reset(result)
         output.activity_change(result)
+
+
+def _report_reset(result) -> None:
+    """Name the bookings moved by hand that a new pattern puts back on the rule."""
+    from .. import output
+    from ..i18n import ngettext
+
+    if result.reset:
+        shown = ", ".join(f"{b['id']} ({output.when(b['start'])}, {b['room']})" for b in result.reset)
+        output.warning(ngettext("{count} booking moved by hand goes back to the new rule: {bookings}.",
+                                "{count} bookings moved by hand go back to the new rule: {bookings}.",
+                                len(result.reset)).format(count=len(result.reset), bookings=shown))
 
 
 @edit_app.command("closure")
@@ -163,7 +195,9 @@ def edit_closure(
     yes: YesOption = False,
 ) -> None:
     """Change a closure's dates or reason. Bookings it cancelled that fall outside it now are
-    restored (conflict-checked), unless --keep-cancelled; bookings inside new days are cancelled."""
+    restored (conflict-checked), unless --keep-cancelled; bookings inside new days are cancelled.
+    Dates a series skipped because of the closure (it was entered first) are booked when the
+    closure no longer covers them, conflict-checked the same way."""
     closure_change(ctx, closure, {"from": date_from, "until": date_until, "reason": reason}, keep_cancelled,
                     conflict_policy(skip_conflicts, allow_conflicts), dry_run, yes)
 
@@ -181,7 +215,8 @@ def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -
         if dry_run:
             output.message(_("Dry run: nothing was written."))
             return
-        mine = preview.restore.restored + preview.restore.left_cancelled
+        _report_booked(preview)
+        mine = preview.restore.restored + preview.restore.left_cancelled + preview.booked + preview.left_out
         if mine and not keep_cancelled:
             keep_cancelled = not prompts.confirm(
                 _("Restore the {count} bookings the closure no longer covers?").format(count=len(mine)), default=True)
@@ -190,6 +225,27 @@ def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -
             raise typer.Exit(1)
     result = editing.change_closure(db, closure, values, keep_cancelled=keep_cancelled, policy=policy)
     output.closure_change(result)
+    _report_booked(result)
+
+
+def _report_booked(result) -> None:
+    """The series dates a closure had kept out (it was entered before them), booked now."""
+    from .. import output
+    from ..i18n import _, ngettext
+
+    if result.booked_conflicts:
+        output.conflicts(result.booked_conflicts, _("Room conflicts"))
+    if result.booked:
+        shown = ", ".join(f"{p.title} {output.when(p.start)}" for p in result.booked)
+        text = ngettext("Would book {count} series date the closure had kept out: {dates}.",
+                        "Would book {count} series dates the closure had kept out: {dates}.", len(result.booked)) \
+            if result.dry_run else ngettext("Booked {count} series date the closure had kept out: {dates}.",
+                                            "Booked {count} series dates the closure had kept out: {dates}.", len(result.booked))
+        output.message(text.format(count=len(result.booked), dates=shown))
+    if result.left_out:
+        output.warning(ngettext("{count} series date stays unbooked because the room is taken.",
+                                "{count} series dates stay unbooked because the room is taken.", len(result.left_out))
+                       .format(count=len(result.left_out)))
 
 
 @app.command("move")

@@ -1,12 +1,13 @@
 """export csv|ics and import csv: files for spreadsheets and calendars."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import app
-from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, filter_ids, state, window
+from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, filter_ids, protected_files, state, window
 
 export_app = typer.Typer(help="Write CSV for spreadsheets or iCalendar for calendars.", no_args_is_help=True, rich_markup_mode=None)
 import_app = typer.Typer(help="Read CSV files (as export writes them, or as Excel saves them).", no_args_is_help=True, rich_markup_mode=None)
@@ -17,15 +18,6 @@ OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="PATH",
 
 
 OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace the file if it exists (with --all: the files).")]
-
-
-def _protected(ctx: typer.Context) -> list[Path]:
-    """The database's files, which no export may replace."""
-    from ..files import database_files
-
-    st = state(ctx)
-    st.db()
-    return database_files(st.path)
 
 
 def _stdout():
@@ -53,9 +45,10 @@ def export_csv(
     """Export a table as CSV (every row unless filtered): names, not ids; a header row always."""
     from .. import csvio, files, output, transfer
     from ..errors import BadInput
+    from ..i18n import ngettext
 
     db = state(ctx).db()
-    protected = _protected(ctx)
+    protected = protected_files(ctx)
     first, last = window(date_from, date_until, week, year, default_from_today=False)
     filters = {"centre_id": filter_ids(db, centre)["centre_id"], "first": first, "last": last}
     if all_tables:
@@ -67,9 +60,9 @@ def export_csv(
         files.make_folder(folder, field="output")
         targets = {name: files.check_target(folder / f"{name}.csv", field="output", overwrite=overwrite, protected=protected)
                    for name in csvio.EXPORT_TABLES}  # every file checked before any is written
-        for name, target in targets.items():
-            count = files.write(target, lambda s, n=name: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
-            output.message(f"{name}.csv: {count} row{'s' if count != 1 else ''}")
+        counts = files.write_set(targets, lambda n, s: transfer.export_csv(db, n, s, excel=excel, raw=raw, **filters))
+        for name, count in counts.items():  # said once all are in place: all or nothing
+            output.message(ngettext("{file}: {count} row", "{file}: {count} rows", count).format(file=f"{name}.csv", count=count))
         return
     if not table:
         raise BadInput(f"TABLE: name a table ({', '.join(csvio.EXPORT_TABLES)}) or pass --all -o DIR")
@@ -119,7 +112,9 @@ def import_csv(
         folder = Path(all_dir)
         if not folder.is_dir():
             raise BadInput(f"--all: {folder} is not a folder")
-        files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if (folder / f"{t}.csv").is_file()}
+        # every TABLE.csv that is there, whatever it is: a pipe or a link to a device is refused
+        # when read ("not a regular file"), never passed over as if it were missing
+        files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if os.path.lexists(folder / f"{t}.csv")}
         if not files:
             raise BadInput(f"--all: {folder} holds none of {', '.join(t + '.csv' for t in csvio.IMPORT_ORDER)}")
     else:
@@ -183,7 +178,7 @@ def export_ics(
     name = " · ".join(x for x in (centre_name, room, actor, activity) if x) or "medborger"
     target = None
     if output_path and output_path != "-":  # checked before the calendar is built
-        target = files.check_target(files.user_path(output_path, field="output"), field="output", overwrite=overwrite, protected=_protected(ctx))
+        target = files.check_target(files.user_path(output_path, field="output"), field="output", overwrite=overwrite, protected=protected_files(ctx))
     data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
     if target:
         files.write_bytes(target, data)

@@ -67,7 +67,7 @@ def free(
         days = [first.weekday()]
     else:
         days = schedule.parse_weekdays(weekday, "weekday")
-        first = schedule.parse_date(date_from, "from") if date_from else dt.date.today()
+        first = schedule.parse_date(date_from, "from") if date_from else schedule.today()
         if date_until:
             last = schedule.parse_date(date_until, "until")
         else:

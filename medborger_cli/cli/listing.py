@@ -295,7 +295,7 @@ def schedule_week(
     if week is None:
         if year is not None:
             raise typer.BadParameter("--year goes with --week", param_hint="--year")
-        monday, coming = coordination.week_to_show(dt.date.today())
+        monday, coming = coordination.week_to_show(schedule.today())
         if coming:
             this = (monday - dt.timedelta(days=7)).isocalendar()
             shown = monday.isocalendar()
@@ -309,8 +309,16 @@ def schedule_week(
         page = output.week_page(plan, per_room=ids["room_id"] is not None)
         written = write_page(ctx, page, output_path, overwrite)
         if written:
-            output.message(_("Wrote week {week} ({pages} pages) to {path}.").format(
-                week=monday.isocalendar().week, pages=len(plan.centres), path=written))
+            from ..i18n import ngettext
+
+            if ids["room_id"] is not None:
+                count = sum(len(c.rooms) for c in plan.centres)
+                text = ngettext("Wrote week {week} for {count} room to {path}.", "Wrote week {week} for {count} rooms to {path}.", count)
+            else:
+                count = len(plan.centres)
+                text = ngettext("Wrote week {week} for {count} centre to {path}.", "Wrote week {week} for {count} centres to {path}.",
+                                count)
+            output.message(text.format(week=monday.isocalendar().week, count=count, path=written))
         return
     if fmt != "table":
         columns = ("id", "centre", "room", "title", "actor", "activity_id", "start", "end", "status", "conflict", "target_groups")

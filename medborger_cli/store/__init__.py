@@ -35,7 +35,7 @@ from .exchange import (
     insert_bookings_fast,
     name_maps,
 )
-from .privacy import contact_records, scrub, set_text_value, text_values
+from .privacy import contact_records, mark_unscrubbed, scrub, set_text_value, text_values
 from .queries import (
     activities,
     activity_facts,
@@ -51,6 +51,7 @@ from .queries import (
     closures,
     counts,
     dates_outside,
+    invalid_values,
     is_empty,
     quick_check,
     first_active_day,
@@ -155,6 +156,7 @@ __all__ = [
     "connect",
     "counts",
     "dates_outside",
+    "invalid_values",
     "quick_check",
     "default_path",
     "delete",
@@ -188,6 +190,7 @@ __all__ = [
     "running_over_midnight",
     "schema_version",
     "scrub",
+    "mark_unscrubbed",
     "contact_records",
     "set_text_value",
     "text_values",

@@ -6,6 +6,7 @@ insert that depends on it cannot be split by another process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ class LazyDatabase:
     _READS = ("SELECT", "PRAGMA", "EXPLAIN")
     dialect = "sqlite"
     returning_id = ""  # what an INSERT adds to give its row's id back (lastrowid does it here)
+    sound = False  # SQLite's quick check passed on this connection (see `write`)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -130,16 +132,8 @@ def connect(path: Path, source: str = "db") -> Database:
             parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         elif not parent.is_dir():
             raise StoreError(f"folder {parent} does not exist; create it or choose another path", field=source)
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-            os.close(fd)
-        except FileExistsError:
-            pass  # another medborger created it a moment ago
-        except OSError as exc:
-            if not os.access(parent, os.W_OK):
-                raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
-                                 field=source) from None
-            raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
+        _create(path, source)
+    _refuse_empty(path, source)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         db = LazyDatabase(conn)
@@ -155,6 +149,80 @@ def connect(path: Path, source: str = "db") -> Database:
             raise  # busy, disk full: the command's handler says what it means
         raise error from None
     return db
+
+
+FRESH_SECONDS = 5.0  # an empty file younger than this may be another program's database in the making
+
+
+def _create(path: Path, source: str) -> None:
+    """Make a new, migrated database at `path`: built in a private file beside it (random name,
+    mode 0600) and linked into place only when complete, so a database medborger creates is never
+    seen empty, and an empty file at `path` is never one of ours. Several processes creating it at
+    once each build one; the first link wins and the others open the winner's."""
+    import tempfile
+
+    parent = path.parent
+    try:
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".new")
+    except OSError as exc:
+        if not os.access(parent, os.W_OK):
+            raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
+                             field=source) from None
+        raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
+    os.close(fd)
+    building = Path(name)
+    try:
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            db = LazyDatabase(conn)
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            _migrate(db, building)
+        finally:
+            conn.close()  # checkpoints: everything is in the file itself
+        try:
+            os.link(building, path)  # fails if another medborger linked its own first: use that one
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: create exclusively and copy in
+            _copy_into_new(building, path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{building}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_into_new(source: Path, path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another medborger created it a moment ago
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as data:
+        out.write(data.read())
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _refuse_empty(path: Path, source: str) -> None:
+    """An existing empty file is not a database medborger made (those are linked into place
+    whole): refuse it and leave it as it is, rather than quietly starting a new database in it.
+    A file that was emptied or created seconds ago is given a moment to fill (another program
+    writing it), then refused too."""
+    import time
+
+    deadline = None
+    while True:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return  # gone or unreadable: opening it says what is wrong
+        if st.st_size > 0:
+            return
+        if deadline is None:
+            fresh = time.time() - st.st_mtime < FRESH_SECONDS
+            deadline = time.monotonic() + (FRESH_SECONDS if fresh else 0)
+        if time.monotonic() >= deadline:
+            raise Damaged(f"{path} is empty: not a medborger database; restore it from a backup", field=source)
+        time.sleep(0.05)
 
 
 def _use_wal(db: Database) -> None:
@@ -234,18 +302,56 @@ class WriteJournal:
         self.commits = 0
         self.open = False
         self.rolled_back = 0
+        self.unscrubbed = False  # erased values committed, the file not yet rewritten (privacy erase)
 
 
 journal = WriteJournal()
 
 
+# Write commands refuse a damaged file only where SQLite's quick check is cheap: it reads every
+# page, about 1.9 ms per MB (0.62-0.69 s for 1M bookings, 343 MB, benchmarks/report.md). Up to
+# this size (about 0.1 s) the first write of a command checks; a larger file is left to `check`
+# (and `backup` warns), so that edit, move and restore stay within their speed aims.
+QUICK_CHECK_MAX_BYTES = 48 * 1024 * 1024
+
+
+def quick_check(db: Database) -> list[str]:
+    """SQLite's quick check: ["ok"] when sound; what it found otherwise (a file too damaged to
+    read says so). A server keeps its own pages sound: ["ok"] there."""
+    if db.dialect != "sqlite":
+        return ["ok"]
+    try:
+        return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+
+
+def _refuse_damaged(db: Database) -> None:
+    """Before the first write of this connection: a damaged file is not changed further."""
+    if getattr(db, "sound", False):
+        return
+    pages, size = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA page_size").fetchone()[0]
+    if pages * size <= QUICK_CHECK_MAX_BYTES:
+        found = quick_check(db)
+        if found != ["ok"]:
+            first = " ".join(str(found[0]).replace("*** in database main ***", "").split())
+            first = first if len(first) <= 80 else first[:79] + "…"
+            raise Damaged(f"the database file is damaged ({first}); nothing was changed. Run `medborger check`, "
+                          "and restore the latest backup")
+    with contextlib.suppress(AttributeError):
+        db.sound = True
+
+
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
-    """One write transaction, taken with BEGIN IMMEDIATE so that reads inside it stay true."""
+    """One write transaction, taken with BEGIN IMMEDIATE so that reads inside it stay true. The
+    first one of a connection refuses a damaged file (QUICK_CHECK_MAX_BYTES)."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
+    if db.dialect == "sqlite":  # a server looks after its own files
+        _refuse_damaged(db)
     db.begin_write()
     journal.open = True
     try:

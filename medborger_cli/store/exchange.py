@@ -90,9 +90,13 @@ def _prefixer(starts: str, mark: str):
     characters `starts`: the caller's formula guard, worked out in the query."""
     chars = ", ".join(f"char({ord(c)})" for c in starts)
     code = f"char({ord(mark)})"
+    first = ", ".join(str(ord(c)) for c in starts + mark)  # the characters a guarded cell can start with
 
     def cell(column: str) -> str:
-        return f"CASE WHEN substr(ltrim({column}, {code}), 1, 1) IN ({chars}) THEN {code} || {column} ELSE {column} END"
+        # the cheap test of the first character first: almost every cell starts with a letter
+        return (f"CASE WHEN unicode({column}) IN ({first}) THEN "
+                f"CASE WHEN substr(ltrim({column}, {code}), 1, 1) IN ({chars}) THEN {code} || {column} ELSE {column} END "
+                f"ELSE {column} END")
 
     return cell
 

@@ -57,6 +57,8 @@ FRAGMENTS: list[tuple[str, str]] = [
     (" CROSS JOIN ", " JOIN "),  # SQLite's join-order hint; an inner join on PostgreSQL
     ("+start", "start"),  # SQLite's "do not use the index on start" hint
     ("char(", "chr("),
+    # the code point of a text's first character (0 for an empty text there, NULL here: neither guarded)
+    ("unicode(", "ascii("),
 ]
 
 _QUOTED = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")

@@ -11,7 +11,10 @@ if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
 from .sql import name_key
 
 SCRUB_WAIT_MS = 10_000  # how long a scrub waits for readers before saying it could not finish
-_NAMED = ("centres", "rooms", "actors")  # tables whose name column has a name_key beside it
+# Tables whose name column has a name_key beside it (how names are found), and within what a
+# key must be unique: the whole table, the centre, or nothing (activities may share a title).
+_NAMED = {"centres": "name", "rooms": "name", "actors": "name", "activities": "title"}
+_UNIQUE_WITHIN = {"centres": None, "actors": None, "rooms": "centre_id"}
 
 
 def contact_records(db: Database) -> list[dict[str, Any]]:
@@ -40,11 +43,16 @@ def text_values(db: Database, table: str, columns: tuple[str, ...]) -> list[tupl
 
 
 def set_text_value(db: Database, table: str, row_id: Any, column: str, value: str | None) -> None:
-    """Write one value; a changed name keeps its name key, and stays unique by taking its id."""
-    if table in _NAMED and column == "name" and value is not None:
-        taken = db.execute(f"SELECT 1 FROM {table} WHERE name_key = ? AND id != ?", [name_key(value), row_id]).fetchone()
-        if taken:
-            value = f"{value} ({row_id})"
+    """Write one value; a changed name keeps its name key in step (the key holds the name too),
+    and a name that must be unique stays so by taking its id."""
+    if _NAMED.get(table) == column and value is not None:
+        if table in _UNIQUE_WITHIN:
+            scope = _UNIQUE_WITHIN[table]
+            same = f" AND {scope} = (SELECT {scope} FROM {table} WHERE id = ?)" if scope else ""
+            taken = db.execute(f"SELECT 1 FROM {table} WHERE name_key = ? AND id != ?{same}",
+                               [name_key(value), row_id] + ([row_id] if scope else [])).fetchone()
+            if taken:
+                value = f"{value} ({row_id})"
         db.execute(f"UPDATE {table} SET name_key = ? WHERE id = ?", [name_key(value), row_id])
     db.execute(f'UPDATE {table} SET "{column}" = ? WHERE {_id_column(table)} = ?', [value, row_id])
 
@@ -54,16 +62,31 @@ def scrub(db: Database) -> bool:
     disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying.
     On PostgreSQL: VACUUM FULL rewrites the tables without the old row versions (only their
     owner may; False for another account)."""
+    from .connection import journal
+
     if db.dialect == "postgresql":
         from . import pg
 
-        return pg.scrub(db)
+        done = pg.scrub(db)
+        if done:
+            journal.unscrubbed = False
+        return done
     previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
     db.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("VACUUM")
         busy, log_frames, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return busy == 0 and log_frames in (0, -1)
+        done = busy == 0 and log_frames in (0, -1)
+        if done:
+            journal.unscrubbed = False
+        return done
     finally:
         db.execute(f"PRAGMA busy_timeout = {previous}")
+
+
+def mark_unscrubbed() -> None:
+    """Erased values were committed; until `scrub` is done they may still be in the file."""
+    from .connection import journal
+
+    journal.unscrubbed = True

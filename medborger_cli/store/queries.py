@@ -4,12 +4,13 @@ the occurrence groups and facts of the coordination report; counts and the healt
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
     from sqlite_utils import Database
 
-from .connection import schema_version
+from .connection import quick_check, schema_version
 from .sql import BOOKINGS_SELECT, GROUP_KEY, SPANS_DAYS, fetch_rows, json_ids, starting_within
 
 
@@ -284,8 +285,69 @@ def dates_outside(db: Database, first: str, last: str) -> dict[str, int]:
     }
 
 
-def quick_check(db: Database) -> list[str]:
-    return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+def _not_a(kind: str, column: str, dialect: str = "sqlite") -> str:
+    """SQL that is true when `column` does not hold a valid value of `kind` as medborger writes
+    it: a real date (`2026-03-04`), time (`16:00`) or date and time (`2026-03-04T16:00`). SQLite
+    reads `2026-02-30` as 2 March, so a value counts only when it reads back as itself.
+    PostgreSQL cannot read a value without failing on a bad one: there the same test is a
+    pattern and the month's length (`_pg_valid`)."""
+    if dialect == "postgresql":
+        return f"({column} IS NOT NULL AND NOT {_pg_valid(kind, column)})"
+    if kind == "date":
+        return f"date({column}, '+0 days') IS NOT {column}"
+    if kind == "time":
+        return f"strftime('%H:%M', '2000-01-01 ' || {column}, '+0 days') IS NOT {column}"
+    return f"strftime('%Y-%m-%dT%H:%M', {column}, '+0 days') IS NOT {column}"
+
+
+_PG_DATE = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_PG_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]"
+
+
+def _pg_valid(kind: str, column: str) -> str:
+    """PostgreSQL: true when `column` is a real date, time or date and time as SQLite's date
+    functions read them back (years 0000-9999, the Gregorian leap years), never an error."""
+    if kind == "time":
+        return f"({column} ~ '^{_PG_TIME}$')"
+    pattern = _PG_DATE if kind == "date" else f"{_PG_DATE}T{_PG_TIME}"
+    year = f"substr({column}, 1, 4)::int"
+    days = (f"CASE substr({column}, 6, 2) WHEN '02' THEN CASE WHEN {year} % 4 = 0 AND ({year} % 100 <> 0 "
+            f"OR {year} % 400 = 0) THEN 29 ELSE 28 END WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 "
+            "WHEN '11' THEN 30 ELSE 31 END")
+    return f"(CASE WHEN {column} ~ '^{pattern}$' THEN substr({column}, 9, 2)::int <= {days} ELSE false END)"
+
+
+def invalid_values(db: Database, weekdays: Sequence[str], monthly: Sequence[str]) -> dict[str, int]:
+    """How many rows of each table hold a value that cannot be read back: a date, time or date
+    and time that is no real one (`2026-13-45T10:00`, `25:99`), or a rule of an activity whose
+    weekdays, interval or monthly position is none of the codes given. Only counts: the store
+    decides nothing, the codes come from the domain."""
+    dialect = db.dialect
+
+    def not_a(kind: str, column: str) -> str:
+        return _not_a(kind, column, dialect)
+
+    listed = "',' || weekdays || ','"
+    for code in weekdays:
+        listed = f"replace({listed}, ',{code},', ',')"
+    positions = ", ".join("?" for _ in monthly) or "NULL"
+    if dialect == "postgresql":  # the columns are typed there: interval is always an integer
+        interval, several_days = '"interval" < 1', "single_date = 0"
+    else:
+        interval, several_days = "typeof(interval) != 'integer' OR interval < 1", "NOT single_date"
+    checks = {
+        "bookings": (f"{not_a('datetime', 'start')} OR {not_a('datetime', chr(34) + 'end' + chr(34))}", []),
+        "activities": (
+            f"{not_a('time', 'start_time')} OR {not_a('time', 'end_time')} OR {not_a('date', 'date_from')} "
+            f"OR {not_a('date', 'date_until')} OR {interval} "
+            f"OR (monthly IS NOT NULL AND monthly NOT IN ({positions})) "
+            f"OR ({several_days} AND (weekdays IS NULL OR weekdays = '' OR {listed} != ','))",
+            list(monthly),
+        ),
+        "closures": (f"{not_a('date', 'date_from')} OR {not_a('date', 'date_until')}", []),
+    }
+    return {table: db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+            for table, (where, params) in checks.items()}
 
 
 def check(db: Database) -> dict[str, Any]:
@@ -322,13 +384,14 @@ def check(db: Database) -> dict[str, Any]:
 
 def report_facts(db: Database) -> dict[int, dict[str, Any]]:
     """What the report needs to know of every activity, by id: title, centre_id, centre, area,
-    the centre's funding_period, category, focus, type, internal, actor_id, actor, targets.
+    the centre's funding_period, category, focus, type, internal, actor_id, actor, age_min,
+    age_max, gender, targets.
 
     The one place that reads the activity facts the report groups by."""
     rows = fetch_rows(
         db,
         "SELECT a.id, a.title, a.centre_id, c.name AS centre, c.area, c.funding_period, a.category, a.focus, "
-        "a.type AS type, a.internal AS internal, a.actor_id, ac.name AS actor, "
+        "a.type AS type, a.internal AS internal, a.actor_id, ac.name AS actor, a.age_min, a.age_max, a.gender, "
         "(SELECT group_concat(target, char(31)) FROM activity_targets t WHERE t.activity_id = a.id) AS targets "
         "FROM activities a JOIN centres c ON c.id = a.centre_id JOIN actors ac ON ac.id = a.actor_id",
     )

@@ -219,16 +219,18 @@ _NAMED = {
 }
 
 
-def find_named(db: Database, kind: str, text: str, centre_id: int | None = None) -> list[dict[str, Any]]:
-    """Rows of `kind` whose id is `text`, else whose name matches it case-insensitively."""
+def find_named(db: Database, kind: str, text: str, centre_id: int | None = None, *,
+               row_id: int | None = None) -> list[dict[str, Any]]:
+    """Rows of `kind` whose id is `row_id` (the id `text` names, as the domain read it), else
+    whose name matches `text` case-insensitively."""
     select, key_column, centre_column = _NAMED[kind]
     id_column = key_column.split(".")[0] + ".id" if "." in key_column else "id"
     scope, scope_params = "", []
     if centre_id is not None and centre_column:
         scope, scope_params = f" AND {centre_column} = ?", [centre_id]
     text = text.strip()
-    if text.isdigit():
-        rows = fetch_rows(db, f"{select} WHERE {id_column} = ?{scope}", [int(text), *scope_params])
+    if row_id is not None:
+        rows = fetch_rows(db, f"{select} WHERE {id_column} = ?{scope}", [row_id, *scope_params])
         if rows:
             return rows
     if kind == "booking":

@@ -4,6 +4,7 @@ SELECT, and how names and times are written. Holds no table of its own."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
@@ -11,8 +12,9 @@ if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case-insensitive for all of Unicode (æøå too), spaces folded."""
-    return " ".join(name.casefold().split())
+    """How names are compared: case-insensitive for all of Unicode (æøå too), spaces folded,
+    composed (NFC) whether "é" was typed as one character or as "e" and an accent."""
+    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", name).casefold().split()))
 
 
 def now() -> str:
