@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import actions, rules, schedule, store, vocab
-from .errors import BadInput, Refused
+from .errors import BadInput
 from .i18n import _, ngettext
 
 RECORD_FIELDS = {
@@ -401,18 +401,11 @@ def _moved_by_hand(activity, rule_now, closures, existing) -> list[dict[str, Any
 
 
 def _check_held(db: Database, activity: dict[str, Any], touched: list[dict[str, Any]]) -> None:
-    """Refuse an edit that would remove or move a session with attendance registered: it was
-    held, and its counts belong to that day and room. Only sessions up to today can have any."""
-    today = schedule.today().isoformat()
-    held = [b for b in touched if b["start"][:10] <= today and store.attendance_of(db, b["id"]) is not None]
-    if not held:
-        return
-    held.sort(key=lambda b: b["start"])
-    shown = ", ".join(f"{b['start'].replace('T', ' ')} (booking {b['id']})" for b in held[:5])
-    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
-    after = (dt.date.fromisoformat(held[-1]["start"][:10]) + dt.timedelta(days=1)).isoformat()
-    raise Refused(f"{activity['title']} was held on {shown}{more} with attendance registered; an edit does not move or "
-                  f"remove held sessions, so give {{field:from}} {after} or later", field="from")
+    """The sessions this edit would remove or move that have attendance registered (only those up
+    to today can have any), checked by the one rule about held sessions."""
+    today = schedule.today()
+    held = [b for b in touched if b["start"][:10] <= today.isoformat() and store.attendance_of(db, b["id"]) is not None]
+    rules.check_edit_keeps_held(activity["title"], held)
 
 
 def _same_pattern(current: dict[str, Any], merged: dict[str, Any]) -> bool:

@@ -702,6 +702,19 @@ def check_keeps_attendance(booking: Mapping[str, Any], attended: bool, today: dt
                       "its attendance first or choose a date up to today", field=field, value=new_start)
 
 
+def check_edit_keeps_held(title: str, held: Sequence[Mapping[str, Any]]) -> None:
+    """An edit of a series does not move or remove its held sessions (those with attendance
+    registered, `held`): refused, naming them and the first `from` date that leaves them be."""
+    if not held:
+        return
+    held = sorted(held, key=lambda b: b["start"])
+    shown = ", ".join(f"{b['start'].replace('T', ' ')} (booking {b['id']})" for b in held[:5])
+    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    after = (dt.date.fromisoformat(held[-1]["start"][:10]) + dt.timedelta(days=1)).isoformat()
+    raise Refused(f"{title} was held on {shown}{more} with attendance registered; an edit does not move or "
+                  f"remove held sessions, so give {{field:from}} {after} or later", field="from")
+
+
 def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:
     """Attendance belongs to a held session: not to a cancelled one, nor to one in the future."""
     label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
