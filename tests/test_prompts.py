@@ -172,12 +172,17 @@ def test_resolve_without_a_terminal_names_the_alternative(cli, house):
     assert result.exit_code == 2 and "acknowledge KEY" in result.stderr
 
 
-def test_privacy_erase_asks_whose_data_when_several_match(db_path, cli, house):
-    for step in (("add-actor", "Somalisk Kvindeforening", "--sector", "frivillig", "--contact", "Hanne Zylberstein"),
-                 ("add-actor", "Lektiehjælpen", "--sector", "frivillig", "--contact", "Hanne Zylbersteinsen")):
-        assert cli(*step).exit_code == 0
+def _two_hannes(cli, db_path, first: str, second: str):
+    """Two actors whose contacts both match 'Hanne'; an erase of 'Hanne' at a terminal, at its question."""
+    for actor, contact in ((first, "Hanne Zylberstein"), (second, "Hanne Zylbersteinsen")):
+        assert cli("add-actor", actor, "--sector", "frivillig", "--contact", contact).exit_code == 0
     child = spawn(db_path, "privacy", "erase", "Hanne", "--yes")
     child.expect("Whose data")
+    return child
+
+
+def test_privacy_erase_asks_whose_data_when_several_match(db_path, cli, house):
+    child = _two_hannes(cli, db_path, "Somalisk Kvindeforening", "Lektiehjælpen")
     child.send(DOWN + ENTER)  # the second: Lektiehjælpen's contact (id 5)
     assert finish(child) == 0
     assert rows(db_path, "SELECT id, contact FROM actors WHERE id IN (4, 5) ORDER BY id") == [
@@ -187,11 +192,7 @@ def test_privacy_erase_asks_whose_data_when_several_match(db_path, cli, house):
 
 
 def test_privacy_erase_can_choose_none(db_path, cli, house):
-    for step in (("add-actor", "A1", "--sector", "frivillig", "--contact", "Hanne Zylberstein"),
-                 ("add-actor", "A2", "--sector", "frivillig", "--contact", "Hanne Zylbersteinsen")):
-        assert cli(*step).exit_code == 0
-    child = spawn(db_path, "privacy", "erase", "Hanne", "--yes")
-    child.expect("Whose data")
+    child = _two_hannes(cli, db_path, "A1", "A2")
     child.send(DOWN + DOWN + ENTER)  # None of them
     assert finish(child) == 1
     assert [r["contact"] for r in rows(db_path, "SELECT contact FROM actors WHERE id > 3 ORDER BY id")] == [
