@@ -16,11 +16,51 @@ if TYPE_CHECKING:  # only a type: reading commands never load sqlite-utils
     from sqlite_utils import Database
 
 from . import rules, schedule, store
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
 from .errors import Ambiguous, BadInput, NotFound, Refused
 
 SINGULAR = {"rooms": "room", "activities": "activity", "closures": "closure", "bookings": "booking", "partnerships": "partnership"}
 PLURAL = {"centre": "centres", "room": "rooms", "actor": "actors", "activity": "activities", "booking": "bookings"}
+STILL_HAS = {
+    "centre": N_("the centre still has {what}; remove those first or pass {{field:cascade}} to remove them too"),
+    "room": N_("the room still has {what}; remove those first or pass {{field:cascade}} to remove them too"),
+    "actor": N_("the actor still has {what}; remove those first or pass {{field:cascade}} to remove them too"),
+    "activity": N_("the activity still has {what}; remove those first or pass {{field:cascade}} to remove them too"),
+}
+# Whole sentences per kind of record, so that each reads right in every language ("an actor").
+EMPTY_NAME = {
+    "centre": N_("must not be empty; give a centre's name or id"), "room": N_("must not be empty; give a room's name or id"),
+    "actor": N_("must not be empty; give an actor's name or id"), "activity": N_("must not be empty; give an activity's name or id"),
+    "booking": N_("must not be empty; give a booking's id"),
+}
+AMBIGUOUS = {
+    "centre": N_("'{value}' matches {count} centres: {options}; give the full name or the id"),
+    "room": N_("'{value}' matches {count} rooms: {options}; give the full name or the id"),
+    "actor": N_("'{value}' matches {count} actors: {options}; give the full name or the id"),
+    "activity": N_("'{value}' matches {count} activities: {options}; give the full name or the id"),
+    "booking": N_("'{value}' matches {count} bookings: {options}; give the id"),
+}
+NOT_FOUND = {
+    "centre": N_("no centre '{value}'"), "room": N_("no room '{value}'"), "actor": N_("no actor '{value}'"),
+    "activity": N_("no activity '{value}'"), "booking": N_("no booking '{value}'"),
+}
+NOT_FOUND_IN = {"room": N_("no room '{value}' in {centre}"), "activity": N_("no activity '{value}' in {centre}")}
+NONE_YET = {
+    "centre": N_("{message}; there are no centres yet (add one with medborger add-centre)"),
+    "room": N_("{message}; there are no rooms yet (add one with medborger add-room)"),
+    "actor": N_("{message}; there are no actors yet (add one with medborger add-actor)"),
+}
+NONE_YET_IN = {"room": N_("{message}; there are no rooms in {centre} yet (add one with medborger add-room)")}
+EXISTS = {
+    "centre": N_("a centre named '{name}' exists already (id {id}); choose another name"),
+    "room": N_("a room named '{name}' exists already (id {id}); choose another name"),
+    "actor": N_("an actor named '{name}' exists already (id {id}); choose another name"),
+    "activity": N_("an activity named '{name}' exists already (id {id}); choose another name"),
+}
+EXISTS_IN = {
+    "room": N_("a room named '{name}' exists already in {centre} (id {id}); choose another name"),
+    "activity": N_("an activity named '{name}' exists already in {centre} (id {id}); choose another name"),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,36 +114,37 @@ def resolve(db: Database, kind: str, text: str | None, field: str, centre_id: in
     """Find one centre, room, actor, activity or booking by id or by name (case-insensitive)."""
     value = (text or "").strip()
     if not value:
-        raise BadInput(f"must not be empty; give a {kind} name or id", field=field, value=text)
+        raise BadInput(_(EMPTY_NAME[kind]), field=field, value=text)
     rules.text(value, field, limit=rules.MAX_TEXT)  # bytes that are not UTF-8, control characters: a clear refusal
     rows = store.find_named(db, kind, value, centre_id, row_id=rules.record_id(value))
     if len(rows) == 1:
         return rows[0]
     if len(rows) > 1:
         options = "; ".join(f"{r['name']} (id {r['id']}{', ' + r['centre'] if r.get('centre') else ''})" for r in rows[:8])
-        raise Ambiguous(f"'{value}' matches {len(rows)} {PLURAL[kind]}: {options}; give the full name or the id",
-                        field=field, value=text)
+        raise Ambiguous(_(AMBIGUOUS[kind]).format(value=value, count=len(rows), options=options), field=field, value=text)
     where = ""
     if centre_id is not None and kind in ("room", "activity"):
-        where = f" in {store.centre(db, centre_id)['name']}"
+        where = store.centre(db, centre_id)['name']
     known = store.names_of(db, kind, centre_id) if kind != "booking" else []
     close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
     if not close:
         close = [n for n in known if store.name_key(value) in store.name_key(n)][:3]
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    if not hint and known:
-        hint = f"; known: {', '.join(known[:6])}{', …' if len(known) > 6 else ''}"
-    elif not known and kind not in ("booking", "activity"):
-        hint = f"; there are no {PLURAL[kind]}{where} yet (add one with medborger add-{kind})"
-    raise NotFound(f"no {kind} '{value}'{where}{hint}", field=field, value=text)
+    text_ = (_(NOT_FOUND_IN[kind]) if where else _(NOT_FOUND[kind])).format(value=value, centre=where)
+    if close:
+        text_ = _("{message}; did you mean {names}?").format(message=text_, names=", ".join(repr(c) for c in close))
+    elif known:
+        text_ = _("{message}; known: {names}").format(message=text_, names=", ".join(known[:6]) + (", …" if len(known) > 6 else ""))
+    elif kind not in ("booking", "activity"):
+        text_ = (_(NONE_YET_IN[kind]) if where else _(NONE_YET[kind])).format(message=text_, centre=where)
+    raise NotFound(text_, field=field, value=text)
 
 
 def ensure_unique(db: Database, kind: str, name: str, field: str, centre_id: int | None = None) -> None:
     existing = [r for r in store.find_named(db, kind, name, centre_id) if store.name_key(r["name"]) == store.name_key(name)]
     if existing:
-        place = f" in {existing[0]['centre']}" if existing[0].get("centre") else ""
-        raise BadInput(f"a {kind} named '{existing[0]['name']}' exists already{place} (id {existing[0]['id']}); choose another name",
-                       field=field, value=name)
+        found = existing[0]
+        text = _(EXISTS_IN[kind]) if found.get("centre") else _(EXISTS[kind])
+        raise BadInput(text.format(name=found["name"], centre=found.get("centre"), id=found["id"]), field=field, value=name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,7 +419,7 @@ def cancel(db: Database, refs: list[str], reason: str | None) -> list[tuple[dict
     """Cancel bookings, all or none; returns each and whether it was active before."""
     note = rules.note(reason, "reason")
     if not refs:
-        raise BadInput("give at least one booking id (see `medborger list bookings`)", field="bookings")
+        raise BadInput(_("give at least one booking id (see `medborger list bookings`)"), field="bookings")
     with store.write(db):
         rows = [store.booking(db, resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]
         done = []
@@ -421,7 +462,7 @@ def occurrence_on(db: Database, activity: str, day: dt.date, centre_id: int | No
     found = resolve(db, "activity", activity, "activity", centre_id)
     rows = [b for b in store.activity_bookings(db, found["id"], day.isoformat()) if b["start"][:10] == day.isoformat()]
     if not rows:
-        raise BadInput(f"{found['name']} has no booking on {day.isoformat()}", field="on", value=day.isoformat())
+        raise BadInput(_("{name} has no booking on {day}").format(name=found['name'], day=schedule.long_day(day)), field="on", value=day.isoformat())
     return rows[0]
 
 
@@ -459,19 +500,24 @@ def remove(db: Database, kind: str, row_id: int, cascade: bool) -> dict[str, int
         table = {"centre": "centres", "room": "rooms", "actor": "actors", "activity": "activities", "booking": "bookings"}[kind]
         old = store.row(db, table, row_id)
         removed = store.delete(db, kind, row_id, cascade)
+        from . import vocab
+
         log(db, "remove", kind, row_id, _("Removed {kind} {name} ({detail})").format(
-            kind=kind, name=(old or {}).get("name") or (old or {}).get("title") or row_id,
-            detail=", ".join(f"{n} {t}" for t, n in removed.items())), old=old)
+            kind=vocab.kind_word(kind), name=(old or {}).get("name") or (old or {}).get("title") or row_id,
+            detail=", ".join(vocab.counted(t, n) for t, n in removed.items())), old=old)
         return removed
 
 
 def describe_dependants(kind: str, blocking: dict[str, list[str]]) -> str:
+    from . import vocab
+
     parts = []
     for table, names in blocking.items():
-        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-        noun = SINGULAR.get(table, table) if len(names) == 1 else table
-        parts.append(f"{len(names)} {noun} ({shown})")
-    return f"the {kind} still has {'; '.join(parts)}; remove those first or pass {{field:cascade}} to remove them too"
+        shown = ", ".join(names[:4])
+        if len(names) > 4:
+            shown = _("{names} and {count} more").format(names=shown, count=len(names) - 4)
+        parts.append(f"{vocab.counted(table, len(names))} ({shown})")
+    return _(STILL_HAS[kind] if kind in STILL_HAS else STILL_HAS["centre"]).format(what="; ".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -485,10 +531,10 @@ def acknowledge(db: Database, keys: list[str], note: str) -> list[tuple[dict[str
 
     text = rules.note(note, "note")
     if not text:
-        raise BadInput("must not be empty; say why the findings are fine", field="note")
+        raise BadInput(_("must not be empty; say why the findings are fine"), field="note")
     wanted = [coordination.parse_key(k) for k in keys]
     if not wanted:
-        raise BadInput("give the key of at least one finding (see `medborger overlaps`)", field="keys")
+        raise BadInput(_("give the key of at least one finding (see `medborger overlaps`)"), field="keys")
     kinds = sorted({k.split("-")[0] for k in wanted})
     with store.write(db):
         found = {f["key"]: f for f in coordination.overlaps(db, kinds, coordination.Scope(), include_acknowledged=True)}
@@ -585,7 +631,7 @@ def backup(db: Database, source: Path, target_text: str, overwrite: bool = False
     try:
         scratch = Path(tempfile.mkdtemp(dir=folder, prefix=".medborger-backup-"))
     except OSError as exc:
-        raise BadInput(f"cannot write in {folder}: {exc.strerror}", field="path") from None
+        raise BadInput(_("cannot write in {folder}: {reason}").format(folder=folder, reason=exc.strerror), field="path") from None
     try:
         store.backup_to(db, scratch / "copy.db")
         files.install(checked, scratch / "copy.db")
@@ -645,7 +691,7 @@ def clear_attendance(db: Database, ref: Any) -> Attended:
         booking_row = store.booking(db, found["id"])
         old = store.attendance_of(db, booking_row["id"])
         if old is None:
-            raise BadInput(f"no attendance is registered for booking {booking_row['id']}; nothing to clear",
+            raise BadInput(_("no attendance is registered for booking {id}; nothing to clear").format(id=booking_row['id']),
                            field="booking", value=ref)
         store.delete_attendance(db, booking_row["id"])
         log(db, "attend", "booking", booking_row["id"], _("Cleared the attendance at {title}, {room}, {start}").format(
@@ -672,12 +718,14 @@ def attend_many(db: Database, entries: list[tuple[str, str, str]], *, day: dt.da
                 fields = rules.attendance_fields({"count": count})
                 booking_row = _attendance_booking(db, ref, "booking", today)
                 if day is not None and booking_row["start"][:10] != day.isoformat():
-                    raise BadInput(f"booking {booking_row['id']} is on {booking_row['start'][:10]}, not {day.isoformat()}",
+                    raise BadInput(_("booking {id} is on {day}, not {given}").format(
+                        id=booking_row['id'], day=schedule.long_day(booking_row['start'][:10]), given=schedule.long_day(day)),
                                    field="booking", value=ref)
                 if centre_id is not None and booking_row["centre_id"] != centre_id:
-                    raise BadInput(f"booking {booking_row['id']} is in {booking_row['centre']}", field="booking", value=ref)
+                    raise BadInput(_("booking {id} is in {centre}").format(id=booking_row['id'], centre=booking_row['centre']),
+                                   field="booking", value=ref)
                 if booking_row["id"] in seen:
-                    raise BadInput(f"booking {booking_row['id']} is given twice (also {seen[booking_row['id']]})",
+                    raise BadInput(_("booking {id} is given twice (also {other})").format(id=booking_row['id'], other=seen[booking_row['id']]),
                                    field="booking", value=ref)
                 seen[booking_row["id"]] = where
             except BadInput as exc:

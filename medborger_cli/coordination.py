@@ -59,9 +59,9 @@ def pair_key(kind: str, a: int, b: int) -> str:
 
 def parse_key(key: str) -> str:
     value = (key or "").strip().lower()
-    kind, _, digest = value.partition("-")
+    kind, _dash, digest = value.partition("-")
     if kind not in KINDS or len(digest) != 10 or any(c not in "0123456789abcdef" for c in digest):
-        raise BadInput(f"'{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)",
+        raise BadInput(_("'{key}' is not a finding key; keys look like room-3f9a0c12d4 (see `medborger overlaps`)").format(key=key),
                        field="keys", value=key)
     return value
 
@@ -109,7 +109,7 @@ def _people(audience: Audience) -> str:
     if audience.groups:
         if audience.groups == {"parents"} and gender != "all":
             return _("mothers") if gender == "female" else _("fathers")
-        people = _(" or ").join(_(vocab.TARGET_GROUPS[g].en) for g in sorted(audience.groups))
+        people = _(" or ").join(vocab.label(vocab.TARGET_GROUPS, g) for g in sorted(audience.groups))
         if gender == "female":
             return _("female {people}").format(people=people)
         if gender == "male":
@@ -145,9 +145,16 @@ def audience_danish(facts: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
-@functools.lru_cache(maxsize=4096)
 def audience_words(audience: Audience) -> str:
-    """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`."""
+    """Who an audience is, in words: `everyone`, `girls aged 13–17`, `mothers`, `job seekers aged 18–29`
+    (in the reader's language: remembered per language)."""
+    from .i18n import language
+
+    return _audience_words(audience, language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _audience_words(audience: Audience, language: str) -> str:
     if audience.open:
         return _("everyone")
     ages = ages_words(audience.age_min, audience.age_max)
@@ -176,7 +183,7 @@ def overlaps(db: Database, kinds: list[str], scope: Scope, include_acknowledged:
         key = f"area:{store.name_key(scope.area)}"
         if not any(c["area_key"] == key for c in centres.values()):
             known = sorted({c["area"] for c in centres.values() if c["area"]})
-            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+            raise BadInput(_("no centre is in area '{area}'; known areas: {known}").format(area=scope.area, known=", ".join(known) or _("(none)")),
                            field="area", value=scope.area)
         wanted_areas = {key} if wanted_areas is None else wanted_areas & {key}
     room_centre = store.room_centres(db)
@@ -369,7 +376,7 @@ def _findings(db, found, facts, by_id, centres, room_centre, scope, kinds) -> li
                     type=facts[a].type, audience=audience_words(common), area=place)
             else:
                 why = _("Both are {category} offers for {audience} in {area}; their actors share nobody.").format(
-                    category=_(vocab.CATEGORIES[facts[a].category].en), audience=audience_words(common), area=place)
+                    category=vocab.label(vocab.CATEGORIES, facts[a].category), audience=audience_words(common), area=place)
             if same_time:
                 why += " " + _("They are also held at the same time.")
             findings.append(
@@ -393,8 +400,10 @@ def summary(findings: list[dict[str, Any]], kinds: list[str]) -> str:
     parts = []
     for kind in KINDS:
         if kind in kinds:
-            one, many = KIND_WORDS[kind]
-            parts.append(f"{counts[kind]} {one if counts[kind] == 1 else many}")
+            n = counts[kind]
+            parts.append({"room": lambda: ngettext("{count} room conflict", "{count} room conflicts", n),
+                          "parallel": lambda: ngettext("{count} parallel effort", "{count} parallel efforts", n),
+                          "clash": lambda: ngettext("{count} clash", "{count} clashes", n)}[kind]().format(count=n))
     return ", ".join(parts)
 
 
@@ -836,7 +845,7 @@ def report_window(first: str | None, last: str | None, season: str | None, quart
 
     given = [name for name, value in (("from", first or last), ("season", season), ("quarter", quarter)) if value]
     if len(given) > 1:
-        raise BadInput("give one of {field:from}/{field:until}, {field:season} and {field:quarter}", field=given[1])
+        raise BadInput(_("give one of {field:from}/{field:until}, {field:season} and {field:quarter}"), field=given[1])
     if season:
         begin, end = schedule.season_window(season)
     elif quarter:
@@ -848,7 +857,7 @@ def report_window(first: str | None, last: str | None, season: str | None, quart
             s_begin, s_end = schedule.season_of(begin or end)
             begin, end = begin or s_begin, end or s_end
         if end < begin:
-            raise BadInput(f"{end.isoformat()} is before {{field:from}} {begin.isoformat()}", field="until", value=last)
+            raise BadInput(_("{until} is before {{field:from}} {first}").format(until=schedule.long_day(end), first=schedule.long_day(begin)), field="until", value=last)
     else:
         begin, end = schedule.season_of(today)
     return begin.isoformat(), end.isoformat()
@@ -902,7 +911,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
     import datetime as dt
 
     if scope.by not in REPORT_BY:
-        raise BadInput(f"'{scope.by}' is not a grouping; use one of {', '.join(REPORT_BY)}", field="by", value=scope.by)
+        raise BadInput(_("'{by}' is not a grouping; use one of {groupings}").format(by=scope.by, groupings=", ".join(REPORT_BY)), field="by", value=scope.by)
     centres = {c["id"]: c for c in store.centres(db)}
     room_ids = None
     if scope.area is not None:
@@ -910,7 +919,7 @@ def attendance_report(db: Database, scope: ReportScope) -> dict[str, Any]:
         wanted = {i for i, c in centres.items() if c["area"] and store.name_key(c["area"]) == key}
         if not wanted:
             known = sorted({c["area"] for c in centres.values() if c["area"]})
-            raise BadInput(f"no centre is in area '{scope.area}'; known areas: {', '.join(known) or '(none)'}",
+            raise BadInput(_("no centre is in area '{area}'; known areas: {known}").format(area=scope.area, known=", ".join(known) or _("(none)")),
                            field="area", value=scope.area)
         if scope.centre_id is not None:
             wanted &= {scope.centre_id}

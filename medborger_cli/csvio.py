@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from . import files
 from .errors import BadInput
+from .i18n import _, ngettext
 
 # What each table's file holds, in order. Lists inside a cell are separated by ";".
 COLUMNS: dict[str, list[str]] = {
@@ -78,21 +79,35 @@ def cell(value: Any) -> Any:
 class Writer:
     """Writes rows to a text stream in one of the two dialects, one row at a time."""
 
-    def __init__(self, stream: TextIO, columns: list[str], *, excel: bool = False, raw: bool = False):
+    def __init__(self, stream: TextIO, columns: list[str], *, excel: bool = False, raw: bool = False, table: str | None = None):
+        """With `excel`, the file Danish Excel opens: BOM, semicolons, and (given the `table`)
+        Danish column names and code words (see DANISH_HEADERS)."""
         self.stream = stream
         self.columns = columns
         self.raw = raw
+        self.words = danish_words(table) if excel and table else {}
         self.excel = excel
         if excel:
             stream.write("\ufeff")
         self.writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self.writer.writerow(columns)
+        self.writer.writerow([danish_header(table, c) for c in columns] if excel and table else columns)
+
+    def _danish(self, column: str, value: Any) -> Any:
+        words = self.words.get(column)
+        if not words or value is None:
+            return value
+        if isinstance(value, (list, tuple)):
+            return [words.get(v, v) for v in value]
+        return words.get(value, value)
 
     def write_cells(self, rows: Iterable[tuple]) -> int:
         """Rows whose cells are ready as they are (guarded already, in column order)."""
         count = 0
         batch: list[tuple] = []
+        status = self.columns.index("status") if "status" in self.words and "status" in self.columns else None
         for row in rows:
+            if status is not None:
+                row = (*row[:status], self._danish("status", row[status]), *row[status + 1:])
             batch.append(row)
             if len(batch) == 5000:
                 self.writer.writerows(batch)
@@ -102,7 +117,7 @@ class Writer:
         return count + len(batch)
 
     def write(self, row: dict[str, Any]) -> None:
-        values = [cell(row.get(c)) for c in self.columns]
+        values = [cell(self._danish(c, row.get(c))) for c in self.columns]
         if self.excel:  # Danish Excel reads 13.75 as a date or a thousand: write 13,75
             values = [repr(v).replace(".", ",") if isinstance(v, float) else v for v in values]
         if not self.raw:
@@ -152,25 +167,25 @@ def decode(data: bytes, name: str = "") -> str:
     Raises Undecodable for UTF-16, for NUL bytes, for a mix of UTF-8 and other bytes and for
     bytes Windows-1252 does not define."""
     if is_utf16(data):
-        raise Undecodable(None, "is UTF-16; save it as CSV UTF-8")
+        raise Undecodable(None, _("is UTF-16; save it as CSV UTF-8"))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     nul = data.find(b"\x00")
     if 0 <= nul < 4096:
-        raise Undecodable(None, "is not a text file; save it from the spreadsheet as CSV UTF-8")
+        raise Undecodable(None, _("is not a text file; save it from the spreadsheet as CSV UTF-8"))
     if nul >= 0:
-        raise Undecodable(_line_of(data, nul), "holds a NUL byte; the file is damaged, save it again as CSV UTF-8")
+        raise Undecodable(_line_of(data, nul), _("holds a NUL byte; the file is damaged, save it again as CSV UTF-8"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
     if _UTF8_MULTIBYTE.search(data):  # UTF-8 text with foreign bytes in it: not a cp1252 file
-        raise Undecodable(_line_of(data, bad), f"holds the byte 0x{data[bad]:02X}, which is not UTF-8; save the file as CSV UTF-8")
+        raise Undecodable(_line_of(data, bad), _("holds the byte {byte}, which is not UTF-8; save the file as CSV UTF-8").format(byte=f"0x{data[bad]:02X}"))
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise Undecodable(
-            _line_of(data, exc.start), f"holds the byte 0x{data[exc.start]:02X}, which is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8"
+            _line_of(data, exc.start), _("holds the byte {byte}, which is neither UTF-8 nor Windows-1252; save the file as CSV UTF-8").format(byte=f"0x{data[exc.start]:02X}")
         ) from None
 
 
@@ -192,30 +207,30 @@ class Table:
         try:
             text = decode(data, str(path))
         except Undecodable as exc:
-            where = f": row {exc.line}" if exc.line else ""
-            raise BadInput(f"{path}{where} {exc.reason}", field="file") from None
+            where = _("{file}: row {row}").format(file=path, row=exc.line) if exc.line else str(path)
+            raise BadInput(f"{where} {exc.reason}", field="file") from None
         delimiter = sniff_delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
-            raise BadInput(f"{path} is empty; it needs a header row", field="file") from None
+            raise BadInput(_("{file} is empty; it needs a header row").format(file=path), field="file") from None
         except csv.Error as exc:
-            raise BadInput(f"{path} is not readable as CSV ({exc})", field="file") from None
-        self.header = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
+            raise BadInput(_("{file} is not readable as CSV ({reason})").format(file=path, reason=exc), field="file") from None
+        self.header = [column_of(table, h) for h in header]  # the canonical names, or the Danish of --excel
         seen: set[str] = set()
         for column in self.header:
             if column and column in seen:
-                raise BadInput(f"{path.name}: row 1 (the header) has column '{column}' twice; keep one of them")
+                raise BadInput(_("{file}: row 1 (the header) has column '{column}' twice; keep one of them").format(file=path.name, column=column))
             seen.add(column)
         known = COLUMNS[table]
         missing = [c for c in REQUIRED[table] if c not in self.header]
         if missing:
-            raise BadInput(
-                f"{path.name}: row 1 (the header) lacks column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}; a {table} file needs {', '.join(REQUIRED[table])} (optional: "
-                f"{', '.join(c for c in known if c not in REQUIRED[table]) or 'none'})"
-            )
+            raise BadInput(ngettext(
+                "{file}: row 1 (the header) lacks column {missing}; a {table} file needs {required} (optional: {optional})",
+                "{file}: row 1 (the header) lacks columns {missing}; a {table} file needs {required} (optional: {optional})",
+                len(missing)).format(file=path.name, missing=", ".join(missing), table=table, required=", ".join(REQUIRED[table]),
+                                     optional=", ".join(c for c in known if c not in REQUIRED[table]) or _("none")))
         self.raw = raw
         self._reader = reader
 
@@ -232,17 +247,82 @@ class Table:
                     # an unnamed column may only be empty (as Excel leaves cleared columns): a value
                     # under it would be read by no one, silently
                     if not name and cell.strip():
-                        raise BadInput(f"{self.path.name}: row {line}: column {number} holds '{cell.strip()}' but has no "
-                                       "name in the header (row 1); name the column or delete it")
+                        raise BadInput(_("{file}: row {row}: column {number} holds '{value}' but has no name in the "
+                                         "header (row 1); name the column or delete it").format(
+                                             file=self.path.name, row=line, number=number, value=cell.strip()))
                 row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(self.header)}
                 if len(cells) > len(self.header) and any(c.strip() for c in cells[len(self.header):]):
                     row["__extra__"] = "yes"
                 yield line, row
         except csv.Error as exc:
-            raise BadInput(f"{self.path.name}: row {line + 1}: not readable as CSV ({exc})") from None
+            raise BadInput(_("{file}: row {row}: not readable as CSV ({reason})").format(file=self.path.name, row=line + 1, reason=exc)) from None
 
 
 def split_list(text: str) -> list[str]:
     """A list cell: `a;b` (or `a, b` when no semicolon is used)."""
     parts = text.split(";") if ";" in text else text.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Danish for Excel: the column names and code words a coordinator reads in a Danish spreadsheet.
+# `export csv --excel` writes them; `import csv` reads them as well as the canonical ones, so
+# that either file comes back unchanged. They are fixed words of the file format, whatever the
+# language of the interface; plain CSV and JSON keep the canonical keys and codes.
+
+DANISH_HEADERS = {
+    "name": "Navn", "type": "Type", "municipality": "Kommune", "area": "Område", "address": "Adresse", "owner": "Ejer",
+    "operator": "Driftsherre", "funding_period": "Støtteperiode", "centre": "Center", "capacity": "Pladser",
+    "sector": "Sektor", "contact": "Kontaktperson", "email": "E-mail", "phone": "Telefon", "from": "Fra", "until": "Til",
+    "reason": "Begrundelse", "activity": "Aktivitet", "title": "Titel", "room": "Lokale", "actor": "Aktør",
+    "partners": "Samarbejdspartnere", "category": "Kategori", "age": "Alder", "gender": "Køn", "target_groups": "Målgrupper",
+    "internal": "Internt møde", "focus": "Indsatsområde", "weekdays": "Ugedage", "start": "Start", "end": "Slut",
+    "on": "Dato", "every": "Hver N. uge", "monthly": "Månedlig", "include_holidays": "Også helligdage", "status": "Status",
+    "note": "Note", "count": "Deltagere", "new": "Nye", "female": "Kvinder og piger", "male": "Mænd og drenge",
+    "age_bands": "Aldersgrupper",
+    # the reports (export only)
+    "kind": "Slags", "key": "Nøgle", "ages": "Aldre", "first": "Første dato", "last": "Sidste dato",
+    "same_time": "Samtidig", "why": "Hvorfor", "a_title": "Titel A", "a_actors": "Aktører A", "a_centre": "Center A",
+    "b_title": "Titel B", "b_actors": "Aktører B", "b_centre": "Center B", "acknowledged": "Kvitteret",
+    "actor_a": "Aktør A", "sector_a": "Sektor A", "actor_b": "Aktør B", "sector_b": "Sektor B",
+    "joint_activities": "Fælles aktiviteter", "activities": "Aktiviteter", "audiences": "Målgrupper i fællesskab",
+}
+DANISH_HEADERS_OF = {"overlaps": {"count": "Antal datoer"}}
+
+
+def danish_header(table: str, column: str) -> str:
+    return DANISH_HEADERS_OF.get(table, {}).get(column) or DANISH_HEADERS.get(column, column)
+
+
+def _header_key(text: str) -> str:
+    return text.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def column_of(table: str, header: str) -> str:
+    """The column a header cell names: its key, or the Danish header `--excel` writes."""
+    key = _header_key(header)
+    if key in COLUMNS.get(table, ()):
+        return key
+    for column in COLUMNS.get(table, ()):
+        if _header_key(danish_header(table, column)) == key:
+            return column
+    return key
+
+
+def danish_words(table: str) -> dict[str, dict[str, str]]:
+    """For each column of `table` that holds codes: code -> the Danish word."""
+    from . import vocab
+
+    def words(vocabulary: dict) -> dict[str, str]:
+        return {code: term.da for code, term in vocabulary.items()}
+
+    yes = {"yes": "ja", "no": "nej"}
+    return {
+        "centres": {"type": words(vocab.CENTRE_TYPES)},
+        "actors": {"sector": words(vocab.SECTORS)},
+        "activities": {"category": words(vocab.CATEGORIES), "gender": words(vocab.GENDERS),
+                       "target_groups": words(vocab.TARGET_GROUPS), "focus": words(vocab.FOCUS_AREAS),
+                       "weekdays": words(vocab.WEEKDAYS), "monthly": words(vocab.MONTHLY_POSITIONS),
+                       "internal": yes, "include_holidays": yes},
+        "bookings": {"status": {"active": "aktiv", "cancelled": "aflyst"}},
+    }.get(table, {})

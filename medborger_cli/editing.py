@@ -165,8 +165,9 @@ def _audience_values(activity: dict[str, Any], changes: dict[str, Any], internal
     drop = vocab.parse_many(vocab.TARGET_WORDS, [str(v) for v in changes.get("no_target_groups") or []], "no_target_groups")
     unknown = [d for d in drop if d not in stored and not (d == vocab.EVERYONE and was_open)]
     if unknown:
-        raise BadInput(f"{', '.join(unknown)} is not a target group of {activity['title']}", field="no_target",
-                       value=unknown[0])
+        raise BadInput(ngettext("{groups} is not a target group of {activity}", "{groups} are not target groups of {activity}",
+                                len(unknown)).format(groups=", ".join(vocab.label(vocab.TARGET_WORDS, u) for u in unknown),
+                                                     activity=activity["title"]), field="no_target", value=unknown[0])
     targets = [t for t in dict.fromkeys(stored + groups) if t not in drop]
     if vocab.EVERYONE in words or (was_open and vocab.EVERYONE not in drop):
         targets.append(vocab.EVERYONE)
@@ -224,8 +225,9 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
             values["from"] = first.isoformat()
         until = schedule.parse_date(str(merged["until"]), "until") if merged["until"] else None
         if until is not None and until < effective:
-            raise BadInput(f"{until.isoformat()} is before {{field:from}} {effective.isoformat()}; to end the activity "
-                           "sooner, give a {field:from} on or before the new last date", field="until", value=merged["until"])
+            raise BadInput(_("{until} is before {{field:from}} {first}; to end the activity sooner, give a {{field:from}} on "
+                             "or before the new last date").format(until=schedule.long_day(until), first=schedule.long_day(effective)),
+                           field="until", value=merged["until"])
     try:
         spec = actions.build_activity(db, values)
     except BadInput as exc:
@@ -237,7 +239,7 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     for partner in merged["_no_partners"]:
         actor = actions.resolve(db, "actor", partner, "no_partners")
         if actor["id"] not in partner_ids:
-            raise BadInput(f"{actor['name']} is not a partner of {activity['title']}", field="no_partner", value=partner)
+            raise BadInput(_("{actor} is not a partner of {activity}").format(actor=actor['name'], activity=activity['title']), field="no_partner", value=partner)
         drop_partners.add(actor["id"])
     spec.partners = [p for p in spec.partners if p["id"] not in drop_partners]
     fields = spec.fields
@@ -441,7 +443,7 @@ class Moved:
 def move(db: Database, ref: str, *, room: str | None, start: str | None, end: str | None, policy: str = "refuse") -> Moved:
     """Move one booking (also one occurrence of a series: it stays linked to its activity)."""
     if not (room or start or end):
-        raise BadInput("say where to: give {field:room}, {field:start} or {field:end}", field="booking")
+        raise BadInput(_("say where to: give {field:room}, {field:start} or {field:end}"), field="booking")
     with store.write(db):
         booking = store.booking(db, actions.resolve(db, "booking", ref, "booking")["id"])
         room_row = actions.resolve(db, "room", room, "room", booking["centre_id"]) if room else \
@@ -520,7 +522,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
 def restore(db: Database, refs: list[str], policy: str = "refuse") -> Restored:
     """Make cancelled bookings active again, all or none (skip: the free ones)."""
     if not refs:
-        raise BadInput("give at least one booking id (the cancelled ones are in `medborger list bookings`)", field="bookings")
+        raise BadInput(_("give at least one booking id (the cancelled ones are in `medborger list bookings`)"), field="bookings")
     result = Restored()
     with store.write(db):
         rows = [store.booking(db, actions.resolve(db, "booking", ref, "bookings")["id"]) for ref in dict.fromkeys(refs)]
@@ -556,7 +558,7 @@ def _closure(db: Database, ref: str) -> dict[str, Any]:
     closure_id = rules.record_id(text)
     row = store.row(db, "closures", closure_id) if closure_id is not None else None
     if row is None:
-        raise BadInput(f"no closure with id '{text}'; `medborger list closures` shows their ids", field="closure", value=ref)
+        raise BadInput(_("no closure with id '{id}'; `medborger list closures` shows their ids").format(id=text), field="closure", value=ref)
     return row
 
 

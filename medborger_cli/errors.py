@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import _, ngettext
+
 _FIELD_REF = re.compile(r"\{field:([a-z_]+)\}")
 
 
@@ -108,8 +110,10 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        where = f"row {self.line}, column {self.column}" if self.column else f"row {self.line}"
-        return f"{self.file}: {where}: {self.reason}"
+        if self.column:
+            return _("{file}: row {row}, column {column}: {reason}").format(file=self.file, row=self.line, column=self.column,
+                                                                          reason=self.reason)
+        return _("{file}: row {row}: {reason}").format(file=self.file, row=self.line, reason=self.reason)
 
 
 class ImportErrors(BadInput):
@@ -118,10 +122,14 @@ class ImportErrors(BadInput):
     def __init__(self, errors: list[RowError]):
         shown = errors[:MAX_ERRORS_SHOWN]
         more = len(errors) - len(shown)
-        super().__init__(
-            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the file{'s' if len({e.file for e in errors}) > 1 else ''}; "
-            "nothing was imported" + (f" (the first {len(shown)} are listed)" if more else "")
-        )
+        n, several = len(errors), len({e.file for e in errors}) > 1
+        text = (ngettext("{count} problem in the files; nothing was imported", "{count} problems in the files; nothing was imported", n)
+                if several else
+                ngettext("{count} problem in the file; nothing was imported", "{count} problems in the file; nothing was imported", n))
+        text = text.format(count=n)
+        if more:
+            text = _("{message} (the first {count} are listed)").format(message=text, count=len(shown))
+        super().__init__(text)
         self.errors = errors
         self.shown = shown
         self.more = more

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import BadInput, MedborgerError
+from .i18n import _
 
 MAX_READ_BYTES = 200 * 1024 * 1024  # the largest file `import csv` reads
 FILE_MODE = 0o600  # every file medborger creates
@@ -39,7 +40,7 @@ DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def _size(n: int) -> str:
-    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n} bytes"
+    return _("{count} MB").format(count=n // (1024 * 1024)) if n >= 1024 * 1024 else _("{count} bytes").format(count=n)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def user_path(text: str, *, field: str) -> Path:
     """The path a user typed; `folder/` must name an existing folder (Path drops the slash)."""
     path = Path(text).expanduser()
     if text.endswith(("/", os.sep)) and not path.is_dir():
-        raise BadInput(f"folder {path} does not exist; create it or choose another path", field=field)
+        raise BadInput(_("folder {path} does not exist; create it or choose another path").format(path=path), field=field)
     return path
 
 
@@ -113,17 +114,17 @@ def check_target(path: Path, *, field: str, overwrite: bool, protected: Iterable
     protected = list(protected)
     path = Path(path)
     if not path.name or path.name in (".", ".."):
-        raise BadInput(f"{path} names a folder; give a file name", field=field)
+        raise BadInput(_("{path} names a folder; give a file name").format(path=path), field=field)
     if not path.parent.is_dir():
-        raise BadInput(f"folder {path.parent} does not exist; create it or choose another path", field=field)
+        raise BadInput(_("folder {folder} does not exist; create it or choose another path").format(folder=path.parent), field=field)
     if is_protected(path, protected):
-        raise BadInput(f"{path} is the database or one of its files; choose another file", field=field)
+        raise BadInput(_("{path} is the database or one of its files; choose another file").format(path=path), field=field)
     try:
         link = os.lstat(path)
     except FileNotFoundError:
         return Target(path, field, exists=False, direct=False)
     except OSError as exc:
-        raise BadInput(f"cannot use {path}: {exc.strerror}", field=field) from None
+        raise BadInput(_("cannot use {path}: {reason}").format(path=path, reason=exc.strerror), field=field) from None
     if stat.S_ISLNK(link.st_mode):
         try:
             st = os.stat(path)
@@ -134,16 +135,16 @@ def check_target(path: Path, *, field: str, overwrite: bool, protected: Iterable
             return Target(path, field, exists=True, direct=True)
         if st is not None and stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == _stdout_identity():
             return Target(path, field, exists=True, direct=True, stdout=True)
-        raise BadInput(f"{path} is a link; name the file itself, or another file", field=field)
+        raise BadInput(_("{path} is a link; name the file itself, or another file").format(path=path), field=field)
     mode = link.st_mode
     if stat.S_ISDIR(mode):
-        raise BadInput(f"{path} is a folder; give a file name", field=field)
+        raise BadInput(_("{path} is a folder; give a file name").format(path=path), field=field)
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
         return Target(path, field, exists=True, direct=True)
     if not stat.S_ISREG(mode):
-        raise BadInput(f"{path} is not a regular file (a disk, socket or the like); choose another file", field=field)
+        raise BadInput(_("{path} is not a regular file (a disk, socket or the like); choose another file").format(path=path), field=field)
     if not overwrite:
-        raise BadInput(f"{path} exists already; choose another name or pass {{field:overwrite}}", field=field)
+        raise BadInput(_("{path} exists already; choose another name or pass {{field:overwrite}}").format(path=path), field=field)
     return Target(path, field, exists=True, direct=False)
 
 
@@ -152,9 +153,9 @@ def make_folder(path: Path, *, field: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     except FileExistsError:
-        raise BadInput(f"{path} is a file, not a folder; give a folder", field=field) from None
+        raise BadInput(_("{path} is a file, not a folder; give a folder").format(path=path), field=field) from None
     except OSError as exc:
-        raise BadInput(f"cannot create folder {path}: {exc.strerror}", field=field) from None
+        raise BadInput(_("cannot create folder {path}: {reason}").format(path=path, reason=exc.strerror), field=field) from None
 
 
 @contextlib.contextmanager
@@ -170,10 +171,10 @@ def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
             try:
                 fd = os.open(target.path, flags)
             except OSError as exc:
-                raise BadInput(f"cannot write {target.path}: {exc.strerror}", field=target.field) from None
+                raise BadInput(_("cannot write {path}: {reason}").format(path=target.path, reason=exc.strerror), field=target.field) from None
             if not stat.S_ISCHR(os.fstat(fd).st_mode) and not stat.S_ISFIFO(os.fstat(fd).st_mode):
                 os.close(fd)  # swapped for something else since it was checked
-                raise BadInput(f"{target.path} changed while being written; try again", field=target.field)
+                raise BadInput(_("{path} changed while being written; try again").format(path=target.path), field=target.field)
         with _fdopen(fd, binary) as stream:
             yield stream
         return
@@ -181,7 +182,7 @@ def _opened(target: Target, binary: bool) -> Iterator[IO[Any]]:
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.path.name}.", suffix=".partial")
     except OSError as exc:
-        raise BadInput(f"cannot write in {folder}: {exc.strerror}", field=target.field) from None
+        raise BadInput(_("cannot write in {folder}: {reason}").format(folder=folder, reason=exc.strerror), field=target.field) from None
     temporary = Path(name)
     try:
         with _writing(target):
@@ -212,15 +213,20 @@ class WriteFailed(MedborgerError):
 
 
 @contextlib.contextmanager
-def _writing(target: Target, *, more: str = "") -> Iterator[None]:
+def _writing(target: Target, *, files: int = 1) -> Iterator[None]:
     """An OSError while `target` is written becomes a message that names the file."""
     try:
         yield
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
-        raise WriteFailed(f"cannot write {target.path}: {exc.strerror or exc}; nothing was written{more}",
-                          field=target.field) from None
+        from .i18n import ngettext
+
+        names = {"file": target.path, "reason": exc.strerror or exc, "count": files}
+        raise WriteFailed((_("cannot write {file}: {reason}; nothing was written") if files == 1 else
+                           ngettext("cannot write {file}: {reason}; nothing was written (none of the {count} file)",
+                                    "cannot write {file}: {reason}; nothing was written (none of the {count} files)",
+                                    files)).format(**names), field=target.field) from None
 
 
 def write_set(targets: dict[str, Target], fill: Callable[[str, IO[Any]], Any]) -> dict[str, Any]:
@@ -230,7 +236,6 @@ def write_set(targets: dict[str, Target], fill: Callable[[str, IO[Any]], Any]) -
     written directly, after the regular files were written. Returns `fill(key, stream)` per key."""
     staged: list[tuple[Target, Path]] = []
     results: dict[str, Any] = {}
-    more = "" if len(targets) == 1 else f" (none of the {len(targets)} files)"
     try:
         for key, target in targets.items():
             if target.direct:
@@ -238,9 +243,10 @@ def write_set(targets: dict[str, Target], fill: Callable[[str, IO[Any]], Any]) -
             try:
                 fd, name = tempfile.mkstemp(dir=target.path.parent, prefix=f".{target.path.name}.", suffix=".partial")
             except OSError as exc:
-                raise BadInput(f"cannot write in {target.path.parent}: {exc.strerror}", field=target.field) from None
+                raise BadInput(_("cannot write in {folder}: {reason}").format(folder=target.path.parent, reason=exc.strerror),
+                               field=target.field) from None
             staged.append((target, Path(name)))
-            with _writing(target, more=more):
+            with _writing(target, files=len(targets)):
                 os.fchmod(fd, _mode_for(target))
                 with _fdopen(fd, False) as stream:
                     results[key] = fill(key, stream)
@@ -273,10 +279,10 @@ def _put_in_place(temporary: Path, target: Target) -> None:
     try:
         os.link(temporary, target.path)  # fails if a file appeared in the meantime
     except FileExistsError:
-        raise BadInput(f"{target.path} exists already; choose another name or pass {{field:overwrite}}", field=target.field) from None
+        raise BadInput(_("{path} exists already; choose another name or pass {{field:overwrite}}").format(path=target.path), field=target.field) from None
     except OSError:  # a file system without hard links
         if os.path.lexists(target.path):
-            raise BadInput(f"{target.path} exists already; choose another name or pass {{field:overwrite}}", field=target.field) from None
+            raise BadInput(_("{path} exists already; choose another name or pass {{field:overwrite}}").format(path=target.path), field=target.field) from None
         os.replace(temporary, target.path)
         return
     temporary.unlink()
@@ -323,20 +329,20 @@ def read_bytes(path: Path, *, field: str = "FILE", limit: int | None = None) -> 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise BadInput(f"{path} does not exist", field=field) from None
+        raise BadInput(_("{path} does not exist").format(path=path), field=field) from None
     except IsADirectoryError:
-        raise BadInput(f"{path} is a folder; give a CSV file (or {{field:all}} with a folder)", field=field) from None
+        raise BadInput(_("{path} is a folder; give a CSV file (or {{field:all}} with a folder)").format(path=path), field=field) from None
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}", field=field) from None
+        raise BadInput(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror), field=field) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise BadInput(f"{path} is a folder; give a CSV file (or {{field:all}} with a folder)", field=field)
-        raise BadInput(f"{path} is not a regular file; give a CSV file", field=field)
+            raise BadInput(_("{path} is a folder; give a CSV file (or {{field:all}} with a folder)").format(path=path), field=field)
+        raise BadInput(_("{path} is not a regular file; give a CSV file").format(path=path), field=field)
     with os.fdopen(fd, "rb") as stream:
         too_big = BadInput(
-            f"{path} is larger than {_size(limit)}, the most medborger reads; split it into smaller files", field=field
+            _("{path} is larger than {size}, the most medborger reads; split it into smaller files").format(path=path, size=_size(limit)), field=field
         )
         if st.st_size > limit:
             raise too_big
@@ -374,8 +380,8 @@ def shared_storage(path: Path, mounts: str | None = None) -> str | None:
         if (str(resolved) == point or str(resolved).startswith(point.rstrip("/") + "/")) and len(point) > len(best):
             best, kind = point, parts[2]
     if kind in NETWORK_FILE_SYSTEMS or kind.startswith(("nfs", "smb", "fuse.sshfs")):
-        return f"a network file system ({kind} at {best})"
+        return _("a network file system ({kind} at {where})").format(kind=kind, where=best)
     for part in resolved.parts:
         if any(part.casefold().startswith(name) for name in SYNCED_FOLDERS):
-            return f"a synced folder ({part})"
+            return _("a synced folder ({folder})").format(folder=part)
     return None

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import vocab
-from .i18n import _, ngettext
+from . import schedule, vocab
+from .i18n import N_, _, is_danish, ngettext, pgettext
 
 
 KEEP = 100  # a column that is never left out
@@ -45,6 +45,11 @@ class Column:
     compose: Callable[[dict[str, Any]], Any] | None = None  # a table cell made from the whole row
     cap: int = 24  # the longest word (or `unbroken` text) that widens the column; longer ones break
     align: str = "left"  # "right" for figures
+
+    def __post_init__(self) -> None:
+        # The header is written in English where the columns are declared (a msgid of context
+        # "column"); the table shows it in the reader's language. JSON and CSV keep the key.
+        object.__setattr__(self, "header", pgettext("column", self.header))
 
 
 class Stream:
@@ -248,7 +253,7 @@ def warning(text: str) -> None:
 
 def error(text: str) -> None:
     """One line on stderr, literal like `message` (it often echoes what was typed)."""
-    message(f"Error: {text}", style="bold red")
+    message(_("Error: {message}").format(message=text), style="bold red")
 
 
 def plain(value: Any) -> str:
@@ -259,7 +264,7 @@ def plain(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -274,15 +279,28 @@ def code_label(vocabulary: dict[str, vocab.Term]) -> Callable[[Any], str]:
 
 def span(row: dict[str, Any]) -> str:
     """A booking's time for tables: `ons 04.03.2026 16:00–18:00`."""
-    end = row["end"][11:] if row["end"][:10] == row["start"][:10] else when(row["end"])
+    from .schedule import clock
+
+    end = clock(row["end"]) if row["end"][:10] == row["start"][:10] else when(row["end"])
     return f"{when(row['start'])}–{end}"
+
+
+def day_text(value: Any) -> str:
+    """An ISO date for tables: `24.12.2026` in Danish (ISO in English, as files have it)."""
+    if not value or not is_danish():
+        return value or ""
+    return f"{value[8:10]}.{value[5:7]}.{value[:4]}"
 
 
 def when(value: Any) -> str:
     """`2026-03-04T16:00` as `ons 04.03.2026 16:00` for tables."""
     if not value:
         return ""
+    from .schedule import WEEKDAYS_SHORT, clock
+
     moment = dt.datetime.fromisoformat(value)
+    if is_danish():  # `ons. 04.03.2026 16.00`
+        return f"{WEEKDAYS_SHORT['da'][moment.weekday()]} {moment:%d.%m.%Y} {clock(moment)}"
     day = list(vocab.WEEKDAYS.values())[moment.weekday()].da[:3]
     return f"{day} {moment:%d.%m.%Y %H:%M}"
 
@@ -619,7 +637,7 @@ def emit(
     fmt: str = "table",
     *,
     title: str | None = None,
-    empty: str = "Nothing to show.",
+    empty: str = N_("Nothing to show."),
     extra_json: Sequence[str] = (),
     raw: bool = False,
     narrow: Sequence[Column] | None = None,
@@ -635,7 +653,7 @@ def emit(
         write_csv(rows, data_keys, raw=raw)
     else:
         if not rows:
-            message(empty)
+            message(_(empty))
             return
 
         def make_cells(shown: Sequence[Column]) -> list[list[Cell]]:
@@ -649,7 +667,7 @@ def emit(
             if not fit.fits or fit.left_out:
                 shown = [c for c in narrow if c.in_table]
                 body = make_cells(shown)
-        table(shown, body, title=title)
+        table(shown, body, title=_(title) if title else title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -761,9 +779,9 @@ def check_unopenable(reason: str) -> None:
 
 def check_report(result: dict[str, Any]) -> None:
     """`medborger check` in plain words, on stdout."""
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
-    counts = ", ".join(f"{n} {t}" for t, n in result["counts"].items())
+    counts = ", ".join(vocab.counted(t, n) for t, n in result["counts"].items())
     integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
         _("Database: {path}").format(path=visible(str(result["path"]))),
@@ -813,16 +831,27 @@ def conflicts(rows: Sequence[Any], title: str) -> None:
         Column("its_time", _("Its time"), wrap=False, keep=60), Column("id", _("Booking"), wrap=False),
     ]
     cells = [
-        [when(c.start)[:-6], f"{c.start[11:]}–{c.end[11:]}", c.title, c.other_title, c.other_actor,
-         f"{c.other_start[11:]}–{c.other_end[11:]}", _("new") if c.other_id is None else str(c.other_id)]
+        [when(c.start)[:-6], f"{schedule.clock(c.start)}–{schedule.clock(c.end)}", c.title, c.other_title, c.other_actor,
+         f"{schedule.clock(c.other_start)}–{schedule.clock(c.other_end)}", _("new") if c.other_id is None else str(c.other_id)]
         for c in rows  # a booking of the same change has no id yet
     ]
     table(columns, cells, title=title, stderr=True, separate=False)
 
 
+def skip_reason(text: str | None) -> str:
+    """Why a date is skipped, in the reader's words: schedule writes `lukket: Juleferie` and
+    `helligdag: Langfredag` (its records keep them so), the table says `closed: Juleferie` in English."""
+    if not text:
+        return ""
+    for mark, words in (("lukket: ", N_("closed: {reason}")), ("helligdag: ", N_("public holiday: {reason}"))):
+        if text.startswith(mark):
+            return _(words).format(reason=text[len(mark):])
+    return text
+
+
 def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
     columns = [Column("date", _("Date"), wrap=False), Column("why", _("Why"))]
-    table(columns, [[when(o.start)[:-6], o.skipped] for o in occurrences], title=title, stderr=True, separate=False)
+    table(columns, [[when(o.start)[:-6], skip_reason(o.skipped)] for o in occurrences], title=title, stderr=True, separate=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -838,9 +867,9 @@ def day_label(day: dt.date) -> str:
 def _time_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
     """`⚠ 17:00–19:00`: the mark when the booking shares its room at the same time."""
     conflict = b["id"] in conflicting
-    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {b['end'][11:]}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{b['end'][8:10]}.{b['end'][5:7]} {schedule.clock(b['end'])}"
     style = "red bold" if conflict else "dim" if b["status"] == "cancelled" else "cyan"
-    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{b['start'][11:]}–{end}", style)]
+    return ([("⚠ ", "red bold")] if conflict else []) + [(f"{schedule.clock(b['start'])}–{end}", style)]
 
 
 def _title_runs(b: dict[str, Any], conflicting: set[int]) -> list[Run]:
@@ -975,8 +1004,8 @@ def _collision_groups(room: dict[str, Any], with_year: bool, with_dates: bool = 
     08.09, 15.09`, most dates first."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for c in room["collisions"]:
-        end = c["end"][11:] if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + c["end"][11:]
-        groups.setdefault((c["title"], c["actor"], c["start"][11:], end), []).append(c["date"])
+        end = schedule.clock(c["end"]) if c["end"][:10] == c["start"][:10] else _short(c["end"][:10], True) + " " + schedule.clock(c["end"])
+        groups.setdefault((c["title"], c["actor"], schedule.clock(c["start"]), end), []).append(c["date"])
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[1][0]))
     return [[(title, "bold"), (f" {begins}–{end} ", "cyan"), (f"({actor})" + (": " if with_dates else ""), "dim")]
             + ([(", ".join(_short(d, with_year) for d in sorted(set(days))), None)] if with_dates else [])
@@ -990,7 +1019,7 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
     width = console().width
     rooms = report["rooms"]
     with_year = first.year != last.year
-    time = f"{start:%H:%M}–{end:%H:%M}"
+    time = f"{schedule.clock(start)}–{schedule.clock(end)}"
     out = Printed()
     if single:
         out.text(_("Rooms free on {day} {date}, {time}.").format(day=when(first.isoformat())[:3], date=f"{first:%d.%m.%Y}", time=time),
@@ -1098,7 +1127,7 @@ def _activity_cell(a: dict[str, Any], with_centre: bool = False) -> list[list[Ru
 
 
 def _series_cell(s: dict[str, Any]) -> list[list[Run]]:
-    return [[(unbroken(s["title"]), "bold")], [(f"{s['start'][11:]}–{s['end'][11:]}", None)], [(s["actor"], "dim")]]
+    return [[(unbroken(s["title"]), "bold")], [(f"{schedule.clock(s['start'])}–{schedule.clock(s['end'])}", None)], [(s["actor"], "dim")]]
 
 
 def _dates_cell(f: dict[str, Any]) -> list[list[Run]]:
@@ -1107,7 +1136,8 @@ def _dates_cell(f: dict[str, Any]) -> list[list[Run]]:
     from .i18n import ngettext
 
     count, first, last = f["count"], when(f["first"])[:-6], when(f["last"])[:-6]
-    times = f"{f['start'][11:]}–{f['end'][11:]}" if f["start"][:10] == f["end"][:10] else f"{f['start'][11:]}–{when(f['end'])}"
+    times = f"{schedule.clock(f['start'])}–{schedule.clock(f['end'])}" if f["start"][:10] == f["end"][:10] else \
+        f"{schedule.clock(f['start'])}–{when(f['end'])}"
     lines = [ngettext("{count} date:", "{count} dates:", count).format(count=count)]
     lines += [first] if count == 1 else [f"{first} –", last]
     return [[(line, None)] for line in [*lines, times]]
@@ -1163,7 +1193,7 @@ def overlap_tables(findings: Sequence[dict[str, Any]], kinds: Sequence[str], sho
 
 
 def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     sectors = code_label(vocab.SECTORS)
     width = console().width
@@ -1173,12 +1203,10 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
         out.text(heading, width, "bold")
         out.add([("─" * min(width - 1, max(cells(heading), 20)), "dim")])
         by_sector = ", ".join(f"{n} {sectors(s)}" for s, n in centre["sectors"].items())
-        summary = ngettext(
-            "{actors} actor ({sectors}); {activities} activities, {joint} run jointly, {cross} of them across sectors.",
-            "{actors} actors ({sectors}); {activities} activities, {joint} run jointly, {cross} of them across sectors.",
-            len(centre["actors"]),
-        ).format(actors=len(centre["actors"]), sectors=by_sector, activities=centre["activities"],
-                 joint=centre["joint_activities"], cross=centre["cross_sector"])
+        summary = _("{actors} ({by_sector}); {activities}, {joint} run jointly, {cross} of them across sectors.").format(
+            actors=vocab.counted("actors", len(centre["actors"])), by_sector=by_sector,
+            activities=vocab.counted("activities", centre["activities"]), joint=centre["joint_activities"],
+            cross=centre["cross_sector"])
         if centre["internal_meetings"]:
             summary += " " + ngettext("Besides, {count} internal meeting.", "Besides, {count} internal meetings.",
                                       centre["internal_meetings"]).format(count=centre["internal_meetings"])
@@ -1292,9 +1320,9 @@ def _audience_da(b: dict[str, Any]) -> str:
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
-    end = b["end"][11:] if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {b['end'][11:]}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
     return {
-        "time": f"{b['start'][11:]}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
+        "time": f"{schedule.clock(b['start'])}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
         "for": _("For: {groups}").format(groups=audience) if (audience := _audience_da(b)) else "",
         "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
     }
@@ -1391,25 +1419,25 @@ def new_table(title: str | None = None, **options: Any):
     from rich import box
     from rich.table import Table
 
-    return Table(title=literal(title) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
+    return Table(title=literal(_(title)) if title else None, box=box.SIMPLE_HEAVY, title_justify="left", title_style="bold", **options)
 
 
 def _dates_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     table([Column("date", _("Date"), wrap=False), Column("time", _("Time"), wrap=False)],
-          [[when(start)[:-6], f"{start[11:]}–{end[11:]}"] for start, end in rows], title=title, stderr=True, separate=False)
+          [[when(start)[:-6], f"{schedule.clock(start)}–{schedule.clock(end)}"] for start, end in rows], title=title, stderr=True, separate=False)
 
 def activity_change(result: Any) -> None:
     """What `edit activity` changes (or would, in a dry run): dates removed, added and moved,
     the conflicts, and the fields."""
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if result.removed:
         _dates_table(ngettext("{count} date removed", "{count} dates removed", len(result.removed)).format(
             count=len(result.removed)), [(b["start"], b["end"]) for b in result.removed])
     if result.changed:
         table([Column("date", _("Date"), wrap=False), Column("was", _("Was")), Column("new", _("Becomes"), wrap=False)],
-              [[when(new.start)[:-6], f"{booking['start'][11:]}–{booking['end'][11:]} {booking['room']}",
-                f"{new.start[11:]}–{new.end[11:]}"] for booking, new in result.changed],
+              [[when(new.start)[:-6], f"{schedule.clock(booking['start'])}–{schedule.clock(booking['end'])} {booking['room']}",
+                f"{schedule.clock(new.start)}–{schedule.clock(new.end)}"] for booking, new in result.changed],
               title=ngettext("{count} date moved", "{count} dates moved", len(result.changed)).format(count=len(result.changed)),
               stderr=True, separate=False)
     if result.added:
@@ -1424,16 +1452,16 @@ def activity_change(result: Any) -> None:
         message(_("{field}: {old} → {new}").format(field=key, old="–" if old in (None, "") else old,
                                                    new="–" if new in (None, "") else new))
     if result.nothing:
-        message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=result.effective.isoformat()))
+        message(_("Nothing to change for {title} from {day}.").format(title=result.title, day=schedule.long_day(result.effective)))
         return
     verb = _("Would change") if result.dry_run else _("Changed")
     message(_("{verb} {title} from {day}: {removed} removed, {added} added, {changed} moved; {cancelled} cancelled dates stay cancelled.").format(
-        verb=verb, title=result.title, day=result.effective.isoformat(), removed=len(result.removed), added=len(result.added),
+        verb=verb, title=result.title, day=schedule.long_day(result.effective), removed=len(result.removed), added=len(result.added),
         changed=len(result.changed), cancelled=len(result.kept_cancelled)))
 
 
 def restored(result: Any, preview: bool = False) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if preview:
         if result.restored:
@@ -1452,11 +1480,11 @@ def restored(result: Any, preview: bool = False) -> None:
 
 
 def closure_change(result: Any) -> None:
-    from .i18n import _, ngettext
+    from .i18n import _, is_danish, ngettext, pgettext
 
     if result.unchanged:
         message(_("Nothing to change: the closure is {first}–{last} ({reason}) already.").format(
-            first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+            first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until), reason=result.reason))
         return
     restored(result.restore, preview=result.dry_run)
     if result.restore.taken_over:
@@ -1474,7 +1502,7 @@ def closure_change(result: Any) -> None:
     else:
         text = _("{centre} is closed {first}–{last} ({reason}).")
     message((_("Dry run: ") if result.dry_run else "") + text.format(
-        centre=result.centre, first=result.date_from.isoformat(), last=result.date_until.isoformat(), reason=result.reason))
+        centre=result.centre, first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until), reason=result.reason))
 
 
 def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
@@ -1484,22 +1512,23 @@ def day_sessions(rows: Sequence[dict[str, Any]], day: dt.date) -> None:
     cells = []
     for r in rows:
         registered = _("cancelled") if r["status"] == "cancelled" else ("" if r["attendance"] is None else str(r["attendance"]))
-        cells.append([str(r["id"]), f"{r['start'][11:]}–{r['end'][11:]}", r["centre"], r["room"], [[(unbroken(r["title"]), "bold")]],
-                      registered])
+        cells.append([str(r["id"]), f"{schedule.clock(r['start'])}–{schedule.clock(r['end'])}", r["centre"], r["room"],
+                      [[(unbroken(r["title"]), "bold")]], registered])
     table([Column("id", _("Booking"), wrap=False), Column("time", _("Time"), wrap=False), Column("centre", _("Centre"), keep=40),
            Column("room", _("Room"), keep=60), Column("title", _("Title")), Column("registered", _("Registered"), wrap=False)],
           cells, title=_("Sessions on {day}").format(day=when(day.isoformat() + "T00:00")[:-6]), stderr=True)
 
 
-_REPORT_BY_EN = {"focus": "Focus area", "category": "Category", "type": "Type", "actor": "Actor", "centre": "Centre",
-                 "target": "Target group"}
+_REPORT_BY_EN = {"focus": N_("Focus area"), "category": N_("Category"), "type": N_("Type"), "actor": N_("Actor"),
+                 "centre": N_("Centre"), "target": N_("Target group")}
 
 
 def _number(value: Any, decimals: int = 0) -> str:
     if value is None:
         return "–"
+    point = "," if is_danish() else "."  # 205,5 timer in Danish
     if decimals:
-        return f"{value:,.{decimals}f}".replace(",", "\u202f")
+        return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", point)
     return f"{value:,}".replace(",", "\u202f")
 
 
@@ -1520,12 +1549,12 @@ def report_tables(report: dict[str, Any]) -> None:
     at a narrow width the columns that matter least are left out, and named."""
     from .i18n import _
 
-    by = _REPORT_BY_EN[report["by"]]
+    by = _(_REPORT_BY_EN[report["by"]])
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     heading = _("Report {first} – {last}, by {by}; sessions up to {held} are held").format(
-        first=when(report["first"] + "T00:00")[:-6], last=when(report["last"] + "T00:00")[:-6], by=by.lower(),
-        held=when(report["held_until"] + "T00:00")[:-6])
+        first=schedule.long_day(report["first"]), last=schedule.long_day(report["last"]), by=by.lower(),
+        held=schedule.long_day(report["held_until"]))
     figure = {"wrap": False, "align": "right"}
     label = Column("label", by, cap=36)  # a focus area's long words are never broken
     columns = [label, Column("activities", _("Activities"), keep=70, **figure),

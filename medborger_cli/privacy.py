@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from . import rules, store
 from .errors import BadInput
-from .i18n import ngettext
+from .i18n import _, ngettext
 
 REPLACEMENT = "[slettet]"
 # Where a person can appear: the contact record of actors, and free text anywhere.
@@ -102,7 +102,7 @@ def _needle(text: str) -> Needle:
     value = rules.text(text, "name")
     needle = Needle(value)
     if needle.kind == "name" and len(re.sub(r"\W", "", value)) < 3:
-        raise BadInput("give at least three letters of the person's name, or an e-mail or phone number", field="name",
+        raise BadInput(_("give at least three letters of the person's name, or an e-mail or phone number"), field="name",
                        value=text)
     return needle
 
@@ -117,7 +117,7 @@ def plan(db: Database, text: str, person: int | None = None) -> Plan:
     if person is not None:
         contacts = [r for r in contacts if r["id"] == person]
         if not contacts:
-            raise BadInput(f"actor {person} holds no contact data matching '{needle.text}'", field="person", value=person)
+            raise BadInput(_("actor {person} holds no contact data matching '{text}'").format(person=person, text=needle.text), field="person", value=person)
     elif len({_who(r) for r in contacts}) > 1:
         return result  # several people: the caller must choose
     needles = [needle]

@@ -34,6 +34,9 @@ def interactive(no_input: bool) -> bool:
 
 def require(missing: list[str], no_input: bool) -> None:
     """Refuse with exit 2, naming every missing flag, when no prompt may be shown."""
+    from .i18n import metavar
+
+    missing = [metavar(name) for name in missing]  # an argument as --help names it (NAME, NAVN)
     if missing and not interactive(no_input):
         raise MissingInput(ngettext(
             "missing {flags}; give it on the command line, or run at a terminal without {{field:no_input}} to be asked",
@@ -108,7 +111,7 @@ def select(message: str, choices: Sequence[tuple[str, str]], default: str | None
 
     options = [questionary.Choice(title=label, value=value) for label, value in choices]
     chosen = next((o for o in options if o.value == default), None)
-    return _ask(questionary.select(message, choices=options, default=chosen))
+    return _ask(questionary.select(message, choices=options, default=chosen, instruction=_("(use the arrow keys)")))
 
 
 def checkbox(
@@ -169,6 +172,18 @@ def pick(message: str, names: list[str], resolve: Callable[[str], Mapping[str, A
     return typed
 
 
+YES = ("j", "ja", "y", "yes")
+NO = ("n", "nej", "no")
+
+
+def answer_yes(text: str, default: bool) -> bool | None:
+    """j/ja/y/yes, n/nej/no (any case), Enter for the default; None for anything else."""
+    word = text.strip().casefold()
+    if not word:
+        return default
+    return True if word in YES else False if word in NO else None
+
+
 def choose_id(message: str, choices: Sequence[tuple[str, int]], stop: str) -> int | None:
     """Pick one record by id among those listed (label, id); the last choice, `stop`, picks none
     (None). Enter takes the first."""
@@ -181,9 +196,16 @@ def choose_id(message: str, choices: Sequence[tuple[str, int]], stop: str) -> in
 
 
 def confirm(message: str, default: bool = False) -> bool:
+    """A yes-or-no question answered with j/ja or n/nej (y/yes and no too) and Enter; Enter alone
+    takes the default, shown in capitals (`j/N`)."""
     import questionary
 
-    return bool(_ask(questionary.confirm(message, default=default)))
+    hint = _("(Y/n)") if default else _("(y/N)")
+
+    def validate(value: str) -> bool | str:
+        return answer_yes(value, default) is not None or _("Answer j (ja) or n (nej)")
+
+    return bool(answer_yes(_ask(questionary.text(f"{message} {hint}", validate=validate)), default))
 
 
 def conflict_policy(free: int, total: int) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import schedule, vocab
 from .errors import BadInput, Conflict, Refused
-from .i18n import _
+from .i18n import N_, _, ngettext
 from .overlaps import Audience, Slot, conflicts_of
 
 MAX_NAME = 200
@@ -77,17 +77,17 @@ def text(value: Any, field: str, *, required: bool = True, limit: int = MAX_NAME
     bad = _refused_character(raw.replace("\t", " ").replace("\n", " ").replace("\r", " "))
     if bad is not None:
         if 0xDC80 <= ord(bad) <= 0xDCFF:
-            raise BadInput(f"'{raw}' holds bytes that are not UTF-8; type it again or save the file as UTF-8",
+            raise BadInput(_("'{text}' holds bytes that are not UTF-8; type it again or save the file as UTF-8").format(text=raw),
                            field=field, value=raw)
-        raise BadInput(f"'{raw}' contains a control or invisible character (U+{ord(bad):04X}); use plain text",
+        raise BadInput(_("'{text}' contains a control or invisible character ({char}); use plain text").format(text=raw, char=f"U+{ord(bad):04X}"),
                        field=field, value=raw)
     cleaned = " ".join(raw.split())
     if not cleaned:
         if required:
-            raise BadInput("must not be empty", field=field, value=raw)
+            raise BadInput(_("must not be empty"), field=field, value=raw)
         return None
     if len(cleaned) > limit:
-        raise BadInput(f"{len(cleaned)} characters is too long; keep it under {limit}", field=field, value=raw)
+        raise BadInput(_("{count} characters is too long; keep it under {limit}").format(count=len(cleaned), limit=limit), field=field, value=raw)
     return cleaned
 
 
@@ -123,16 +123,16 @@ def whole_number(value: Any, field: str, low: int, high: int, what: str) -> int 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise BadInput(f"'{value}' is not {what}", field=field, value=value)
+        raise BadInput(_("'{value}' is not {what}").format(value=value, what=_(what)), field=field, value=value)
     if isinstance(value, int):
         number = value
     else:
         shown = str(value).strip()
         if not shown.isdigit() or not shown.isascii():
-            raise BadInput(f"'{shown}' is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+            raise BadInput(_("'{value}' is not {what}; give a whole number from {low} to {high}").format(value=shown, what=_(what), low=low, high=high), field=field, value=value)
         number = int(shown)
     if not low <= number <= high:
-        raise BadInput(f"{number} is not {what}; give a whole number from {low} to {high}", field=field, value=value)
+        raise BadInput(_("{value} is not {what}; give a whole number from {low} to {high}").format(value=number, what=_(what), low=low, high=high), field=field, value=value)
     return number
 
 
@@ -145,7 +145,7 @@ def flag(value: Any, field: str) -> bool:
         return True
     if word in NO:
         return False
-    raise BadInput(f"'{value}' is not yes or no; write yes or no (ja/nej)", field=field, value=value)
+    raise BadInput(_("'{value}' is not yes or no; write yes or no (ja/nej)").format(value=value), field=field, value=value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def centre_record(values: Values) -> dict[str, Any]:
 def room_record(values: Values) -> dict[str, Any]:
     return {
         "name": text(values.get("name"), "name"),
-        "capacity": whole_number(values.get("capacity"), "capacity", 1, MAX_CAPACITY, "a number of people"),
+        "capacity": whole_number(values.get("capacity"), "capacity", 1, MAX_CAPACITY, N_("a number of people")),
     }
 
 
@@ -177,9 +177,9 @@ def actor_record(values: Values) -> dict[str, Any]:
     }
     email, phone = record["email"], record["phone"]
     if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
-        raise BadInput(f"'{email}' is not an e-mail address; write it as name@example.dk", field="email", value=email)
+        raise BadInput(_("'{value}' is not an e-mail address; write it as name@example.dk").format(value=email), field="email", value=email)
     if phone and (not all(ch.isdigit() or ch in " +-()./" for ch in phone) or not any(ch.isdigit() for ch in phone)):
-        raise BadInput(f"'{phone}' is not a phone number; use digits, spaces and +", field="phone", value=phone)
+        raise BadInput(_("'{value}' is not a phone number; use digits, spaces and +").format(value=phone), field="phone", value=phone)
     return record
 
 
@@ -187,7 +187,7 @@ def closure_record(values: Values) -> dict[str, Any]:
     first = schedule.parse_date(values.get("from"), "from")
     last = schedule.parse_date(values.get("until"), "until")
     if last < first:
-        raise BadInput(f"{last.isoformat()} is before {{field:from}} {first.isoformat()}",
+        raise BadInput(_("{until} is before {{field:from}} {first}").format(until=schedule.long_day(last), first=schedule.long_day(first)),
                        field="until", value=values.get("until"))
     return {"date_from": first, "date_until": last, "reason": text(values.get("reason"), "reason")}
 
@@ -228,7 +228,7 @@ def recurrence(values: Values) -> schedule.Recurrence:
     on = schedule.parse_date(values["on"], "on") if _given(values.get("on")) else None
     weekdays = values.get("weekdays")
     if on is not None and (_given(weekdays) or _given(values.get("from")) or _given(values.get("until")) or _given(values.get("monthly"))):
-        raise BadInput("is one date; leave out {field:weekdays}, {field:from}, {field:until} and {field:monthly}", field="on",
+        raise BadInput(_("is one date; leave out {field:weekdays}, {field:from}, {field:until} and {field:monthly}"), field="on",
                        value=values.get("on"))
     rule = schedule.Recurrence(
         start_time=schedule.parse_time(values.get("start"), "start"),
@@ -236,7 +236,7 @@ def recurrence(values: Values) -> schedule.Recurrence:
         weekdays=() if on else tuple(schedule.parse_weekdays(_as_list(weekdays), "weekdays")),
         date_from=None if on or not _given(values.get("from")) else schedule.parse_date(values.get("from"), "from"),
         date_until=None if on or not _given(values.get("until")) else schedule.parse_date(values.get("until"), "until"),
-        interval=whole_number(values.get("every"), "every", 1, 52, "a number of weeks or months") or 1,
+        interval=whole_number(values.get("every"), "every", 1, 52, N_("a number of weeks or months")) or 1,
         monthly=_code(vocab.MONTHLY_POSITIONS, values["monthly"], "monthly") if _given(values.get("monthly")) else None,
         on=on,
     )
@@ -384,8 +384,8 @@ def held_occurrences(rule: schedule.Recurrence, closures: Sequence[schedule.Clos
     if not expansion.held:
         if expansion.occurrences:
             reasons = sorted({o.skipped for o in expansion.skipped})
-            raise BadInput(f"every date of the rule is skipped ({'; '.join(reasons)}); nothing to book", field="from")
-        raise BadInput(f"no {rule.describe()} date falls between {{field:from}} and {{field:until}}", field="weekdays")
+            raise BadInput(_("every date of the rule is skipped ({reasons}); nothing to book").format(reasons="; ".join(reasons)), field="from")
+        raise BadInput(_("no date of the rule ({rule}) falls between {{field:from}} and {{field:until}}").format(rule=rule.describe()), field="weekdays")
     return expansion
 
 
@@ -407,13 +407,13 @@ def booking_fields(values: Values) -> BookingFields:
     end = values.get("end")
     end = end if isinstance(end, dt.datetime) else schedule.parse_end(end, start, "end")
     if end <= start:
-        raise BadInput(f"{schedule.fmt(end)} is not after {{field:start}} {schedule.fmt(start)}", field="end",
+        raise BadInput(_("{end} is not after {{field:start}} {start}").format(end=schedule.moment_text(end), start=schedule.moment_text(start)), field="end",
                        value=values.get("end"))
     if end - start > MAX_BOOKING_SPAN:
-        raise BadInput("a booking longer than 14 days is almost surely a typo; check the dates", field="end", value=values.get("end"))
+        raise BadInput(_("a booking longer than 14 days is almost surely a typo; check the dates"), field="end", value=values.get("end"))
     status_text = str(values.get("status") or "active").strip().casefold()
     if status_text not in STATUSES:
-        raise BadInput(f"'{status_text}' is not a status; use active or cancelled (aktiv, aflyst)", field="status",
+        raise BadInput(_("'{status}' is not a status; use active or cancelled (aktiv, aflyst)").format(status=status_text), field="status",
                        value=values.get("status"))
     return BookingFields(title, schedule.fmt(start), schedule.fmt(end), STATUSES[status_text], note(values.get("note")))
 
@@ -451,8 +451,9 @@ def check_open(closures: Sequence[schedule.Closure], start: str, end: str, centr
     closure = closure_over(closures, start, end)
     if closure is not None:
         raise Refused(
-            f"{centre} is closed {closure.date_from.isoformat()}–{closure.date_until.isoformat()} ({closure.reason}); "
-            "choose another date or remove the closure",
+            _("{centre} is closed {first}–{last} ({reason}); choose another date or remove the closure").format(
+                centre=centre, first=schedule.long_day(closure.date_from), last=schedule.long_day(closure.date_until),
+                reason=closure.reason),
             field="start",
         )
 
@@ -539,6 +540,26 @@ def span(proposed: Sequence[Proposed]) -> tuple[list[Any], str, str] | None:
     return sorted({p.room_id for p in active}, key=str), min(p.start for p in active), max(p.end for p in active)
 
 
+# A refused room conflict, by what would have been done: (one date, several, every date collides).
+CONFLICT_TEXTS = {
+    "stored": (N_("room conflict: the room is taken at that time; nothing was stored"),
+               N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was stored"),
+               N_("room conflict: every date collides with another booking; nothing was stored")),
+    "restored": (N_("room conflict: the room is taken at that time; nothing was restored"),
+                 N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was restored"),
+                 N_("room conflict: every date collides with another booking; nothing was restored")),
+    "imported": (N_("room conflict: the room is taken at that time; nothing was imported"),
+                 N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was imported"),
+                 N_("room conflict: every date collides with another booking; nothing was imported")),
+    "moved": (N_("room conflict: the room is taken at that time; nothing was moved"),
+              N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was moved"),
+              N_("room conflict: every date collides with another booking; nothing was moved")),
+    "changed": (N_("room conflict: the room is taken at that time; nothing was changed"),
+                N_("room conflict: {count} of {total} dates collide with other bookings in the room; nothing was changed"),
+                N_("room conflict: every date collides with another booking; nothing was changed")),
+}
+
+
 def apply_policy(
     proposed: Sequence[Proposed], conflicts: Sequence[ConflictRow], policy: str, *, allow_empty: bool = False,
     stored_word: str = "stored",
@@ -547,7 +568,7 @@ def apply_policy(
     out every proposed booking that collides with a stored one, and the later of two proposed
     ones that collide with each other; allow stores everything."""
     if policy not in POLICIES:
-        raise BadInput(f"'{policy}' is not a conflict policy; use one of {', '.join(POLICIES)}", field="policy")
+        raise BadInput(_("'{policy}' is not a conflict policy; use one of {policies}").format(policy=policy, policies=", ".join(POLICIES)), field="policy")
     if not conflicts or policy == "allow":
         return list(proposed)
     drop = {c.index for c in conflicts if c.other_index is None}
@@ -557,17 +578,13 @@ def apply_policy(
     active = sum(1 for p in proposed if p.status == "active")
     kept = [p for i, p in enumerate(proposed) if i not in drop]
     can_skip = len(drop) < active
+    one, many, every = CONFLICT_TEXTS.get(stored_word, CONFLICT_TEXTS["stored"])
     if policy == "refuse":
         total = active
-        if total == 1:
-            reason = f"room conflict: the room is taken at that time; nothing was {stored_word}"
-        else:
-            reason = (f"room conflict: {len(drop)} of {total} dates collide with other bookings in the room; "
-                      f"nothing was {stored_word}")
+        reason = _(one) if total == 1 else _(many).format(count=len(drop), total=total)
         raise Conflict(reason, list(conflicts), colliding=len(drop), total=total, can_skip=can_skip)
     if not can_skip and not allow_empty:
-        raise Conflict(f"room conflict: every date collides with another booking; nothing was {stored_word}", list(conflicts),
-                       colliding=len(drop), total=active, can_skip=False)
+        raise Conflict(_(every), list(conflicts), colliding=len(drop), total=active, can_skip=False)
     return kept
 
 
@@ -585,8 +602,8 @@ def check_focus_period(focus: str | None, period: str | None, centre: str, field
     if not focus or not period or focus in vocab.FOCUS_BY_PERIOD[period]:
         return
     allowed = ", ".join(f"{c} ({vocab.focus_label(c, period)})" for c in vocab.FOCUS_BY_PERIOD[period])
-    raise BadInput(f"'{focus}' is not a focus area of {centre}'s plan ({vocab.FUNDING_PERIODS[period].da}); "
-                   f"use one of {allowed}", field=field, value=focus)
+    raise BadInput(_("'{focus}' is not a focus area of the plan of {centre} ({period}); use one of {allowed}").format(
+        focus=focus, centre=centre, period=vocab.FUNDING_PERIODS[period].da, allowed=allowed), field=field, value=focus)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -626,11 +643,11 @@ def age_band(text: str, field: str = "age_bands") -> tuple[int, int | None]:
         value = value[:-1] + "-"
     low, dash, high = value.partition("-")
     if not dash or not low.isdigit() or (high and not high.isdigit()) or not low.isascii() or not high.isascii():
-        raise BadInput(f"'{text}' is not an age band; write it as MIN-MAX or MIN- in years, e.g. 0-5, 13-17 or 65-",
+        raise BadInput(_("'{value}' is not an age band; write it as MIN-MAX or MIN- in years, e.g. 0-5, 13-17 or 65-").format(value=text),
                        field=field, value=text)
     first, last = int(low), int(high) if high else None
     if first > MAX_AGE or (last is not None and (last > MAX_AGE or last < first)):
-        raise BadInput(f"'{text}' is not an age band; the ages go from 0 to {MAX_AGE}, the lower first", field=field, value=text)
+        raise BadInput(_("'{value}' is not an age band; the ages go from 0 to {max}, the lower first").format(value=text, max=MAX_AGE), field=field, value=text)
     return first, last
 
 
@@ -646,40 +663,40 @@ def age_bands(value: Any, field: str = "age_bands") -> tuple[tuple[str, int], ..
     for part in parts:
         band, equals, number = part.partition("=")
         if not equals:
-            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+            raise BadInput(_("'{value}' gives no count; write BAND=COUNT, e.g. 6-12=10").format(value=part.strip()), field=field, value=value)
         low, high = age_band(band, field)
-        count = whole_number(number, field, 0, MAX_ATTENDANCE, "a number of participants")
+        count = whole_number(number, field, 0, MAX_ATTENDANCE, N_("a number of participants"))
         if count is None:
-            raise BadInput(f"'{part.strip()}' gives no count; write BAND=COUNT, e.g. 6-12=10", field=field, value=value)
+            raise BadInput(_("'{value}' gives no count; write BAND=COUNT, e.g. 6-12=10").format(value=part.strip()), field=field, value=value)
         found.append((low, high, f"{low}-{high if high is not None else ''}", count))
     found.sort(key=lambda b: b[0])
-    for (low1, high1, name1, _), (low2, _, name2, _) in zip(found, found[1:]):
+    for (low1, high1, name1, _c1), (low2, _h2, name2, _c2) in zip(found, found[1:]):
         if high1 is None or low2 <= high1:
-            raise BadInput(f"the age bands {name1} and {name2} overlap; give each age once", field=field, value=value)
+            raise BadInput(_("the age bands {first} and {second} overlap; give each age once").format(first=name1, second=name2), field=field, value=value)
     return tuple((name, count) for _, _, name, count in found)
 
 
 def attendance_fields(values: Values) -> AttendanceFields:
     """Check the counts of one session: count, new, female, male, age_bands, note. Counts only:
     there is no field for a name, a CPR number or an ethnicity."""
-    count = whole_number(values.get("count"), "count", 0, MAX_ATTENDANCE, "a number of participants")
+    count = whole_number(values.get("count"), "count", 0, MAX_ATTENDANCE, N_("a number of participants"))
     if count is None:
-        raise BadInput("give the number of participants, e.g. 12", field="count")
+        raise BadInput(_("give the number of participants, e.g. 12"), field="count")
     numbers = {}
     for key in ("new", "female", "male"):
-        numbers[key] = whole_number(values.get(key), key, 0, MAX_ATTENDANCE, "a number of participants")
+        numbers[key] = whole_number(values.get(key), key, 0, MAX_ATTENDANCE, N_("a number of participants"))
         if numbers[key] is not None and numbers[key] > count:
-            raise BadInput(f"{numbers[key]} is more than the {count} who came ({{field:count}})", field=key, value=values.get(key))
+            raise BadInput(_("{number} is more than the {count} who came ({{field:count}})").format(number=numbers[key], count=count), field=key, value=values.get(key))
     if (numbers["female"] or 0) + (numbers["male"] or 0) > count:
-        raise BadInput(f"{numbers['female'] or 0} women/girls and {numbers['male'] or 0} men/boys are more than the "
-                       f"{count} who came ({{field:count}})", field="male", value=values.get("male"))
+        raise BadInput(_("{female} women/girls and {male} men/boys are more than the {count} who came ({{field:count}})").format(
+            female=numbers['female'] or 0, male=numbers['male'] or 0, count=count), field="male", value=values.get("male"))
     bands = age_bands(values.get("age_bands"))
-    if sum(n for _, n in bands) > count:
-        raise BadInput(f"the age bands add up to {sum(n for _, n in bands)}, more than the {count} who came ({{field:count}})",
+    if sum(n for _b, n in bands) > count:
+        raise BadInput(_("the age bands add up to {total}, more than the {count} who came ({{field:count}})").format(total=sum(n for _b, n in bands), count=count),
                        field="age_bands", value=values.get("age_bands"))
     text = note(values.get("note"))
     if text and _CPR.search(text):
-        raise BadInput("looks like a CPR number; attendance is counts only, so leave personal numbers out of the note",
+        raise BadInput(_("looks like a CPR number; attendance is counts only, so leave personal numbers out of the note"),
                        field="note", value=text)
     return AttendanceFields(count, numbers["new"], numbers["female"], numbers["male"], bands, text)
 
@@ -693,13 +710,13 @@ def check_keeps_attendance(booking: Mapping[str, Any], attended: bool, today: dt
     future (a future session has no attendance). The counts are cleared first, on purpose."""
     if not attended:
         return
-    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    label = _("{title} {when} (booking {id})").format(title=booking["title"], when=schedule.moment_text(booking["start"]), id=booking["id"])
     if cancelling:
-        raise Refused(f"{label} has attendance registered, so it was held; clear its attendance first to cancel it",
-                      field=field, value=booking["id"])
+        raise Refused(_("{session} has attendance registered, so it was held; clear its attendance first to cancel it").format(
+            session=label), field=field, value=booking["id"])
     if new_start is not None and new_start[:10] > today.isoformat():
-        raise Refused(f"{label} has attendance registered; a session moved into the future cannot keep it, so clear "
-                      "its attendance first or choose a date up to today", field=field, value=new_start)
+        raise Refused(_("{session} has attendance registered; a session moved into the future cannot keep it, so clear its "
+                        "attendance first or choose a date up to today").format(session=label), field=field, value=new_start)
 
 
 def check_edit_keeps_held(title: str, held: Sequence[Mapping[str, Any]]) -> None:
@@ -708,18 +725,24 @@ def check_edit_keeps_held(title: str, held: Sequence[Mapping[str, Any]]) -> None
     if not held:
         return
     held = sorted(held, key=lambda b: b["start"])
-    shown = ", ".join(f"{b['start'].replace('T', ' ')} (booking {b['id']})" for b in held[:5])
-    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
-    after = (dt.date.fromisoformat(held[-1]["start"][:10]) + dt.timedelta(days=1)).isoformat()
-    raise Refused(f"{title} was held on {shown}{more} with attendance registered; an edit does not move or "
-                  f"remove held sessions, so give {{field:from}} {after} or later", field="from")
+    shown = ", ".join(_("{when} (booking {id})").format(when=schedule.moment_text(b["start"]), id=b["id"]) for b in held[:5])
+    after = f"{dt.date.fromisoformat(held[-1]['start'][:10]) + dt.timedelta(days=1):%d.%m.%Y}"  # a form --from takes
+    names = {"title": title, "sessions": shown, "after": after}
+    if len(held) > 5:
+        raise Refused(ngettext("{title} was held on {sessions} and {more} more session with attendance registered; an edit "
+                               "does not move or remove held sessions, so give {{field:from}} {after} or later",
+                               "{title} was held on {sessions} and {more} more sessions with attendance registered; an edit "
+                               "does not move or remove held sessions, so give {{field:from}} {after} or later",
+                               len(held) - 5).format(more=len(held) - 5, **names), field="from")
+    raise Refused(_("{title} was held on {sessions} with attendance registered; an edit does not move or remove held "
+                    "sessions, so give {{field:from}} {after} or later").format(**names), field="from")
 
 
 def check_attendable(booking: Mapping[str, Any], today: dt.date, field: str = "booking") -> None:
     """Attendance belongs to a held session: not to a cancelled one, nor to one in the future."""
-    label = f"{booking['title']} {booking['start'].replace('T', ' ')} (booking {booking['id']})"
+    label = _("{title} {when} (booking {id})").format(title=booking['title'], when=schedule.moment_text(booking['start']), id=booking['id'])
     if booking["status"] == "cancelled":
-        raise Refused(f"{label} was cancelled; a cancelled session has no attendance", field=field, value=booking["id"])
+        raise Refused(_("{session} was cancelled; a cancelled session has no attendance").format(session=label), field=field, value=booking["id"])
     if booking["start"][:10] > today.isoformat():
-        raise Refused(f"{label} is in the future; register attendance on the day or after it", field=field,
+        raise Refused(_("{session} is in the future; register attendance on the day or after it").format(session=label), field=field,
                       value=booking["id"])

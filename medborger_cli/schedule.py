@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from . import vocab
 from .errors import BadInput
+from .i18n import N_, _
 
 MAX_SPAN_DAYS = 3 * 366  # a rule longer than three years is almost surely a typo
 ISO_MINUTES = "%Y-%m-%dT%H:%M"
@@ -26,7 +27,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?:[:.]00)?$")  # Excel may add "
 
 FIRST_YEAR, LAST_YEAR = 1990, 2199  # dates outside are typos (or attacks), not plans
 _RELATIVE = re.compile(r"^\+(\d{1,4})$")
-DATE_FORMS = "2026-03-04, 4-3-2026, 04.03.2026, today, tomorrow (i dag, i morgen) or +7 (days from today)"
+DATE_FORMS = N_("2026-03-04, 4-3-2026, 04.03.2026, today, tomorrow (i dag, i morgen) or +7 (days from today)")
 
 
 def parse_date(text: str | None, field_name: str) -> dt.date:
@@ -47,15 +48,15 @@ def parse_date(text: str | None, field_name: str) -> dt.date:
     else:
         m = _DATE_DK.match(value)
         if not m:
-            raise BadInput(f"'{value or '(empty)'}' is not a date; write it as {DATE_FORMS}", field=field_name, value=text)
+            raise BadInput(_("'{value}' is not a date; write it as {forms}").format(value=value or _("(empty)"), forms=_(DATE_FORMS)), field=field_name, value=text)
         day, month, year = (int(g) for g in m.groups())
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadInput(f"'{value}' is not a year medborger plans for; use a year from {FIRST_YEAR} to {LAST_YEAR}",
-                       field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a year medborger plans for; use a year from {first} to {last}").format(
+            value=value, first=FIRST_YEAR, last=LAST_YEAR), field=field_name, value=text)
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadInput(f"'{value}' is not a real date (day {day}, month {month}, year {year})", field=field_name,
+        raise BadInput(_("'{value}' is not a real date (day {day}, month {month}, year {year})").format(value=value, day=day, month=month, year=year), field=field_name,
                        value=text) from None
 
 
@@ -63,10 +64,10 @@ def parse_time(text: str | None, field_name: str) -> dt.time:
     value = (text or "").strip()
     m = _TIME.match(value)
     if not m:
-        raise BadInput(f"'{value or '(empty)'}' is not a time; write it as 16:00 or 16.00", field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a time; write it as 16:00 or 16.00").format(value=value or _("(empty)")), field=field_name, value=text)
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise BadInput(f"'{value}' is not a time of day; use 00:00 to 23:59", field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a time of day; use 00:00 to 23:59").format(value=value), field=field_name, value=text)
     return dt.time(hour, minute)
 
 
@@ -76,7 +77,7 @@ def parse_datetime(text: str | None, field_name: str) -> dt.datetime:
     parts = value.replace("T", " ", 1).split() if _DATE_ISO.match(value.split("T")[0]) else value.split()
     if len(parts) != 2:
         raise BadInput(
-            f"'{value or '(empty)'}' needs a date and a time, for example \"2026-03-04 16:00\" or \"4-3-2026 16.00\"",
+            _("'{value}' needs a date and a time, for example \"2026-03-04 16:00\" or \"4-3-2026 16.00\"").format(value=value or _("(empty)")),
             field=field_name, value=text,
         )
     day = parse_date(parts[0], field_name)
@@ -96,6 +97,41 @@ def fmt(moment: dt.datetime) -> str:
     return moment.strftime(ISO_MINUTES)
 
 
+WEEKDAYS_SHORT = {"da": ("man.", "tirs.", "ons.", "tors.", "fre.", "lør.", "søn."),
+                  "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+MONTHS_SHORT = {"da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
+                "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+def long_day(day: dt.date | str) -> str:
+    """A date for messages: `man. 7. dec. 2026` (`Mon 7 Dec 2026` in English); ISO stays in files."""
+    from .i18n import language
+
+    if not day:
+        return ""
+    day = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    lang = language()
+    weekday, month = WEEKDAYS_SHORT[lang][day.weekday()], MONTHS_SHORT[lang][day.month - 1]
+    return f"{weekday} {day.day}. {month} {day.year}" if lang == "da" else f"{weekday} {day.day} {month} {day.year}"
+
+
+def clock(moment: dt.datetime | dt.time | str) -> str:
+    """A time of day for reading: `17.00` in Danish, `17:00` in English."""
+    from .i18n import language
+
+    if isinstance(moment, str):
+        text = moment[11:16] if len(moment) > 5 else moment[:5]
+    else:
+        text = moment.strftime("%H:%M")
+    return text.replace(":", ".") if language() == "da" else text
+
+
+def moment_text(moment: dt.datetime | str) -> str:
+    """A date and time for messages: `07.12.2026 17.00` (`07.12.2026 17:00` in English)."""
+    moment = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return f"{moment:%d.%m.%Y} {clock(moment)}"
+
+
 def parse_weekdays(values: list[str], field_name: str) -> list[int]:
     codes = vocab.parse_many(vocab.WEEKDAYS, values, field_name)
     return sorted(vocab.WEEKDAY_INDEX[c] for c in codes)
@@ -111,11 +147,11 @@ def week_window(week: int, year: int | None = None) -> tuple[dt.date, dt.date]:
     if year is None:
         year = today().isocalendar().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadInput(f"{year} is not a year medborger plans for; use a year from {FIRST_YEAR} to {LAST_YEAR}",
+        raise BadInput(_("{year} is not a year medborger plans for; use a year from {first} to {last}").format(year=year, first=FIRST_YEAR, last=LAST_YEAR),
                        field="year", value=year)
     last_week = dt.date(year, 12, 28).isocalendar().week
     if not 1 <= week <= last_week:
-        raise BadInput(f"{year} has weeks 1 to {last_week}, not {week}", field="week", value=week)
+        raise BadInput(_("{year} has weeks 1 to {last}, not {week}").format(year=year, last=last_week, week=week), field="week", value=week)
     monday = dt.date.fromisocalendar(year, week, 1)
     return monday, monday + dt.timedelta(days=6)
 
@@ -230,26 +266,26 @@ class Recurrence:
     def validate(self) -> None:
         if self.end_time <= self.start_time:
             raise BadInput(
-                f"{self.end_time:%H:%M} is not after {{field:start}} {self.start_time:%H:%M}; "
-                "an activity ends on the day it starts",
+                _("{end} is not after {{field:start}} {start}; an activity ends on the day it starts").format(
+                    end=clock(self.end_time), start=clock(self.start_time)),
                 field="end",
             )
         if self.on is not None:
             return
         if not self.weekdays:
-            raise BadInput("give at least one weekday, for example mandag", field="weekdays")
+            raise BadInput(_("give at least one weekday, for example mandag"), field="weekdays")
         if self.date_from is None or self.date_until is None:
             missing = "from" if self.date_from is None else "until"
-            raise BadInput("a recurring activity needs both {field:from} and {field:until}, or {field:on} for one date",
+            raise BadInput(_("a recurring activity needs both {field:from} and {field:until}, or {field:on} for one date"),
                            field=missing)
         if self.date_until < self.date_from:
-            raise BadInput(f"{self.date_until} is before {{field:from}} {self.date_from}", field="until")
+            raise BadInput(_("{until} is before {{field:from}} {first}").format(until=long_day(self.date_until), first=long_day(self.date_from)), field="until")
         if (self.date_until - self.date_from).days > MAX_SPAN_DAYS:
-            raise BadInput("the rule spans more than three years; register one season at a time", field="until")
+            raise BadInput(_("the rule spans more than three years; register one season at a time"), field="until")
         if self.interval < 1 or self.interval > 52:
-            raise BadInput(f"{self.interval} is not a number of weeks or months from 1 to 52", field="every")
+            raise BadInput(_("{value} is not a number of weeks or months from 1 to 52").format(value=self.interval), field="every")
         if self.monthly is not None and self.monthly not in vocab.MONTHLY_NTH:
-            raise BadInput(f"use one of {', '.join(vocab.MONTHLY_NTH)}", field="monthly")
+            raise BadInput(_("use one of {values}").format(values=", ".join(vocab.MONTHLY_NTH)), field="monthly")
 
     def dates(self) -> list[dt.date]:
         """Every date the rule names, before holidays and closures are taken out."""
@@ -278,18 +314,25 @@ class Recurrence:
         )
         return [d.date() for d in rule if d.date() >= self.date_from]
 
-    def describe(self) -> str:
+    def describe(self, iso: bool = False) -> str:
+        """The rule in words: `mandag 16.00–18.00, 10.08.2026–21.06.2027` in Danish; with `iso`
+        (and in English) the dates and times as ISO, for JSON and CSV."""
+        from .i18n import is_danish
+
         names = [vocab.WEEKDAYS[c].da for c in weekday_codes(list(self.weekdays)).split(",") if c]
-        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        readable = is_danish() and not iso
+        times = (f"{clock(self.start_time)}–{clock(self.end_time)}" if readable else
+                 f"{self.start_time:%H:%M}–{self.end_time:%H:%M}")
+        day = (lambda d: f"{d:%d.%m.%Y}") if readable else (lambda d: d.isoformat())
         if self.on is not None:
-            return f"{self.on.isoformat()} {times}"
+            return f"{day(self.on)} {times}"
         if self.monthly:
             every = f"{vocab.MONTHLY_POSITIONS[self.monthly].da} {'/'.join(names)} i måneden"
             if self.interval > 1:
                 every += f" hver {self.interval}. måned"
         else:
             every = "/".join(names) + (f" hver {self.interval}. uge" if self.interval > 1 else "")
-        return f"{every} {times}, {self.date_from.isoformat()}–{self.date_until.isoformat()}"
+        return f"{every} {times}, {day(self.date_from)}–{day(self.date_until)}"
 
 
 @dataclass(frozen=True)
@@ -350,7 +393,7 @@ def today() -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise BadInput(f"'{value}' is not an ISO date (2026-11-27)", field="MEDBORGER_TODAY", value=value) from None
+            raise BadInput(_("'{value}' is not an ISO date (2026-11-27)").format(value=value), field="MEDBORGER_TODAY", value=value) from None
     return dt.date.today()
 
 
@@ -364,11 +407,11 @@ def season_window(text: str | None, field_name: str = "season") -> tuple[dt.date
     value = (text or "").strip()
     m = _SEASON.match(value)
     if not m:
-        raise BadInput(f"'{value or '(empty)'}' is not a season; write it as 2026/27", field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a season; write it as 2026/27").format(value=value or _("(empty)")), field=field_name, value=text)
     first = int(m.group(1))
     second = int(m.group(2)) if len(m.group(2)) == 4 else (first // 100) * 100 + int(m.group(2))
     if second != first + 1 or not FIRST_YEAR <= first < LAST_YEAR:
-        raise BadInput(f"'{value}' is not a season; a season runs from one year into the next, e.g. 2026/27",
+        raise BadInput(_("'{value}' is not a season; a season runs from one year into the next, e.g. 2026/27").format(value=value),
                        field=field_name, value=text)
     return dt.date.fromisocalendar(first, 33, 1), dt.date.fromisocalendar(second, 26, 7)
 
@@ -385,10 +428,10 @@ def quarter_window(text: str | None, field_name: str = "quarter") -> tuple[dt.da
     value = (text or "").strip()
     m = _QUARTER.match(value)
     if not m:
-        raise BadInput(f"'{value or '(empty)'}' is not a quarter; write it as 2027Q1", field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a quarter; write it as 2027Q1").format(value=value or _("(empty)")), field=field_name, value=text)
     year, q = int(m.group(1)), int(m.group(2))
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadInput(f"'{value}' is not a year medborger plans for", field=field_name, value=text)
+        raise BadInput(_("'{value}' is not a year medborger plans for").format(value=value), field=field_name, value=text)
     first = dt.date(year, 3 * q - 2, 1)
     last = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return first, last

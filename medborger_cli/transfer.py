@@ -13,9 +13,21 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from . import actions, coordination, csvio, rules, schedule, store
+from . import actions, coordination, csvio, rules, schedule, store, vocab
 from .errors import BadInput, ImportErrors, MedborgerError, RowError  # noqa: F401 - the importer's errors
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
+
+# A name an import file refers to that is neither in the database nor in the files.
+NOT_KNOWN = {
+    "centre": N_("no centre '{name}'; add it first or include it in centres.csv"),
+    "room": N_("no room '{name}'; add it first or include it in rooms.csv"),
+    "actor": N_("no actor '{name}'; add it first or include it in actors.csv"),
+    "activity": N_("no activity '{name}'; add it first or include it in activities.csv"),
+}
+NOT_KNOWN_IN = {
+    "room": N_("no room '{name}' in that centre; add it first or include it in rooms.csv"),
+    "activity": N_("no activity '{name}' in that centre; add it first or include it in activities.csv"),
+}
 
 
 
@@ -39,7 +51,7 @@ def export_rows(db: Database, table: str, *, centre_id=None, first=None, last=No
         return coordination.OVERLAP_COLUMNS, coordination.overlap_rows(findings)
     if table == "collaboration":
         return coordination.COLLABORATION_COLUMNS, coordination.collaboration_rows(coordination.collaboration(db, scope))
-    raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
+    raise BadInput(_("TABLE: unknown table '{table}'; use one of {tables}").format(table=table, tables=", ".join(csvio.EXPORT_TABLES)))
 
 
 def _activity_rows(db: Database, centre_id, first, last):
@@ -78,10 +90,10 @@ def _activity_rows(db: Database, centre_id, first, last):
 
 def export_csv(db: Database, table: str, stream: TextIO, *, excel=False, raw=False, **filters) -> int:
     if table == "bookings":  # the big one: cells straight from the query
-        writer = csvio.Writer(stream, csvio.COLUMNS["bookings"], excel=excel, raw=raw)
+        writer = csvio.Writer(stream, csvio.COLUMNS["bookings"], excel=excel, raw=raw, table=table)
         return writer.write_cells(store.export_bookings_cells(db, guard=None if raw else csvio.FORMULA_GUARD, **filters))
     columns, rows = export_rows(db, table, **filters)
-    return csvio.Writer(stream, columns, excel=excel, raw=raw).write_all(rows)
+    return csvio.Writer(stream, columns, excel=excel, raw=raw, table=table).write_all(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,21 +194,20 @@ class Importer:
 
     def _known(self, kind: str, existing: dict, key: tuple, text: str, field: str, where: str = "") -> Any:
         if not key[-1]:
-            raise BadInput("must not be empty", field=field)
+            raise BadInput(_("must not be empty"), field=field)
         lookup = key if len(key) > 1 else key[0]
         if not any(isinstance(k, New) for k in key) and lookup in existing:
             return existing[lookup]
         if New(kind, key) in self.new_names:
             return New(kind, key)
-        raise BadInput(f"no {kind} '{text}'{where}; add it first or include it in {kind.replace('activity', 'activitie')}s.csv",
-                       field=field, value=text)
+        raise BadInput(_(NOT_KNOWN_IN[kind] if where else NOT_KNOWN[kind]).format(name=text), field=field, value=text)
 
     def centre(self, text: str) -> Any:
         """An existing centre's id, or New('centre', ...) for one this import adds."""
         return self._known("centre", self.maps["centres"], (store.name_key(text or ""),), text, "centre")
 
     def room(self, centre: Any, text: str) -> Any:
-        return self._known("room", self.maps["rooms"], (centre, store.name_key(text or "")), text, "room", " in that centre")
+        return self._known("room", self.maps["rooms"], (centre, store.name_key(text or "")), text, "room", "centre")
 
     def actor(self, text: str, field: str = "actor") -> Any:
         return self._known("actor", self.maps["actors"], (store.name_key(text or ""),), text, field)
@@ -220,7 +231,7 @@ class Importer:
         for line, row in source.rows():
             try:
                 if "__extra__" in row:
-                    raise BadInput("has more cells than the header has columns")
+                    raise BadInput(_("has more cells than the header has columns"))
                 record = parse(row, generate_occurrences) if table == "activities" else parse(row)
             except _Existing as existing:
                 self.updates[table].append((line, existing.id, existing.record))
@@ -234,20 +245,20 @@ class Importer:
     def _row_centres(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.centre_record(row)
         self._add_name("centre", self.maps["centres"], (store.name_key(record["name"]),), record["name"],
-                       f"a centre named '{record['name']}' exists already", record)
+                       _("a centre named '{name}' exists already").format(name=record['name']), record)
         return record
 
     def _row_rooms(self, row: dict[str, str]) -> dict[str, Any]:
         centre = self.centre(row.get("centre", ""))
         record = rules.room_record(row)
         self._add_name("room", self.maps["rooms"], (centre, store.name_key(record["name"])), record["name"],
-                       f"the centre has a room named '{record['name']}' already", record)
+                       _("the centre has a room named '{name}' already").format(name=record['name']), record)
         return {"centre": centre, **record}
 
     def _row_actors(self, row: dict[str, str]) -> dict[str, Any]:
         record = rules.actor_record(row)
         self._add_name("actor", self.maps["actors"], (store.name_key(record["name"]),), record["name"],
-                       f"an actor named '{record['name']}' exists already", record)
+                       _("an actor named '{name}' exists already").format(name=record['name']), record)
         return record
 
     def _row_closures(self, row: dict[str, str]) -> dict[str, Any]:
@@ -256,7 +267,7 @@ class Importer:
         if self.update and row.get("id"):
             found = self._id_column("closures", row["id"])
             if store.row(self.db, "closures", found)["centre_id"] != centre:
-                raise BadInput(f"closure {found} is not a closure of that centre", field="id", value=row["id"])
+                raise BadInput(_("closure {id} is not a closure of that centre").format(id=found), field="id", value=row["id"])
             raise _Existing(found, record)
         if self.update and not isinstance(centre, New):
             same = [c for c in store.closures(self.db, centre) if (c["date_from"], c["date_until"]) ==
@@ -285,7 +296,7 @@ class Importer:
             raise _Existing(self.maps["activities"][key], {"row": row, "fields": fields, "room": room, "actor": actor,
                                                             "partners": partners})
         if (not isinstance(centre, New) and key in self.maps["activities"]) or New("activity", key) in self.new_names:
-            raise BadInput(f"the centre has an activity '{ref}' already; give this one another name in this column",
+            raise BadInput(_("the centre has an activity '{name}' already; give this one another name in this column").format(name=ref),
                            field="activity", value=ref)
         self.new_names.add(New("activity", key))
         occurrences = []
@@ -314,7 +325,7 @@ class Importer:
             elif New("activity", key) in self.new_names:
                 activity = New("activity", key)
             else:
-                raise BadInput(f"no activity '{row['activity']}' in that centre", field="activity", value=row["activity"])
+                raise BadInput(_("no activity '{name}' in that centre").format(name=row['activity']), field="activity", value=row["activity"])
         if fields.status == "active":
             rules.check_open(self.closures.get(centre, []), fields.start, fields.end, "the centre")
         pending = PendingBooking(room, actor, row.get("actor", "").strip(), activity, fields)
@@ -332,8 +343,10 @@ class Importer:
         """With --update: the record an `id` cell names (`medborger list TABLE` shows the ids)."""
         value = text.strip()
         if not value.isdigit() or store.row(self.db, table, int(value)) is None:
-            raise BadInput(f"there is no {table[:-1]} with id '{value}'; leave the cell empty to add a new one",
-                           field="id", value=text)
+            kind = {"centres": "centre", "rooms": "room", "actors": "actor", "activities": "activity", "bookings": "booking",
+                    "closures": "closure"}.get(table, table)
+            raise BadInput(_("there is no {kind} with id '{value}'; leave the cell empty to add a new one").format(
+                kind=vocab.kind_word(kind), value=value), field="id", value=text)
         return int(value)
 
     def _match_edited(self) -> None:
@@ -406,15 +419,16 @@ class Importer:
                 if len(found) > 1:
                     found = [b for b in found if b["status"] == "active"] or found
                 if not found:
-                    raise BadInput(f"no booking{' of ' + repr(pending.title) if pending.title else ''} starts at "
-                                   f"{pending.start.replace('T', ' ')} in that room", field="start", value=pending.start)
+                    raise BadInput((_("no booking of {title} starts at {when} in that room") if pending.title else
+                                    _("no booking starts at {when} in that room")).format(
+                        title=repr(pending.title), when=schedule.moment_text(pending.start)), field="start", value=pending.start)
                 if len(found) > 1:
-                    raise BadInput(f"{len(found)} bookings start at {pending.start.replace('T', ' ')} in that room; "
-                                   "give the session's title", field="title", value=pending.title)
+                    raise BadInput(_("{count} bookings start at {when} in that room; give the session's title").format(
+                        count=len(found), when=schedule.moment_text(pending.start)), field="title", value=pending.title)
                 booking_row = store.booking(db, found[0]["id"])
                 rules.check_attendable(booking_row, today, field="start")
                 if booking_row["id"] in seen:
-                    raise BadInput(f"the same session as row {seen[booking_row['id']]}", field="start", value=pending.start)
+                    raise BadInput(_("the same session as row {row}").format(row=seen[booking_row['id']]), field="start", value=pending.start)
                 seen[booking_row["id"]] = line
             except MedborgerError as exc:
                 errors.append(RowError(name, line, _column(exc.field) if exc.field else None, exc.render(_column, with_field=False)))
@@ -544,7 +558,7 @@ class Importer:
                 if current["status"] == "cancelled" or {"start", "end"} & set(changed):
                     rules.check_open(self.closures.get(current["centre_id"], []), f.start, f.end, current["centre"])
                 proposed.append(rules.Proposed(pending.room, f.start, f.end, f.title, pending.actor,
-                                               pending.actor_name, current["activity_id"], label=f"{self.files['bookings']} row {line}",
+                                               pending.actor_name, current["activity_id"], label=_("{file} row {row}").format(file=self.files['bookings'], row=line),
                                                booking_id=booking_id))
                 origin.append(booking_id)
             store.update_row(db, "bookings", booking_id, {k: n for k, (_, n) in changed.items()})
@@ -570,16 +584,16 @@ class Importer:
             return ids[ref] if isinstance(ref, New) else ref
 
         self._write_updates(result)
-        for _, record in self.pending["centres"]:
+        for _key, record in self.pending["centres"]:
             ids[New("centre", (store.name_key(record["name"]),))] = store.insert_centre(db, record)
-        for _, record in self.pending["rooms"]:
+        for _key, record in self.pending["rooms"]:
             key = New("room", (record["centre"], store.name_key(record["name"])))
             ids[key] = store.insert_room(db, {"centre_id": real(record["centre"]), "name": record["name"],
                                               "capacity": record["capacity"]})
-        for _, record in self.pending["actors"]:
+        for _key, record in self.pending["actors"]:
             ids[New("actor", (store.name_key(record["name"]),))] = store.insert_actor(db, record)
-        for _, record in self.pending["closures"]:
-            _, cancelled = actions.store_closure(db, real(record["centre"]), record)
+        for _key, record in self.pending["closures"]:
+            _closure, cancelled = actions.store_closure(db, real(record["centre"]), record)
             result.cancelled_by_closures += len(cancelled)
         proposed: list[rules.Proposed] = []
         for line, pending in self.pending["activities"]:
@@ -588,14 +602,14 @@ class Importer:
                 pending.fields,
             )
             ids[New("activity", (pending.centre, store.name_key(pending.ref)))] = activity_id
-            label = f"{self.files['activities']} row {line}"
+            label = _("{file} row {row}").format(file=self.files['activities'], row=line)
             for start, end in pending.occurrences:
                 proposed.append(rules.Proposed(real(pending.room), start, end, pending.fields.title, real(pending.actor),
                                                pending.actor_name, activity_id, label=label))
         for line, pending in self.pending["bookings"]:
             f = pending.fields
             proposed.append(rules.Proposed(real(pending.room), f.start, f.end, f.title, real(pending.actor), pending.actor_name,
-                                           real(pending.activity), f.status, f.note, label=f"{self.files['bookings']} row {line}"))
+                                           real(pending.activity), f.status, f.note, label=_("{file} row {row}").format(file=self.files['bookings'], row=line)))
         to_store, result.conflicts = actions.check_rooms(db, proposed, self.policy, allow_empty=True, stored_word="imported")
         result.skipped_conflicts = len(proposed) - len(to_store)
         # Stored in start order (ties as they came), the order `export csv bookings` writes: a database

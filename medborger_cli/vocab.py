@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import BadInput
+from .i18n import _, is_danish, ngettext
 
 
 @dataclass(frozen=True)
@@ -208,10 +209,12 @@ PERIOD_LABELS = {("2015-18", "crime-prevention"): "Kriminalpræventiv indsats"}
 
 
 def focus_label(code: str | None, period: str | None = None) -> str:
-    """A focus area's Danish name as its funding period calls it."""
+    """A focus area's Danish name as its funding period calls it (the programme's own name, in
+    either language of the interface)."""
     if not code:
         return ""
-    return PERIOD_LABELS.get((period or "", code)) or label(FOCUS_AREAS, code)
+    term = FOCUS_AREAS.get(code)
+    return PERIOD_LABELS.get((period or "", code)) or (term.da if term else code)
 
 # Weekdays: Monday is 0, as in datetime.weekday() and dateutil's MO..SU.
 WEEKDAYS = _vocab(
@@ -269,8 +272,8 @@ def parse(vocabulary: dict[str, Term], value: str, field: str) -> str:
     code = index.get(_key(value or ""))
     if code is None:
         valid = ", ".join(f"{t.code} ({t.da})" for t in vocabulary.values())
-        shown = value.strip() if value and value.strip() else "(empty)"
-        raise BadInput(f"unknown value '{shown}'; use one of {valid}", field=field, value=value)
+        shown = value.strip() if value and value.strip() else _("(empty)")
+        raise BadInput(_("unknown value '{value}'; use one of {valid}").format(value=shown, valid=valid), field=field, value=value)
     return code
 
 
@@ -294,5 +297,34 @@ def parse_many(vocabulary: dict[str, Term], values: list[str], field: str) -> li
 
 
 def label(vocabulary: dict[str, Term], code: str) -> str:
+    """The word a reader sees for a code: Danish, or English in the English interface."""
     term = vocabulary.get(code)
-    return term.da if term else code
+    if not term:
+        return code
+    return term.da if is_danish() else term.en
+
+
+def counted(kind: str, n: int) -> str:
+    """`1 booking`, `3 bookings` for the tables and kinds of record that messages count."""
+    words = {
+        "centres": lambda: ngettext("{count} centre", "{count} centres", n),
+        "rooms": lambda: ngettext("{count} room", "{count} rooms", n),
+        "actors": lambda: ngettext("{count} actor", "{count} actors", n),
+        "activities": lambda: ngettext("{count} activity", "{count} activities", n),
+        "bookings": lambda: ngettext("{count} booking", "{count} bookings", n),
+        "closures": lambda: ngettext("{count} closure", "{count} closures", n),
+        "attendance": lambda: ngettext("{count} attendance count", "{count} attendance counts", n),
+        "acknowledgements": lambda: ngettext("{count} acknowledgement", "{count} acknowledgements", n),
+        "partnerships": lambda: ngettext("{count} partnership", "{count} partnerships", n),
+        "partners": lambda: ngettext("{count} partner", "{count} partners", n),
+        "rows": lambda: ngettext("{count} row", "{count} rows", n),
+        "events": lambda: ngettext("{count} event", "{count} events", n),
+    }
+    word = words.get(kind) or words.get(kind + "s")
+    return word().format(count=n) if word else f"{n} {kind}"
+
+
+def kind_word(kind: str) -> str:
+    """A kind of record as a word of the sentence (`aktør`)."""
+    return {"centre": _("centre"), "room": _("room"), "actor": _("actor"), "activity": _("activity"),
+            "booking": _("booking"), "closure": _("closure")}.get(kind, kind)

@@ -21,6 +21,11 @@ def db_path(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("COLUMNS", "220")
     monkeypatch.delenv("MEDBORGER_NO_INPUT", raising=False)
     monkeypatch.delenv("MEDBORGER_DEBUG", raising=False)
+    # The tests read the English interface; tests of the Danish one (test_language.py) set their own.
+    monkeypatch.setenv("MEDBORGER_LANG", "en")
+    from medborger_cli import i18n
+
+    i18n.use(None)
     return path
 
 

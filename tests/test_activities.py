@@ -197,7 +197,7 @@ BAD_ACTIVITY = [
     (("--end", "24:30"), "--end:"),
     (("--end", "14:00"), "--end: 14:00 is not after --start 15:00"),
     (("--from", "31-02-2026"), "--from: '31-02-2026' is not a real date"),
-    (("--until", "2026-08-01"), "--until: 2026-08-01 is before --from 2026-09-01"),
+    (("--until", "2026-08-01"), "--until: Sat 1 Aug 2026 is before --from Tue 1 Sep 2026"),
     (("--category", "sport"), "--category: unknown value 'sport'"),
     (("--target", "hunde"), "--target: unknown value 'hunde'"),
     (("--weekday", "fredagmorgen"), "--weekday: unknown value 'fredagmorgen'"),

@@ -21,7 +21,7 @@ def test_edit_activity_at_a_terminal_asks_about_the_room_conflict(db_path, cli, 
     child.expect("What should happen")
     child.send(DOWN + ENTER)  # skip the taken date
     child.expect("Make this change")
-    child.send("y")
+    child.send("y\r")
     assert finish(child) == 0
     tuesdays = [r["start"][:10] for r in rows(db_path, "SELECT start FROM bookings WHERE title = 'Pigeklub' "
                                                        "AND start >= '2026-11-16' ORDER BY start")]

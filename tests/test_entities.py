@@ -57,7 +57,7 @@ def test_csv_has_a_header_row(cli, house):
 
 def test_table_is_the_default(cli, house):
     result = cli("list", "actors")
-    assert "Røde Kors Korsør" in result.stdout and "frivillig" in result.stdout
+    assert "Røde Kors Korsør" in result.stdout and "volunteer" in result.stdout
 
 
 def test_names_are_matched_case_insensitively_with_danish_letters(cli, house):

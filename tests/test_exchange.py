@@ -37,6 +37,29 @@ def test_round_trip_gives_identical_files(cli, db_path, tmp_path, monkeypatch, d
     assert second == first
 
 
+def test_an_excel_export_is_danish_and_reads_back_as_the_canonical_one(cli, db_path, tmp_path, monkeypatch):
+    """`--excel` writes Danish headers and code words; importing that file gives the same data
+    as the plain file, whose keys and codes stay canonical."""
+    monkeypatch.setenv("MEDBORGER_TODAY", "2026-11-29")
+    cli("load-sample")
+    assert cli("cancel", "1", "--reason", "Sygdom").exit_code == 0
+    plain = export_all(cli, tmp_path / "plain")
+    excel = export_all(cli, tmp_path / "excel", "--excel")
+    centres, activities = excel["centres.csv"].decode("utf-8-sig"), excel["activities.csv"].decode("utf-8-sig")
+    bookings = excel["bookings.csv"].decode("utf-8-sig")
+    assert centres.startswith("Navn;Type;Kommune;Område;") and ";boligområdebaseret;" in centres and ";housing;" not in centres
+    assert activities.startswith("Center;Aktivitet;Titel;Lokale;Aktør;") and ";mandag" in activities and ";mon" not in activities
+    assert ";aflyst;" in bookings and ";cancelled;" not in bookings and "Start;Slut;Status" in bookings.splitlines()[0]
+    assert plain["centres.csv"].startswith(b"name,type,municipality,") and b",housing," in plain["centres.csv"]
+    assert b",cancelled," in plain["bookings.csv"] and b"aflyst" not in plain["bookings.csv"].split(b"\r\n")[0]
+    monkeypatch.setenv("MEDBORGER_DB", str(tmp_path / "from-excel.db"))
+    result = cli("import", "csv", "--all", tmp_path / "excel", "--allow-conflicts")
+    assert result.exit_code == 0, result.stderr
+    again = export_all(cli, tmp_path / "again")
+    assert {k: v for k, v in again.items() if k not in ("overlaps.csv", "collaboration.csv")} == \
+        {k: v for k, v in plain.items() if k not in ("overlaps.csv", "collaboration.csv")}
+
+
 def test_dialects(cli, house, tmp_path):
     cli("add-room", "motalavej", "Mødelokale; 1. sal")
     plain = cli("export", "csv", "rooms").stdout_bytes.decode("utf-8")
@@ -44,7 +67,7 @@ def test_dialects(cli, house, tmp_path):
     assert '"Mødelokale; 1. sal"' not in plain and "Mødelokale; 1. sal" in plain
     cli("export", "csv", "rooms", "--excel", "-o", tmp_path / "rooms.csv")
     data = (tmp_path / "rooms.csv").read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfcentre;name;capacity\r\n")
+    assert data.startswith("\ufeffCenter;Navn;Pladser\r\n".encode())  # what a Danish coordinator reads in Excel
     assert '"Mødelokale; 1. sal"'.encode() in data
     assert b"\n" not in data.replace(b"\r\n", b"")
 

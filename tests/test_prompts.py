@@ -131,12 +131,12 @@ def test_ctrl_c_exits_130_and_writes_nothing(db_path, cli, house):
 def test_remove_asks_to_confirm(db_path, cli, house):
     child = spawn(db_path, "remove", "actor", "Jobcenter Slagelse")
     child.expect("Remove actor Jobcenter Slagelse")
-    child.send("n")
+    child.send("n\r")
     assert finish(child) == 1
     assert len(rows(db_path, "SELECT * FROM actors WHERE name = 'Jobcenter Slagelse'")) == 1
     child = spawn(db_path, "remove", "actor", "Jobcenter Slagelse")
     child.expect("Remove actor")
-    child.send("y")
+    child.send("yes\r")
     assert finish(child) == 0
     assert rows(db_path, "SELECT * FROM actors WHERE name = 'Jobcenter Slagelse'") == []
 

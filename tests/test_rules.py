@@ -99,9 +99,9 @@ def test_a_closed_centre_refuses_a_booking_through_both_doors(cli, house, tmp_pa
     cli("add-closure", "motalavej", "--from", "2026-09-07", "--until", "2026-09-13", "--reason", "Renovering")
     before = dump(house)
     typed = by_command_line(cli, "booking", BOOKING)
-    assert typed.exit_code == 1 and "--start: Kvarterhuset på Motalavej is closed 2026-09-07–2026-09-13" in typed.stderr
+    assert typed.exit_code == 1 and "--start: Kvarterhuset på Motalavej is closed Mon 7 Sep 2026–Sun 13 Sep 2026" in typed.stderr
     imported = by_import(cli, tmp_path, "booking", BOOKING)
-    assert imported.exit_code == 2 and "bookings.csv: row 2, column start: the centre is closed 2026-09-07–2026-09-13" in imported.stderr
+    assert imported.exit_code == 2 and "bookings.csv: row 2, column start: the centre is closed Mon 7 Sep 2026–Sun 13 Sep 2026" in imported.stderr
     assert dump(house) == before
 
 
@@ -159,8 +159,8 @@ def test_errors_carry_the_field_and_each_door_names_it():
     with pytest.raises(errors.BadInput) as err:
         rules.booking_fields({"title": "Møde", "start": "2026-09-08 12:00", "end": "2026-09-08 10:00"})
     assert err.value.field == "end"
-    assert err.value.render(lambda f: f"--{f}") == "--end: 2026-09-08T10:00 is not after --start 2026-09-08T12:00"
-    assert err.value.render(lambda f: f"column {f}") == "column end: 2026-09-08T10:00 is not after column start 2026-09-08T12:00"
+    assert err.value.render(lambda f: f"--{f}") == "--end: 08.09.2026 10:00 is not after --start 08.09.2026 12:00"
+    assert err.value.render(lambda f: f"column {f}") == "column end: 08.09.2026 10:00 is not after column start 08.09.2026 12:00"
 
 
 @pytest.mark.parametrize("text", ["Sal\x1b[2J", "Sal\x9b", "Sal\u202e", "Sal\u200b", "Sal\u2066en", "Sal\udcff"])
@@ -202,10 +202,10 @@ def test_the_interrupt_message_says_what_was_kept(monkeypatch):
 
     journal = connection.WriteJournal()
     monkeypatch.setattr(connection, "journal", journal)
-    assert interrupted("Stopped") == "Stopped; nothing was changed."
+    assert interrupted(stopped=True) == "Stopped; nothing was changed."
     journal.rolled_back = 1
-    assert "rolled back, nothing was changed" in interrupted("Stopped")
+    assert "rolled back, nothing was changed" in interrupted(stopped=True)
     journal.commits = 2
-    assert interrupted("Stopped") == "Stopped; the change in progress was rolled back, 2 changes saved before it are kept."
+    assert interrupted(stopped=True) == "Stopped; the change in progress was rolled back, 2 changes saved before it are kept."
     journal.rolled_back = 0
-    assert "rolled back" not in interrupted("Stopped") and "saved" in interrupted("Stopped")
+    assert "rolled back" not in interrupted(stopped=True) and "saved" in interrupted("Stopped")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 HEAVY = ("questionary", "prompt_toolkit", "sqlite_utils", "rich.table", "dateutil.rrule", "holidays", "icalendar", "jinja2",
-         "pydantic")
+         "pydantic", "babel")
 
 
 def test_importing_the_cli_imports_no_heavy_library():

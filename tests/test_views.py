@@ -340,7 +340,7 @@ def test_long_output_at_a_terminal_goes_through_the_pager(sample, tmp_path):
     seen = _spawn(sample, "list", "bookings", "--week", "37", "--year", "2026", "--no-pager", pager=pager)
     assert not marker.exists() and "Fortællestund" in seen
     seen = _spawn(sample, "list", "centres", pager=pager, lines=60)  # fits the screen: printed straight
-    assert not marker.exists() and "Foreningernes Hus" in seen
+    assert not marker.exists() and "Foreningernes" in seen
 
 
 def test_a_pipe_is_never_paged(cli, sample, monkeypatch):

@@ -13,7 +13,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Conflict, MedborgerError
+from ..i18n import N_, _, ngettext
 from .common import State, accept_no_input, plain_coercion
+from . import language
 
 plain_coercion()  # no pydantic at start-up (see common.plain_coercion)
 
@@ -28,7 +30,7 @@ _running = False  # True once the root command runs: before that nothing can hav
 
 def _on_sigterm(signum: int, frame: Any) -> None:
     if not _running:  # still starting: say so and stop, without Click turning it into "Aborted!"
-        _err(interrupted("Stopped"))
+        _err(interrupted(stopped=True))
         raise SystemExit(143)
     raise Terminated()
 
@@ -46,10 +48,22 @@ class MedborgerGroup(TyperGroup):
             if not isinstance(command, TyperGroup):  # a group inside is a MedborgerGroup: it does its own
                 accept_no_input(command)
 
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Decide the language first (`--lang`, else the environment): the help and every word of
+        Click's must be in it, and `--help` is answered while the arguments are read."""
+        import sys
+
+        language.choose(list(sys.argv[1:] if args is None else args), list(self.commands))
+        language.install()
+        language.localize(self)
+        return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             ctx.meta.setdefault(COMMANDS, []).append(command)
+            language.localize(command)  # its help, options and metavars in the reader's language
         return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
@@ -67,10 +81,10 @@ class MedborgerGroup(TyperGroup):
             code = report(exc, field_labels(ctx), _open_database(ctx))
             raise typer.Exit(code) from None
         except Terminated:
-            _err(interrupted("Stopped"))
+            _err(interrupted(stopped=True))
             raise typer.Exit(143) from None
         except KeyboardInterrupt:
-            _err(interrupted("Interrupted"))
+            _err(interrupted(stopped=False))
             raise typer.Exit(130) from None
 
 
@@ -82,12 +96,12 @@ def _journal() -> tuple[int, int]:
     return (connection.journal.commits, connection.journal.rolled_back) if connection else (0, 0)
 
 
-def interrupted(word: str) -> str:
+def interrupted(stopped: bool) -> str:
     """What an interrupted command kept: only what its committed transactions wrote, and
     whether erased values may still be in the file (a privacy erase stopped while rewriting it)."""
     import sys
 
-    text = _kept(word)
+    text = _kept(stopped)
     connection = sys.modules.get("medborger_cli.store.connection")
     if connection is not None and connection.journal.unscrubbed:
         from ..i18n import _
@@ -97,16 +111,22 @@ def interrupted(word: str) -> str:
     return text
 
 
-def _kept(word: str) -> str:
+def _kept(stopped: bool) -> str:
     commits, rolled_back = _journal()
-    kept = f"{commits} change{'s' if commits != 1 else ''} saved before it {'are' if commits != 1 else 'is'} kept"
     if rolled_back and commits:
-        return f"{word}; the change in progress was rolled back, {kept}."
+        text = (ngettext("Stopped; the change in progress was rolled back, {count} change saved before it is kept.",
+                         "Stopped; the change in progress was rolled back, {count} changes saved before it are kept.", commits)
+                if stopped else
+                ngettext("Interrupted; the change in progress was rolled back, {count} change saved before it is kept.",
+                         "Interrupted; the change in progress was rolled back, {count} changes saved before it are kept.", commits))
+        return text.format(count=commits)
     if rolled_back:
-        return f"{word}; the change in progress was rolled back, nothing was changed."
+        return (_("Stopped; the change in progress was rolled back, nothing was changed.") if stopped else
+                _("Interrupted; the change in progress was rolled back, nothing was changed."))
     if commits:
-        return f"{word} after the change was saved; it is kept."
-    return f"{word}; nothing was changed."
+        return (_("Stopped after the change was saved; it is kept.") if stopped else
+                _("Interrupted after the change was saved; it is kept."))
+    return _("Stopped; nothing was changed.") if stopped else _("Interrupted; nothing was changed.")
 
 
 COMMANDS = "medborger.commands"
@@ -168,9 +188,10 @@ def conflict_hint(exc: Conflict, label: Any) -> str:
     """How to go on after a refused room conflict, in the flags of the command that was typed."""
     skip, allow = label("skip_conflicts"), label("allow_conflicts")
     if exc.can_skip and skip.startswith("--") and allow.startswith("--"):
-        return f" (pass {skip} to leave out the taken dates, or {allow} to store them all)"
+        return " " + _("(pass {skip} to leave out the taken dates, or {allow} to store them all)").format(skip=skip, allow=allow)
     if allow.startswith("--"):
-        return f" (pass {allow} to store {'it' if exc.total == 1 else 'them'} anyway)"
+        return " " + ngettext("(pass {allow} to store it anyway)", "(pass {allow} to store them anyway)",
+                              exc.total).format(allow=allow)
     return ""
 
 
@@ -232,17 +253,17 @@ def report(exc: Exception, label: Any = None, db: Any = None) -> int:
             if exc.conflicts:
                 from .. import output
 
-                output.conflicts(exc.conflicts, "Room conflicts")
+                output.conflicts(exc.conflicts, _("Room conflicts"))
             text += conflict_hint(exc, label)
         _err(text)
         return exc.exit_code
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc)
         if "locked" in text or "busy" in text:
-            _err("the database is busy with another medborger; try again in a moment")
+            _err(_("the database is busy with another medborger; try again in a moment"))
             return 1
         if "readonly" in text:
-            _err("the database is read-only; check the file's permissions")
+            _err(_("the database is read-only; check the file's permissions"))
             return 2
         if "disk" in text and "full" in text and db is not None and _damaged(db):  # SQLite says so of damage too
             _err(_("the database file is damaged, not the disk full; nothing more was changed. Run `medborger check`, "
@@ -250,16 +271,18 @@ def report(exc: Exception, label: Any = None, db: Any = None) -> int:
             return 1
         if "disk" in text and "full" in text:
             commits = _journal()[0]
-            _err("the disk is full; nothing was written" if not commits else
-                 f"the disk is full; what was saved before it is kept ({commits} change{'s' if commits != 1 else ''}), "
-                 "the step that ran out of space was not done")
+            _err(_("the disk is full; nothing was written") if not commits else
+                 ngettext("the disk is full; what was saved before it is kept ({count} change), "
+                          "the step that ran out of space was not done",
+                          "the disk is full; what was saved before it is kept ({count} changes), "
+                          "the step that ran out of space was not done", commits).format(count=commits))
             return 1
     if isinstance(exc, sqlite3.DatabaseError):
         if "malformed" in str(exc) or "not a database" in str(exc):
-            _err(f"the database file is damaged ({exc}); nothing more was changed. Run `medborger check`, "
-                 "and restore the latest backup")
+            _err(_("the database file is damaged ({reason}); nothing more was changed. Run `medborger check`, "
+                   "and restore the latest backup").format(reason=exc))
             return 1
-        _err(f"database error: {exc}; run with MEDBORGER_DEBUG=1 for details")
+        _err(_("database error: {reason}; run with MEDBORGER_DEBUG=1 for details").format(reason=exc))
         return 1
     if isinstance(exc, OSError):
         _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
@@ -269,7 +292,7 @@ def report(exc: Exception, label: Any = None, db: Any = None) -> int:
         if invalid:
             _err(_stored_message(invalid))
             return 1
-    _err(f"internal error ({type(exc).__name__}: {exc}); run with MEDBORGER_DEBUG=1 and report it")
+    _err(_("internal error ({kind}: {reason}); run with MEDBORGER_DEBUG=1 and report it").format(kind=type(exc).__name__, reason=exc))
     return 1
 
 
@@ -282,10 +305,7 @@ def _err(text: str) -> None:
 app = typer.Typer(
     name="medborger",
     cls=MedborgerGroup,
-    help=(
-        "Coordinate a medborgercenter: centres, rooms, actors (aktører), activities (aktiviteter), "
-        "the week's schedule, and room conflicts."
-    ),
+    help=N_("Coordinate a medborgercenter: centres, rooms, actors, activities, the week's schedule, and room conflicts."),
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help keeps `medborger --help` fast
     pretty_exceptions_enable=False,
@@ -297,6 +317,14 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"medborger {__version__}")
         raise typer.Exit()
+
+
+def _language(value: str | None) -> str | None:
+    from ..i18n import LANGUAGES
+
+    if value is not None and value.strip().lower() not in LANGUAGES:
+        raise typer.BadParameter(_("'{value}' is not a language of medborger; choose da or en").format(value=value))
+    return value
 
 
 @app.callback()
@@ -313,6 +341,11 @@ def root(
             help="Never prompt; fail naming the missing flags instead. Every command also takes it after its name.",
         ),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(language.LANG_OPTION, metavar="da|en", callback=_language,
+                     help="Language of the interface: da (Danish) or en (English); else $MEDBORGER_LANG, else the locale, else Danish."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,

@@ -5,13 +5,19 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
 def _report(result, title: str) -> None:
     from .. import output
-
-    from ..i18n import ngettext
 
     if result.skipped:
         count = len(result.skipped)
@@ -25,7 +31,7 @@ def _report(result, title: str) -> None:
         else:
             output.conflicts(result.conflicts, ngettext("{count} date booked although the room is taken",
                                                         "{count} dates booked although the room is taken", dates).format(count=dates))
-            output.warning("These double bookings will show in `medborger overlaps`.")
+            output.warning(_("These double bookings will show in `medborger overlaps`."))
 
 
 @app.command("add-activity")
@@ -81,13 +87,12 @@ def add_activity(
     (at a terminal you are asked).
     """
     from .. import actions, output, prompts, rules, schedule, store, vocab
-    from ..i18n import _
 
     st = state(ctx)
     policy = conflict_policy(skip_conflicts, allow_conflicts)
     partners, targets, weekdays = partner or [], target or [], weekday or []
     if on and (weekdays or date_from or date_until or monthly):
-        raise typer.BadParameter("--on is one date; leave out --weekday, --from, --until and --monthly", param_hint="--on")
+        raise typer.BadParameter(_("--on is one date; leave out --weekday, --from, --until and --monthly"), param_hint="--on")
     internal = internal or bool(activity_type and getattr(
         vocab.ACTIVITY_TYPES.get(vocab.parse_or_none(vocab.ACTIVITY_TYPES, activity_type) or ""), "internal", False))
     missing = [
@@ -170,11 +175,14 @@ def add_activity(
     result = with_conflict_choice(st, lambda p: actions.add_activity(db, spec, p), policy)
     _report(result, spec.title)
     first, last = result.stored[0], result.stored[-1]
-    output.message(
-        f"Added activity {spec.title} (id {result.activity_id}) in {spec.room['name']}, {spec.centre['name']}: "
-        f"{len(result.stored)} date{'s' if len(result.stored) != 1 else ''} booked"
-        + (f", {first[:10]} to {last[:10]}." if len(result.stored) > 1 else f", {first[:10]}.")
-    )
+    from .. import schedule
+
+    n = len(result.stored)
+    values = dict(title=spec.title, id=result.activity_id, room=spec.room['name'], centre=spec.centre['name'], count=n,
+                  first=schedule.long_day(first), last=schedule.long_day(last))
+    output.message(ngettext("Added activity {title} (id {id}) in {room}, {centre}: {count} date booked, {first}.",
+                            "Added activity {title} (id {id}) in {room}, {centre}: {count} dates booked, {first} to {last}.",
+                            n).format(**values))
 
 
 @app.command("book")
@@ -190,7 +198,6 @@ def book(
 ) -> None:
     """Book a room once (a one-off booking, not part of an activity)."""
     from .. import actions, output, prompts, rules, schedule, store
-    from ..i18n import _
 
     st = state(ctx)
     prompts.require(
@@ -219,7 +226,6 @@ def book(
     policy = conflict_policy(False, allow_conflicts)
     result = with_conflict_choice(st, lambda p: actions.book(db, booking, p), policy)
     _report(result, booking.title)
-    output.message(
-        f"Booked {booking.room['name']}, {booking.centre['name']} for {booking.title}: "
-        f"{output.when(booking.start)}–{booking.end[11:]} (booking {result.booking_ids[0]})."
-    )
+    output.message(_("Booked {room}, {centre} for {title}: {start}–{end} (booking {id}).").format(
+        room=booking.room['name'], centre=booking.centre['name'], title=booking.title, start=output.when(booking.start),
+        end=_clock(booking.end), id=result.booking_ids[0]))

@@ -4,6 +4,20 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
+
+def _long_day(day):
+    from ..schedule import long_day
+
+    return long_day(day)
+
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import CentreFilter, CsvOption, FromOption, JsonOption, RawOption, UntilOption, state
 
@@ -24,7 +38,7 @@ def _read_lines(file: str | None) -> tuple[str, list[tuple[str, str, str]]]:
         try:
             text = csvio.decode(files.read_bytes(Path(file), field="file"), name)
         except csvio.Undecodable as exc:
-            raise BadInput(f"{file}: {exc.reason}", field="file") from None
+            raise BadInput(_("{file}: {reason}").format(file=file, reason=exc.reason), field="file") from None
     else:
         name, text = "stdin", sys.stdin.read()
     entries = []
@@ -36,7 +50,7 @@ def _read_lines(file: str | None) -> tuple[str, list[tuple[str, str, str]]]:
         if number == 1 and parts[0].casefold() in ("booking", "booking_id", "id"):
             continue
         if len(parts) != 2:
-            raise BadInput(f"{name}: row {number}: write BOOKING,COUNT (e.g. 123,14), not '{stripped}'", field="file")
+            raise BadInput(_("{file}: row {row}: write BOOKING,COUNT (e.g. 123,14), not '{text}'").format(file=name, row=number, text=stripped), field="file")
         entries.append((f"{name}:{number}", parts[0], parts[1]))
     return name, entries
 
@@ -67,7 +81,6 @@ def attend(
     """
     from .. import actions, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
@@ -129,7 +142,6 @@ def attend(
 
 def _said(result) -> None:
     from .. import output
-    from ..i18n import _, ngettext
 
     b = result.booking
     count = result.new["count"]
@@ -147,22 +159,21 @@ def _walk(db, day, centre) -> None:
     """At a terminal: the day's sessions one by one, each asked its count (Enter skips it);
     each answer is saved at once, so an interruption keeps what was entered."""
     from .. import actions, output, prompts, rules, schedule
-    from ..i18n import _, ngettext
 
     rows = actions.sessions_of_day(db, day, centre)
     if not rows:
-        output.message(_("No sessions on {day}.").format(day=day.isoformat()))
+        output.message(_("No sessions on {day}.").format(day=_long_day(day)))
         return
     output.day_sessions(rows, day)
     held = [r for r in rows if r["status"] == "active"]
     if day > schedule.today():
-        output.message(_("{day} is in the future; attendance is registered on the day or after it.").format(day=day.isoformat()))
+        output.message(_("{day} is in the future; attendance is registered on the day or after it.").format(day=_long_day(day)))
         return
     saved = 0
     for number, row in enumerate(held, 1):
         already = "" if row["attendance"] is None else _(" (registered: {count})").format(count=row["attendance"])
         question = _("{number}/{total} {time} {title}, {room}{already}: how many took part (Enter skips)?").format(
-            number=number, total=len(held), time=row["start"][11:], title=row["title"], room=row["room"], already=already)
+            number=number, total=len(held), time=_clock(row["start"]), title=row["title"], room=row["room"], already=already)
         answer = prompts.optional(question, lambda v: rules.whole_number(v, "count", 0, rules.MAX_ATTENDANCE,
                                                                          "a number of participants"))
         if answer is None:
@@ -257,6 +268,6 @@ def report(
     elif target:
         raise BadInput(_("-o: give --json, --csv, --excel or --html to write a file"))
     elif not result["groups"]:
-        output.message(_("No sessions between {first} and {last}.").format(first=first, last=last))
+        output.message(_("No sessions between {first} and {last}.").format(first=_long_day(first), last=_long_day(last)))
     else:
         output.report_tables(result)

@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import state
 
@@ -21,7 +23,7 @@ def init(ctx: typer.Context) -> None:
     st = state(ctx)
     db = st.db()
     typer.echo(str(st.path))
-    output.message(f"Database ready (schema {store.schema_version(db)}).")
+    output.message(_("Database ready (schema {version}).").format(version=store.schema_version(db)))
 
 
 @app.command("load-sample")
@@ -32,13 +34,12 @@ def load_sample(ctx: typer.Context) -> None:
     db = state(ctx).db()
     summary = sample.load(db)
     if not summary:
-        output.message("The sample is loaded already; nothing changed.")
+        output.message(_("The sample is loaded already; nothing changed."))
         return
-    output.message(
-        f"Loaded the sample: {summary['centres']} centres, {summary['rooms']} rooms, {summary['actors']} actors, "
-        f"{summary['activities']} activities, {summary['bookings']} bookings, {summary['closures']} closures, "
-        f"attendance at {summary['attendance']} sessions."
-    )
+    output.message(_(
+        "Loaded the sample: {centres} centres, {rooms} rooms, {actors} actors, {activities} activities, "
+        "{bookings} bookings, {closures} closures, attendance at {attendance} sessions."
+    ).format(**summary))
 
 
 @app.command("add-centre")
@@ -58,7 +59,6 @@ def add_centre(
 ) -> None:
     """Register a medborgercenter."""
     from .. import actions, output, prompts, rules, vocab
-    from ..i18n import _
 
     st = state(ctx)
     missing = [flag for flag, value in (("NAME", name), ("--type", type_), ("--municipality", municipality)) if not value]
@@ -92,7 +92,6 @@ def add_room(
 ) -> None:
     """Add a room (lokale) to a centre."""
     from .. import actions, output, prompts, rules, store
-    from ..i18n import _
 
     st = state(ctx)
     missing = [f for f, v in (("CENTRE", centre), ("NAME", name)) if not v]
@@ -126,7 +125,6 @@ def add_actor(
 ) -> None:
     """Register an actor: a programme, municipal service, association or group that runs activities."""
     from .. import actions, output, prompts, rules, vocab
-    from ..i18n import _
 
     st = state(ctx)
     missing = [f for f, v in (("NAME", name), ("--sector", sector)) if not v]
@@ -159,7 +157,6 @@ def add_closure(
     terminal you see them and are asked first). Removing or shortening the closure later
     restores them."""
     from .. import actions, output, prompts, rules, schedule, store
-    from ..i18n import _
 
     st = state(ctx)
     prompts.require(
@@ -179,7 +176,6 @@ def add_closure(
     values = {"from": date_from, "until": date_until, "reason": reason}
     if not yes and prompts.interactive(st.no_input):
         from .. import editing
-        from ..i18n import ngettext
 
         _centre, inside = editing.closure_preview(db, centre, values)
         if inside:
@@ -192,7 +188,10 @@ def add_closure(
                 output.message(_("Nothing changed."))
                 raise typer.Exit(1)
     result = actions.add_closure(db, centre, values)
-    output.message(
-        f"{result.centre} is closed {result.date_from.isoformat()}–{result.date_until.isoformat()} ({result.reason}); "
-        f"{len(result.cancelled)} booking{'s' if len(result.cancelled) != 1 else ''} inside it cancelled."
-    )
+    from .. import schedule
+
+    n = len(result.cancelled)
+    output.message(ngettext("{centre} is closed {first}–{last} ({reason}); {count} booking inside it cancelled.",
+                            "{centre} is closed {first}–{last} ({reason}); {count} bookings inside it cancelled.", n).format(
+        centre=result.centre, first=schedule.long_day(result.date_from), last=schedule.long_day(result.date_until),
+        reason=result.reason, count=n))

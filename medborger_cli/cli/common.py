@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 
 COMMAND_LINE: list[str] = []  # as typed, set by main(); the change log records it
 
@@ -46,12 +48,10 @@ def plain_coercion() -> None:
                     return True
                 if text.lower() in ("0", "false", "f", "no", "n", "off", ""):
                     return False
-                from ..i18n import _
 
                 raise BadParameter(_("'{value}' is neither yes nor no").format(value=value), ctx=ctx, param=param)
             digits = text[1:] if text[:1] in "+-" else text
             if not digits.isascii() or not digits.isdigit():
-                from ..i18n import _
 
                 raise BadParameter(_("'{value}' is not a whole number").format(value=value), ctx=ctx, param=param)
             return int(text)
@@ -132,16 +132,14 @@ def _no_input_given(ctx: typer.Context, value: bool) -> bool:
 def _no_input_option() -> Any:
     """The `--no-input` option as Typer builds it (through its public API, from a tiny app);
     built once and shared, as an option holds no state of its own."""
-    from ..i18n import _
-
     donor = typer.Typer()
 
     @donor.command()
     def donor_command(
         no_input: Annotated[bool, typer.Option(
             NO_INPUT, expose_value=False, callback=_no_input_given,
-            help=_("Never prompt; fail naming the missing flags instead (as `medborger --no-input` or "
-                   "MEDBORGER_NO_INPUT=1)."),
+            help=N_("Never prompt; fail naming the missing flags instead (as `medborger --no-input` or "
+                    "MEDBORGER_NO_INPUT=1)."),  # translated where it is shown (language.localize)
         )] = False,
     ) -> None:
         """Never run: it only lends its option."""
@@ -173,7 +171,7 @@ OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace FILE
 
 def output_format(as_json: bool, as_csv: bool) -> str:
     if as_json and as_csv:
-        raise typer.BadParameter("choose one of --json and --csv", param_hint="--json/--csv")
+        raise typer.BadParameter(_("choose one of --json and --csv"), param_hint="--json/--csv")
     return "json" if as_json else "csv" if as_csv else "table"
 
 
@@ -200,20 +198,18 @@ def window(
 
     if week is not None:
         if date_from or date_until:
-            raise typer.BadParameter("use --week or --from/--until, not both", param_hint="--week")
+            raise typer.BadParameter(_("use --week or --from/--until, not both"), param_hint="--week")
         monday, sunday = schedule.week_window(week, year)
         return monday.isoformat(), sunday.isoformat()
     if year is not None:
-        raise typer.BadParameter("--year goes with --week", param_hint="--year")
+        raise typer.BadParameter(_("--year goes with --week"), param_hint="--year")
     first = schedule.parse_date(date_from, "from") if date_from else None
     last = schedule.parse_date(date_until, "until") if date_until else None
     if first and last and last < first:
         from ..errors import BadInput
 
-        raise BadInput(f"--until: {last} is before --from {first}")
+        raise BadInput(_("--until: {until} is before --from {first}").format(until=schedule.long_day(last), first=schedule.long_day(first)))
     if first is None and last is None and default_from_today:
-        from .. import schedule
-
         first = schedule.today()
     return (first.isoformat() if first else None), (last.isoformat() if last else None)
 
@@ -242,7 +238,6 @@ def write_text_file(text: str, content: str, *, field: str, overwrite: bool, dat
     import tempfile
 
     from ..errors import BadInput
-    from ..i18n import _
 
     path = Path(text).expanduser()
     if not path.name or path.name in (".", "..") or text.endswith(("/", os.sep)) or path.is_dir():
@@ -321,7 +316,7 @@ AllowOption = Annotated[bool, typer.Option("--allow-conflicts", help="Store ever
 
 def conflict_policy(skip: bool, allow: bool) -> str:
     if skip and allow:
-        raise typer.BadParameter("choose one of --skip-conflicts and --allow-conflicts", param_hint="--skip-conflicts")
+        raise typer.BadParameter(_("choose one of --skip-conflicts and --allow-conflicts"), param_hint="--skip-conflicts")
     return "skip" if skip else "allow" if allow else "refuse"
 
 

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CsvOption, JsonOption, RawOption, output_format, state
 
@@ -17,7 +19,6 @@ def backup(
     """Write a consistent copy of the database, safe while others use it."""
     from .. import actions, output
 
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -28,7 +29,7 @@ def backup(
                          "and run `medborger check`.").format(problem=problems[0]))
     if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
         typer.echo(str(target))
-    output.message(f"Backed up {st.path} to {target}.")
+    output.message(_("Backed up {database} to {copy}.").format(database=st.path, copy=target))
 
 
 @app.command("check")
@@ -62,7 +63,6 @@ PersonOption = Annotated[
 
 
 def _plan_columns():
-    from ..i18n import _
     from ..output import Column
 
     return [Column("table", _("Table")), Column("id", _("Row")), Column("column", _("Field")), Column("value", _("Value")),
@@ -73,7 +73,6 @@ def _several_people(found, fmt: str = "table", raw: bool = False) -> None:
     """The people a name matches, in the format asked for (JSON and CSV on stdout, their formula
     cells guarded unless `raw`, as every listing)."""
     from .. import output
-    from ..i18n import _
     from ..output import Column
 
     output.emit(found.people, [Column("id", _("Actor id")), Column("actor", _("Actor")), Column("contact", _("Contact")),
@@ -105,7 +104,6 @@ def privacy_show(
 ) -> None:
     """List every value `privacy erase` would change for a person, and what it becomes."""
     from .. import output, privacy
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     found = privacy.plan(state(ctx).db(), name, person)
@@ -137,7 +135,6 @@ def privacy_erase(
     """
     from .. import output, privacy, prompts
     from ..errors import MissingInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
@@ -204,7 +201,6 @@ def privacy_erase(
 def privacy_scrub(ctx: typer.Context) -> None:
     """Rewrite the database file so that erased and deleted values leave it and its journal."""
     from .. import output, privacy
-    from ..i18n import _
 
     st = state(ctx)
     if privacy.scrub(st.db()):

@@ -4,6 +4,22 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
+
+def _log_time(value: str) -> str:
+    """When a change was made, as the table shows it: `03.12.2026 18.13.35` in Danish."""
+
+    if not value or not is_danish():
+        return (value or "").replace("T", " ")
+    return f"{value[8:10]}.{value[5:7]}.{value[:4]} {value[11:19].replace(':', '.')}"
+
+
+def _clock(moment):
+    from ..schedule import clock
+
+    return clock(moment)
+
 from . import app
 from .common import AllowOption, SkipOption, conflict_policy, state, with_conflict_choice
 
@@ -19,7 +35,6 @@ Text = Annotated[str | None, typer.Option(metavar="TEXT")]
 
 def _record(ctx: typer.Context, kind: str, name: str, changes: dict, centre: str | None = None) -> None:
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.edit_record(state(ctx).db(), kind, name, changes, centre)
     if not result.new:
@@ -121,7 +136,6 @@ def edit_activity(
     attendance registered is never moved or removed: such an edit is refused (give a later
     --from)."""
     from .. import editing, output, prompts, schedule
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -204,7 +218,6 @@ def edit_closure(
 
 def closure_change(ctx, closure, values, keep_cancelled, policy, dry_run, yes) -> None:
     from .. import editing, output, prompts
-    from ..i18n import _
 
     st = state(ctx)
     db = st.db()
@@ -259,7 +272,6 @@ def move(
 ) -> None:
     """Move one booking to another room or time; it stays linked to its activity."""
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.move(state(ctx).db(), booking, room=room, start=start, end=end,
                           policy=conflict_policy(False, allow_conflicts))
@@ -267,7 +279,7 @@ def move(
         output.conflicts(result.conflicts, _("Moved although the room is taken"))
     output.message(_("Moved booking {id} ({title}) to {room}, {when}–{end}.").format(
         id=result.booking["id"], title=result.booking["title"], room=result.room, when=output.when(result.start),
-        end=result.end[11:]))
+        end=_clock(result.end)))
 
 
 @app.command("cancel")
@@ -284,18 +296,17 @@ def cancel(
     (`medborger restore` brings them back)."""
     from .. import actions, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _, ngettext
 
     st = state(ctx)
     db = st.db()
     refs = list(bookings or [])
     if activity or on:
         if not (activity and on):
-            raise BadInput("--activity and --on go together: the activity and the date to cancel")
+            raise BadInput(_("--activity and --on go together: the activity and the date to cancel"))
         centre_id = actions.resolve(db, "centre", centre, "centre")["id"] if centre else None
         refs.append(str(actions.occurrence_on(db, activity, schedule.parse_date(on, "on"), centre_id)["id"]))
     if not refs:
-        raise BadInput("BOOKING: give booking ids, or --activity A --on DATE")
+        raise BadInput(_("BOOKING: give booking ids, or --activity A --on DATE"))
     if not yes and prompts.interactive(st.no_input):
         rows = [actions.resolve(db, "booking", r, "bookings") for r in refs]
         output.emit([{"id": r["id"], "title": r["name"], "start": r["start"], "centre": r["centre"]} for r in rows],
@@ -307,7 +318,7 @@ def cancel(
             output.message(_("Nothing cancelled."))
             raise typer.Exit(1)
     for row, changed in actions.cancel(db, refs, reason):
-        when = f"{output.when(row['start'])}–{row['end'][11:]}"
+        when = f"{output.when(row['start'])}–{_clock(row['end'])}"
         if changed:
             output.message(_("Cancelled booking {id}: {title}, {room}, {when}.").format(
                 id=row["id"], title=row["title"], room=row["room"], when=when))
@@ -325,7 +336,6 @@ def restore(
 ) -> None:
     """Make cancelled bookings active again: conflict-checked, and refused inside a closure."""
     from .. import editing, output
-    from ..i18n import _
 
     result = editing.restore(state(ctx).db(), bookings, conflict_policy(skip_conflicts, allow_conflicts))
     output.restored(result)
@@ -341,10 +351,9 @@ def log(
 ) -> None:
     """Every change: when, by which user, with which command, and what changed (old and new)."""
     from .. import actions, output, schedule
-    from ..i18n import _
 
     rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
-    columns = [output.Column("at", _("When"), lambda v: v.replace("T", " ")), output.Column("user", _("User")),
+    columns = [output.Column("at", _("When"), _log_time), output.Column("user", _("User")),
                output.Column("action", _("Change")), output.Column("kind", _("What")), output.Column("row_id", _("Id")),
                output.Column("summary", _("Summary")), output.Column("command", _("Command"), in_table=False),
                output.Column("old", _("Old"), in_table=False), output.Column("new", _("New"), in_table=False)]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CentreFilter, FromOption, UntilOption, WeekOption, YearOption, filter_ids, protected_files, state, window
 
@@ -38,7 +40,7 @@ def export_csv(
     date_until: UntilOption = None,
     week: WeekOption = None,
     year: YearOption = None,
-    excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="For Danish Excel: Danish column names and words (boligområdebaseret, aflyst, mandag), UTF-8 with BOM, semicolons, CRLF.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Do not guard cells that start with = + - @ against running as formulas.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
@@ -53,9 +55,9 @@ def export_csv(
     filters = {"centre_id": filter_ids(db, centre)["centre_id"], "first": first, "last": last}
     if all_tables:
         if table:
-            raise BadInput("TABLE: leave it out with --all, which writes every table")
+            raise BadInput(_("TABLE: leave it out with --all, which writes every table"))
         if not output_path or output_path == "-":
-            raise BadInput("-o: --all writes one file per table; give a folder, e.g. -o export/")
+            raise BadInput(_("-o: --all writes one file per table; give a folder, e.g. -o export/"))
         folder = Path(output_path).expanduser()
         files.make_folder(folder, field="output")
         targets = {name: files.check_target(folder / f"{name}.csv", field="output", overwrite=overwrite, protected=protected)
@@ -65,17 +67,17 @@ def export_csv(
             output.message(ngettext("{file}: {count} row", "{file}: {count} rows", count).format(file=f"{name}.csv", count=count))
         return
     if not table:
-        raise BadInput(f"TABLE: name a table ({', '.join(csvio.EXPORT_TABLES)}) or pass --all -o DIR")
+        raise BadInput(_("TABLE: name a table ({tables}) or pass --all -o DIR").format(tables=", ".join(csvio.EXPORT_TABLES)))
     table = table.strip().lower()
     if table not in csvio.EXPORT_TABLES:
-        raise BadInput(f"TABLE: unknown table '{table}'; use one of {', '.join(csvio.EXPORT_TABLES)}")
+        raise BadInput(_("TABLE: unknown table '{table}'; use one of {tables}").format(table=table, tables=", ".join(csvio.EXPORT_TABLES)))
     if output_path and output_path != "-":
         target = files.user_path(output_path, field="output")
         if target.is_dir():
             target = target / f"{table}.csv"
         checked = files.check_target(target, field="output", overwrite=overwrite, protected=protected)
         count = files.write(checked, lambda s: transfer.export_csv(db, table, s, excel=excel, raw=raw, **filters))
-        output.message(f"Wrote {count} row{'s' if count != 1 else ''} to {target}.")
+        output.message(ngettext("Wrote {count} row to {file}.", "Wrote {count} rows to {file}.", count).format(count=count, file=target))
     else:
         stream = _stdout()
         transfer.export_csv(db, table, stream, excel=excel, raw=raw, **filters)
@@ -100,7 +102,7 @@ def import_csv(
     Bookings need only centre, room, title, actor, start and end. Bookings and activities go
     through the same room-conflict check as add-activity, rows of the same file included.
     """
-    from .. import csvio, output, transfer
+    from .. import csvio, output, transfer, vocab
     from ..errors import BadInput
     from .common import conflict_policy
 
@@ -108,21 +110,21 @@ def import_csv(
     db = state(ctx).db()
     if all_dir:
         if table or file:
-            raise BadInput("TABLE: leave TABLE and FILE out with --all DIR")
+            raise BadInput(_("TABLE: leave TABLE and FILE out with --all DIR"))
         folder = Path(all_dir)
         if not folder.is_dir():
-            raise BadInput(f"--all: {folder} is not a folder")
+            raise BadInput(_("--all: {folder} is not a folder").format(folder=folder))
         # every TABLE.csv that is there, whatever it is: a pipe or a link to a device is refused
         # when read ("not a regular file"), never passed over as if it were missing
         files = {t: folder / f"{t}.csv" for t in csvio.IMPORT_ORDER if os.path.lexists(folder / f"{t}.csv")}
         if not files:
-            raise BadInput(f"--all: {folder} holds none of {', '.join(t + '.csv' for t in csvio.IMPORT_ORDER)}")
+            raise BadInput(_("--all: {folder} holds none of {files}").format(folder=folder, files=", ".join(t + ".csv" for t in csvio.IMPORT_ORDER)))
     else:
         if not table or not file:
-            raise BadInput("TABLE FILE: name a table and a file, e.g. `medborger import csv bookings bookings.csv`, or use --all DIR")
+            raise BadInput(_("TABLE FILE: name a table and a file, e.g. `medborger import csv bookings bookings.csv`, or use --all DIR"))
         table = table.strip().lower()
         if table not in csvio.IMPORT_ORDER:
-            raise BadInput(f"TABLE: cannot import '{table}'; use one of {', '.join(csvio.IMPORT_ORDER)}")
+            raise BadInput(_("TABLE: cannot import '{table}'; use one of {tables}").format(table=table, tables=", ".join(csvio.IMPORT_ORDER)))
         files = {table: Path(file)}
     try:
         result = transfer.import_files(db, files, policy=policy, dry_run=dry_run, raw=raw, update=update)
@@ -130,27 +132,36 @@ def import_csv(
         for error in exc.shown:
             output.message(str(error))
         if exc.more:
-            output.message(f"… and {exc.more} more")
+            output.message(_("… and {count} more").format(count=exc.more))
         raise
     for change in result.updated:
         fields = "; ".join(f"{k}: {'–' if o in (None, '') else o} → {'–' if n in (None, '') else n}" for k, (o, n) in change.fields.items())
-        output.message(f"{change.file}: row {change.line}: {change.kind} {change.name} (id {change.id}): {fields}")
+        output.message(_("{file}: row {row}: {kind} {name} (id {id}): {fields}").format(
+            file=change.file, row=change.line, kind=vocab.kind_word(change.kind), name=change.name, id=change.id, fields=fields))
     if update:
-        output.message(f"{'Would update' if dry_run else 'Updated'} {len(result.updated)} existing record{'s' if len(result.updated) != 1 else ''}.")
-    added = ", ".join(f"{n} {t}" for t, n in result.added.items()) or "nothing"
+        n = len(result.updated)
+        output.message((ngettext("Would update {count} existing record.", "Would update {count} existing records.", n) if dry_run else
+                        ngettext("Updated {count} existing record.", "Updated {count} existing records.", n)).format(count=n))
+    added = ", ".join(vocab.counted(t, n) for t, n in result.added.items()) or _("nothing")
     if result.conflicts:
-        verb = {"skip": "skipped", "allow": "imported although the room is taken"}[policy]
-        output.conflicts(result.conflicts[:50], f"{len(result.conflicts)} room conflicts ({verb})")
+        n = len(result.conflicts)
+        output.conflicts(result.conflicts[:50], (
+            ngettext("{count} room conflict (skipped)", "{count} room conflicts (skipped)", n) if policy == "skip" else
+            ngettext("{count} room conflict (imported although the room is taken)",
+                     "{count} room conflicts (imported although the room is taken)", n)).format(count=n))
     notes = []
     if result.skipped_conflicts:
-        notes.append(f"{result.skipped_conflicts} rows skipped for room conflicts")
+        notes.append(ngettext("{count} row skipped for room conflicts", "{count} rows skipped for room conflicts",
+                              result.skipped_conflicts).format(count=result.skipped_conflicts))
     if result.cancelled_by_closures:
-        notes.append(f"{result.cancelled_by_closures} existing bookings cancelled by imported closures")
+        notes.append(ngettext("{count} existing booking cancelled by imported closures",
+                              "{count} existing bookings cancelled by imported closures",
+                              result.cancelled_by_closures).format(count=result.cancelled_by_closures))
     tail = f"; {'; '.join(notes)}" if notes else ""
     if dry_run:
-        output.message(f"Dry run: would add {added}{tail}. Nothing was written.")
+        output.message(_("Dry run: would add {what}. Nothing was written.").format(what=added + tail))
     else:
-        output.message(f"Imported {added}{tail}.")
+        output.message(_("Imported {what}.").format(what=added + tail))
 
 
 @export_app.command("ics")
@@ -182,7 +193,8 @@ def export_ics(
     data = ics.calendar(db, **ids, activity_id=activity_id, name=name)
     if target:
         files.write_bytes(target, data)
-        output.message(f"Wrote {data.count(b'BEGIN:VEVENT')} events to {target.path}.")
+        n = data.count(b"BEGIN:VEVENT")
+        output.message(ngettext("Wrote {count} event to {file}.", "Wrote {count} events to {file}.", n).format(count=n, file=target.path))
     else:
         import sys
 

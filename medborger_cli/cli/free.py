@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import CentreFilter, CsvOption, JsonOption, NoPagerOption, RawOption, filter_ids, output_format, state
 
@@ -38,7 +40,6 @@ def free(
 
     from .. import coordination, output, prompts, schedule
     from ..errors import BadInput
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     st = state(ctx)

@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import (
     CentreFilter,
@@ -120,7 +122,6 @@ def list_activities(
 ) -> None:
     """The activities (aktiviteter) with their schedule; a window keeps those held in it."""
     from .. import coordination, output, schedule, store, vocab
-    from ..i18n import _
     from ..output import Column
 
     fmt = output_format(as_json, as_csv)
@@ -129,7 +130,8 @@ def list_activities(
     ids = filter_ids(db, centre, room, actor)
     rows = store.activities(db, **ids, first=first, last=last)
     for row in rows:
-        row["schedule"] = schedule.Recurrence.from_row(row).describe()
+        rule = schedule.Recurrence.from_row(row)
+        row["schedule"], row["schedule_shown"] = rule.describe(iso=True), rule.describe()  # ISO in JSON and CSV
         audience = coordination.audience_of(row)
         row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
@@ -149,7 +151,7 @@ def list_activities(
                 Column("age", "Age", in_table=False), Column("gender", "Gender", in_table=False),
                 Column("target_groups", "Target groups", output.code_label(vocab.TARGET_GROUPS), in_table=False),
                 Column("internal", "Internal", in_table=False),
-                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+                Column("schedule", "When", keep=90, compose=lambda r: r["schedule_shown"]), Column("occurrences", "Dates", wrap=False, keep=20),
             ],
             fmt, title="Activities", empty="No activities match.",
             extra_json=["focus", "weekdays", "start_time", "end_time", "date_from", "date_until", "interval", "monthly"], raw=raw,
@@ -159,7 +161,7 @@ def list_activities(
                        + ([[(_("with {partners}").format(partners=", ".join(r["partners"])), "dim")]] if r["partners"] else [])),
                 Column("room", _("Where"), keep=70, compose=lambda r: [[(r["room"], None)]] + ([[(r["centre"], "dim")]] if centre is None else [])),
                 Column("kind", _("For"), keep=40, compose=lambda r: [[(r["kind"], None)], [(r["for"], "dim")]]),
-                Column("schedule", "When", keep=90), Column("occurrences", "Dates", wrap=False, keep=20),
+                Column("schedule", "When", keep=90, compose=lambda r: r["schedule_shown"]), Column("occurrences", "Dates", wrap=False, keep=20),
             ],
         )
 
@@ -189,12 +191,11 @@ def list_bookings(
     --html writes a printable agenda: the bookings day by day."""
     from .. import actions, output, store
     from ..errors import BadInput
-    from ..i18n import _
     from ..output import Column
 
     fmt = _format(as_json, as_csv, html, output_path)
     if status is not None and status not in ("active", "cancelled"):
-        raise BadInput(f"--status: '{status}' is not a status; use active or cancelled")
+        raise BadInput(_("--status: '{status}' is not a status; use active or cancelled (aktiv, aflyst)").format(status=status))
     db = state(ctx).db()
     first, last = window(date_from, date_until, week, year, default_from_today=True)
     ids = filter_ids(db, centre, room, actor)
@@ -244,8 +245,8 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
             rows,
-            [Column("id", "Id", style="dim", wrap=False), Column("centre", "Centre"), Column("date_from", "From", wrap=False),
-             Column("date_until", "Until", wrap=False), Column("reason", "Reason")],
+            [Column("id", "Id", style="dim", wrap=False), Column("centre", "Centre"), Column("date_from", "From", output.day_text, wrap=False),
+             Column("date_until", "Until", output.day_text, wrap=False), Column("reason", "Reason")],
             fmt, title="Closures", empty="No closures registered.", raw=raw,
         )
 
@@ -253,7 +254,6 @@ def list_closures(ctx: typer.Context, centre: CentreFilter = None, as_json: Json
 def _format(as_json: bool, as_csv: bool, html: bool, output_path: str | None) -> str:
     """table, json, csv or html; -o goes with --html."""
     from ..errors import BadInput
-    from ..i18n import _
 
     fmt = output_format(as_json, as_csv)
     if html and fmt != "table":
@@ -287,14 +287,13 @@ def schedule_week(
     import datetime as dt
 
     from .. import coordination, output, schedule, store
-    from ..i18n import _
     from ..output import Column
 
     fmt = _format(as_json, as_csv, html, output_path)
     db = state(ctx).db()
     if week is None:
         if year is not None:
-            raise typer.BadParameter("--year goes with --week", param_hint="--year")
+            raise typer.BadParameter(_("--year goes with --week"), param_hint="--year")
         monday, coming = coordination.week_to_show(schedule.today())
         if coming:
             this = (monday - dt.timedelta(days=7)).isocalendar()
@@ -309,8 +308,6 @@ def schedule_week(
         page = output.week_page(plan, per_room=ids["room_id"] is not None)
         written = write_page(ctx, page, output_path, overwrite)
         if written:
-            from ..i18n import ngettext
-
             if ids["room_id"] is not None:
                 count = sum(len(c.rooms) for c in plan.centres)
                 text = ngettext("Wrote week {week} for {count} room to {path}.", "Wrote week {week} for {count} rooms to {path}.", count)
@@ -325,7 +322,7 @@ def schedule_week(
         output.emit(plan.bookings, [Column(k, k) for k in columns], fmt, raw=raw)
         return
     if not store.centres(db):
-        output.message("No centres yet; add one with `medborger add-centre` or `medborger load-sample`.")
+        output.message(_("No centres yet; add one with `medborger add-centre` or `medborger load-sample`."))
         return
     if not plan.centres:
         iso = monday.isocalendar()
@@ -335,4 +332,6 @@ def schedule_week(
         for c in plan.centres:
             output.week_grid(c.centre, c.rooms, c.days, c.bookings, plan.conflicting, c.notes)
     if plan.conflicting:
-        output.warning(f"⚠ {len(plan.conflicting)} bookings this week share a room with another at the same time.")
+        output.warning("⚠ " + ngettext("{count} booking this week shares a room with another at the same time.",
+                                        "{count} bookings this week share a room with another at the same time.",
+                                        len(plan.conflicting)).format(count=len(plan.conflicting)))

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import AllowOption, CentreFilter, SkipOption, conflict_policy, filter_ids, state
 
@@ -33,7 +35,7 @@ def remove(
 ) -> None:
     """Remove something for good. An activity goes with its bookings; use `cancel` to keep a record.
     A closure (by id) gives back the bookings it cancelled, conflict-checked, unless --keep-cancelled."""
-    from .. import actions, output, prompts, store
+    from .. import actions, output, prompts, store, vocab
     from ..errors import MissingInput, Refused
 
     st = state(ctx)
@@ -48,18 +50,18 @@ def remove(
     blocking = actions.removal_plan(db, kind.value, str(row["id"]))[1]
     if blocking and not cascade:
         raise Refused(actions.describe_dependants(kind.value, blocking))
-    label = f"{kind.value} {row['name']} (id {row['id']})"
+    label = _("{kind} {name} (id {id})").format(kind=vocab.kind_word(kind.value), name=row["name"], id=row["id"])
     if kind.value == "activity":
         count = len(store.bookings(db, activity_id=row["id"]))
-        label += f" and its {count} booking{'s' if count != 1 else ''}"
+        label = ngettext("{what} and its {count} booking", "{what} and its {count} bookings", count).format(what=label, count=count)
     if blocking:
-        label += " with " + "; ".join(f"{len(v)} {k}" for k, v in blocking.items())
+        label = _("{what} with {dependants}").format(what=label, dependants="; ".join(vocab.counted(k, len(v)) for k, v in blocking.items()))
     if not yes:
         if not prompts.interactive(st.no_input):
-            raise MissingInput(f"--yes: removing {label} cannot be undone; pass --yes to confirm")
-        if not prompts.confirm(f"Remove {label}? This cannot be undone.", default=False):
-            output.message("Nothing removed.")
+            raise MissingInput(_("--yes: removing {what} cannot be undone; pass --yes to confirm").format(what=label))
+        if not prompts.confirm(_("Remove {what}? This cannot be undone.").format(what=label), default=False):
+            output.message(_("Nothing removed."))
             raise typer.Exit(1)
     removed = actions.remove(db, kind.value, row["id"], cascade)
-    detail = ", ".join(f"{n} {t}" for t, n in removed.items())
-    output.message(f"Removed {kind.value} {row['name']} ({detail}).")
+    detail = ", ".join(vocab.counted(t, n) for t, n in removed.items())
+    output.message(_("Removed {kind} {name} ({detail}).").format(kind=vocab.kind_word(kind.value), name=row["name"], detail=detail))

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
+
 from . import app
 from .common import (
     CentreFilter,
@@ -69,7 +71,7 @@ def overlaps(
         for part in value.split(","):
             code = part.strip().lower()
             if code not in coordination.KINDS:
-                raise BadInput(f"--kind: unknown kind '{part.strip()}'; use room, parallel or clash")
+                raise BadInput(_("--kind: unknown kind '{kind}'; use room, parallel or clash").format(kind=part.strip()))
             if code not in kinds:
                 kinds.append(code)
     kinds = kinds or list(coordination.KINDS)
@@ -87,7 +89,10 @@ def overlaps(
     else:
         with output.paged(not no_pager):
             output.overlap_tables(findings, kinds, show_notes=show_all)
-    output.message(coordination.summary(findings, kinds) + ("" if show_all else " (acknowledged ones hidden; --all shows them)" if _any_acknowledged(db) else ""))
+    summary = coordination.summary(findings, kinds)
+    if not show_all and _any_acknowledged(db):
+        summary = _("{summary} (acknowledged ones hidden; --all shows them)").format(summary=summary)
+    output.message(summary)
 
 
 def _any_acknowledged(db) -> bool:
@@ -99,7 +104,6 @@ def _any_acknowledged(db) -> bool:
 def _resolve(st, db, kinds, scope) -> None:
     from .. import actions, coordination, output, prompts, rules
     from ..errors import MissingInput
-    from ..i18n import _, ngettext
 
     if not prompts.interactive(st.no_input):
         raise MissingInput("--resolve: needs a terminal; in scripts use `medborger acknowledge KEY --note TEXT` or `medborger cancel ID`")
@@ -167,20 +171,24 @@ def acknowledge(
     if undo:
         for key in keys:
             if actions.withdraw_acknowledgement(db, key):
-                output.message(f"{key} shows in the report again.")
+                output.message(_("{key} shows in the report again.").format(key=key))
             else:
-                output.message(f"{key} was not acknowledged; nothing changed.")
+                output.message(_("{key} was not acknowledged; nothing changed.").format(key=key))
         return
     prompts.require([] if note else ["--note"], st.no_input)
     if not note:
-        note = prompts.text("Note (why it is fine):", lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
+        note = prompts.text(_("Note (why it is fine):"), lambda v: rules.text(v, "note", limit=rules.MAX_TEXT))
     done = actions.acknowledge(db, keys, note)
     new = sum(1 for _, is_new in done if is_new)
-    output.message(
-        f"Acknowledged {new} finding{'s' if new != 1 else ''}"
-        + (f", updated the note of {len(done) - new}" if len(done) > new else "")
-        + "; `medborger overlaps --all` shows them with the note."
-    )
+    updated = len(done) - new
+    if updated:
+        text = ngettext("Acknowledged {count} finding, updated the note of {updated}; `medborger overlaps --all` shows them with the note.",
+                        "Acknowledged {count} findings, updated the note of {updated}; `medborger overlaps --all` shows them with the note.",
+                        new)
+    else:
+        text = ngettext("Acknowledged {count} finding; `medborger overlaps --all` shows it with the note.",
+                        "Acknowledged {count} findings; `medborger overlaps --all` shows them with the note.", new)
+    output.message(text.format(count=new, updated=updated))
 
 
 @app.command("collaboration")
@@ -209,7 +217,7 @@ def collaboration(
     elif fmt == "csv":
         output.write_csv(coordination.collaboration_rows(report), coordination.COLLABORATION_COLUMNS, raw=raw)
     elif not report:
-        output.message("No activities in that window.")
+        output.message(_("No activities in that window."))
     else:
         with output.paged(not no_pager):
             output.collaboration_tables(report)

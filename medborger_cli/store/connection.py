@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Damaged, StoreError
+from ..i18n import _
 from .schema import MIGRATION_NAMES, MIGRATION_SET, migrations
 
 if TYPE_CHECKING:
@@ -84,13 +85,13 @@ def resolve_path(option: str | None) -> tuple[Path, str]:
     environment variable `MEDBORGER_DB`, or the `data dir`."""
     if option is not None:
         if not option.strip():
-            raise StoreError("must not be empty; give the path of a database file", field="db", value=option)
+            raise StoreError(_("must not be empty; give the path of a database file"), field="db", value=option)
         return Path(option).expanduser(), "db"
     env = os.environ.get("MEDBORGER_DB")
     if env is not None and env.strip():
         return Path(env).expanduser(), "MEDBORGER_DB"
     if env is not None:
-        raise StoreError("is set but empty; give the path of a database file or unset it", field="MEDBORGER_DB")
+        raise StoreError(_("is set but empty; give the path of a database file or unset it"), field="MEDBORGER_DB")
     return default_path(), "data dir"
 
 
@@ -98,13 +99,13 @@ def connect(path: Path, source: str = "db") -> Database:
     """Open (creating if needed, mode 0600) and migrate the database at `path`. `source` is the
     field the path came from, which errors name."""
     if path.exists() and path.is_dir():
-        raise StoreError(f"{path} is a folder; give the path of a database file", field=source)
+        raise StoreError(_("{path} is a folder; give the path of a database file").format(path=path), field=source)
     if not path.exists():
         parent = path.parent
         if source == "data dir":
             parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         elif not parent.is_dir():
-            raise StoreError(f"folder {parent} does not exist; create it or choose another path", field=source)
+            raise StoreError(_("folder {folder} does not exist; create it or choose another path").format(folder=parent), field=source)
         _create(path, source)
     _refuse_empty(path, source)
     try:
@@ -139,9 +140,9 @@ def _create(path: Path, source: str) -> None:
         fd, name = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".new")
     except OSError as exc:
         if not os.access(parent, os.W_OK):
-            raise StoreError(f"cannot create {path}: the folder {parent} is read-only; choose a folder you can write to",
-                             field=source) from None
-        raise StoreError(f"cannot create {path}: {exc.strerror}", field=source) from None
+            raise StoreError(_("cannot create {path}: the folder {folder} is read-only; choose a folder you can write to").format(
+                path=path, folder=parent), field=source) from None
+        raise StoreError(_("cannot create {path}: {reason}").format(path=path, reason=exc.strerror), field=source) from None
     os.close(fd)
     building = Path(name)
     try:
@@ -194,7 +195,7 @@ def _refuse_empty(path: Path, source: str) -> None:
             fresh = time.time() - st.st_mtime < FRESH_SECONDS
             deadline = time.monotonic() + (FRESH_SECONDS if fresh else 0)
         if time.monotonic() >= deadline:
-            raise Damaged(f"{path} is empty: not a medborger database; restore it from a backup", field=source)
+            raise Damaged(_("{path} is empty: not a medborger database; restore it from a backup").format(path=path), field=source)
         time.sleep(0.05)
 
 
@@ -226,16 +227,16 @@ def _open_error(exc: sqlite3.DatabaseError, path: Path, source: str) -> StoreErr
         except OSError:
             header = b""
         if header == SQLITE_HEADER:
-            return Damaged(f"{path} is damaged ({text}); restore it from a backup, or run medborger check for details",
-                           field=source)
-        return StoreError(f"{path} is not a medborger database ({text})", field=source)
+            return Damaged(_("{path} is damaged ({reason}); restore it from a backup, or run medborger check for details").format(
+                path=path, reason=text), field=source)
+        return StoreError(_("{path} is not a medborger database ({reason})").format(path=path, reason=text), field=source)
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         if not os.access(path.parent, os.W_OK):
-            return StoreError(f"the folder {path.parent} is read-only; medborger writes its journal beside the database, "
-                              "so move the file to a folder you can write to", field=source)
+            return StoreError(_("the folder {folder} is read-only; medborger writes its journal beside the database, "
+                                "so move the file to a folder you can write to").format(folder=path.parent), field=source)
         if "unable to open" in text:
-            return StoreError(f"cannot open {path}; check the path and its permissions", field=source)
-        return StoreError(f"{path} is read-only; check the file's permissions", field=source)
+            return StoreError(_("cannot open {path}; check the path and its permissions").format(path=path), field=source)
+        return StoreError(_("{path} is read-only; check the file's permissions").format(path=path), field=source)
     return None
 
 
@@ -246,13 +247,11 @@ def _refuse_foreign(db: Database, path: Path) -> None:
     if not applied and db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations'"
     ).fetchone():
-        raise StoreError(f"database {path} holds tables of another program; give medborger a file of its own")
+        raise StoreError(_("database {path} holds tables of another program; give medborger a file of its own").format(path=path))
     unknown = applied - known
     if unknown:
-        raise StoreError(
-            f"database {path} was written by a newer medborger (schema {sorted(unknown)[-1]}); "
-            "upgrade medborger to use it"
-        )
+        raise StoreError(_("database {path} was written by a newer medborger (schema {schema}); upgrade medborger to use it").format(
+            path=path, schema=sorted(unknown)[-1]))
 
 
 def _migrate(db: Database, path: Path) -> None:
@@ -307,8 +306,8 @@ def _refuse_damaged(db: Database) -> None:
         if found != ["ok"]:
             first = " ".join(str(found[0]).replace("*** in database main ***", "").split())
             first = first if len(first) <= 80 else first[:79] + "…"
-            raise Damaged(f"the database file is damaged ({first}); nothing was changed. Run `medborger check`, "
-                          "and restore the latest backup")
+            raise Damaged(_("the database file is damaged ({reason}); nothing was changed. Run `medborger check`, "
+                            "and restore the latest backup").format(reason=first))
     with contextlib.suppress(AttributeError):
         db.sound = True
 
