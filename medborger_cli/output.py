@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import schedule, vocab
-from .i18n import N_, _, is_danish, ngettext, pgettext
+from .i18n import N_, _, is_danish, language, ngettext, pgettext
 
 
 KEEP = 100  # a column that is never left out
@@ -293,16 +293,14 @@ def day_text(value: Any) -> str:
 
 
 def when(value: Any) -> str:
-    """`2026-03-04T16:00` as `ons 04.03.2026 16:00` for tables."""
+    """`2026-03-04T16:00` as `ons. 04.03.2026 16.00` for tables (`Wed 04.03.2026 16:00` in English)."""
     if not value:
         return ""
+    from .i18n import language
     from .schedule import WEEKDAYS_SHORT, clock
 
     moment = dt.datetime.fromisoformat(value)
-    if is_danish():  # `ons. 04.03.2026 16.00`
-        return f"{WEEKDAYS_SHORT['da'][moment.weekday()]} {moment:%d.%m.%Y} {clock(moment)}"
-    day = list(vocab.WEEKDAYS.values())[moment.weekday()].da[:3]
-    return f"{day} {moment:%d.%m.%Y %H:%M}"
+    return f"{WEEKDAYS_SHORT[language()][moment.weekday()]} {moment:%d.%m.%Y} {clock(moment)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -859,8 +857,8 @@ def skipped_dates(occurrences: Sequence[Any], title: str) -> None:
 
 
 def day_label(day: dt.date) -> str:
-    """`Man 07.09`: the weekday's Danish abbreviation and the date."""
-    names = [t.da[:3].capitalize() for t in vocab.WEEKDAYS.values()]
+    """`Man 07.09` (`Mon 07.09` in English): the weekday's abbreviation and the date."""
+    names = [t.word[:3].capitalize() for t in vocab.WEEKDAYS.values()]
     return f"{names[day.weekday()]} {day:%d.%m}"
 
 
@@ -1022,10 +1020,10 @@ def free_report(report: dict[str, Any], *, dates: Sequence[dt.date], weekdays: S
     time = f"{schedule.clock(start)}–{schedule.clock(end)}"
     out = Printed()
     if single:
-        out.text(_("Rooms free on {day} {date}, {time}.").format(day=when(first.isoformat())[:3], date=f"{first:%d.%m.%Y}", time=time),
+        out.text(_("Rooms free on {day} {date}, {time}.").format(day=schedule.WEEKDAYS_SHORT[language()][first.weekday()], date=f"{first:%d.%m.%Y}", time=time),
                  width, "bold")
     else:
-        names = ", ".join(vocab.WEEKDAYS[code].da for code in list(vocab.WEEKDAYS) if vocab.WEEKDAY_INDEX[code] in weekdays)
+        names = ", ".join(vocab.WEEKDAYS[code].word for code in list(vocab.WEEKDAYS) if vocab.WEEKDAY_INDEX[code] in weekdays)
         heading = (_("Rooms free {time} on {days} from {first} to {last}: {count} dates.") if every == 1 else
                    _("Rooms free {time} on {days} every {every} weeks from {first} to {last}: {count} dates."))
         out.text(heading.format(time=time, days=names, every=every, first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}",

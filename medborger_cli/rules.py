@@ -19,7 +19,7 @@ from typing import Any
 
 from . import schedule, vocab
 from .errors import BadInput, Conflict, Refused
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, is_danish, ngettext
 from .overlaps import Audience, Slot, conflicts_of
 
 MAX_NAME = 200
@@ -268,7 +268,7 @@ def age_range(value: Any, field: str = "age") -> tuple[int | None, int | None]:
             well_formed = body.isascii() and (low_text.isdigit() or (dash and not plus and low_text == "")) and (
                 high_text.isdigit() or high_text == "") and not (plus and high_text) and (low_text or high_text)
             if not well_formed:
-                bands = ", ".join(f"{b.da} ({b.low}–{'' if b.high is None else b.high})" for b in vocab.AGE_BANDS.values())
+                bands = ", ".join(f"{b.da if is_danish() else b.code} ({b.low}–{'' if b.high is None else b.high})" for b in vocab.AGE_BANDS.values())
                 raise BadInput(_("'{value}' is not an age range; write MIN-MAX in years (0-5, 13-17, 65-) or a band: {bands}")
                                .format(value=shown, bands=bands), field=field, value=value)
             low = int(low_text) if low_text else 0

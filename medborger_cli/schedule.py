@@ -315,23 +315,24 @@ class Recurrence:
         return [d.date() for d in rule if d.date() >= self.date_from]
 
     def describe(self, iso: bool = False) -> str:
-        """The rule in words: `mandag 16.00–18.00, 10.08.2026–21.06.2027` in Danish; with `iso`
-        (and in English) the dates and times as ISO, for JSON and CSV."""
-        from .i18n import is_danish
+        """The rule in words: `mandag 16.00–18.00, 10.08.2026–21.06.2027` in Danish, `Monday
+        16:00–18:00, 10.08.2026–21.06.2027` in English; with `iso` the dates and times as ISO,
+        for JSON and CSV (the words stay the reader's)."""
+        from .i18n import _
 
-        names = [vocab.WEEKDAYS[c].da for c in weekday_codes(list(self.weekdays)).split(",") if c]
-        readable = is_danish() and not iso
+        names = "/".join(vocab.WEEKDAYS[c].word for c in weekday_codes(list(self.weekdays)).split(",") if c)
+        readable = not iso
         times = (f"{clock(self.start_time)}–{clock(self.end_time)}" if readable else
                  f"{self.start_time:%H:%M}–{self.end_time:%H:%M}")
         day = (lambda d: f"{d:%d.%m.%Y}") if readable else (lambda d: d.isoformat())
         if self.on is not None:
             return f"{day(self.on)} {times}"
         if self.monthly:
-            every = f"{vocab.MONTHLY_POSITIONS[self.monthly].da} {'/'.join(names)} i måneden"
-            if self.interval > 1:
-                every += f" hver {self.interval}. måned"
+            position = vocab.MONTHLY_POSITIONS[self.monthly].word
+            every = (_("{position} {days} of the month").format(position=position, days=names) if self.interval == 1 else
+                     _("{position} {days} of the month, every {interval} months").format(position=position, days=names, interval=self.interval))
         else:
-            every = "/".join(names) + (f" hver {self.interval}. uge" if self.interval > 1 else "")
+            every = names if self.interval == 1 else _("{days} every {interval} weeks").format(days=names, interval=self.interval)
         return f"{every} {times}, {day(self.date_from)}–{day(self.date_until)}"
 
 

@@ -20,6 +20,17 @@ class Term:
     en: str
     aliases: tuple[str, ...] = ()
 
+    @property
+    def word(self) -> str:
+        """The label a reader sees: Danish, or English in the English interface."""
+        return self.da if is_danish() else self.en
+
+    @property
+    def choice(self) -> str:
+        """The word with its code, for a list to choose from: `læring (learning)`."""
+        word = self.word
+        return word if word == self.code else f"{word} ({self.code})"
+
 
 def _vocab(*terms: Term) -> dict[str, Term]:
     return {t.code: t for t in terms}
@@ -182,15 +193,15 @@ ACTIVITY_TYPES: dict[str, ActivityType] = {
 
 FOCUS_AREAS = _vocab(
     # LBF 2019–2026
-    Term("education", "Uddannelse og livschancer", "education and life chances", ("uddannelse",)),
-    Term("employment", "Beskæftigelse", "employment", ("beskæftigelse",)),
-    Term("crime-prevention", "Kriminalitetsforebyggelse", "crime prevention",
+    Term("education", "Uddannelse og livschancer", "Education and life chances", ("uddannelse",)),
+    Term("employment", "Beskæftigelse", "Employment", ("beskæftigelse",)),
+    Term("crime-prevention", "Kriminalitetsforebyggelse", "Crime prevention",
          ("kriminalitetsforebyggelse", "kriminalpræventiv indsats", "kriminalpræventiv", "crime prevention work")),
-    Term("cohesion", "Sammenhængskraft og medborgerskab", "cohesion and citizenship", ("sammenhængskraft", "medborgerskab")),
+    Term("cohesion", "Sammenhængskraft og medborgerskab", "Cohesion and citizenship", ("sammenhængskraft", "medborgerskab")),
     # LBF 2015–2018 (crime-prevention is shared: "Kriminalpræventiv indsats")
-    Term("safety-wellbeing", "Tryghed og trivsel", "safety and well-being", ("tryghed", "trivsel")),
-    Term("education-employment", "Uddannelse og beskæftigelse", "education and employment", ("uddannelse og job",)),
-    Term("prevention-parenting", "Forebyggelse og forældreansvar", "prevention and parental responsibility",
+    Term("safety-wellbeing", "Tryghed og trivsel", "Safety and well-being", ("tryghed", "trivsel")),
+    Term("education-employment", "Uddannelse og beskæftigelse", "Education and employment", ("uddannelse og job",)),
+    Term("prevention-parenting", "Forebyggelse og forældreansvar", "Prevention and parental responsibility",
          ("forældreansvar", "forebyggelse og forældre")),
 )
 
@@ -209,22 +220,24 @@ PERIOD_LABELS = {("2015-18", "crime-prevention"): "Kriminalpræventiv indsats"}
 
 
 def focus_label(code: str | None, period: str | None = None) -> str:
-    """A focus area's Danish name as its funding period calls it (the programme's own name, in
-    either language of the interface)."""
+    """A focus area's name: in Danish as its funding period calls it (the programme's own name),
+    in English by its English label."""
     if not code:
         return ""
     term = FOCUS_AREAS.get(code)
+    if not is_danish():
+        return term.en if term else code
     return PERIOD_LABELS.get((period or "", code)) or (term.da if term else code)
 
 # Weekdays: Monday is 0, as in datetime.weekday() and dateutil's MO..SU.
 WEEKDAYS = _vocab(
-    Term("mon", "mandag", "monday", ("man", "ma", "mo")),
-    Term("tue", "tirsdag", "tuesday", ("tir", "ti", "tu", "tues")),
-    Term("wed", "onsdag", "wednesday", ("ons", "on", "we")),
-    Term("thu", "torsdag", "thursday", ("tor", "to", "th", "thur", "thurs")),
-    Term("fri", "fredag", "friday", ("fre", "fr")),
-    Term("sat", "lørdag", "saturday", ("lør", "lo", "sa", "lordag")),
-    Term("sun", "søndag", "sunday", ("søn", "sø", "su", "sondag")),
+    Term("mon", "mandag", "Monday", ("man", "ma", "mo")),
+    Term("tue", "tirsdag", "Tuesday", ("tir", "ti", "tu", "tues")),
+    Term("wed", "onsdag", "Wednesday", ("ons", "on", "we")),
+    Term("thu", "torsdag", "Thursday", ("tor", "to", "th", "thur", "thurs")),
+    Term("fri", "fredag", "Friday", ("fre", "fr")),
+    Term("sat", "lørdag", "Saturday", ("lør", "lo", "sa", "lordag")),
+    Term("sun", "søndag", "Sunday", ("søn", "sø", "su", "sondag")),
 )
 WEEKDAY_INDEX = {code: i for i, code in enumerate(WEEKDAYS)}
 
@@ -271,7 +284,7 @@ def parse(vocabulary: dict[str, Term], value: str, field: str) -> str:
     index = _INDEXES.setdefault(id(vocabulary), _index(vocabulary))
     code = index.get(_key(value or ""))
     if code is None:
-        valid = ", ".join(f"{t.code} ({t.da})" for t in vocabulary.values())
+        valid = ", ".join(f"{t.code} ({t.da})" for t in vocabulary.values())  # either word is accepted
         shown = value.strip() if value and value.strip() else _("(empty)")
         raise BadInput(_("unknown value '{value}'; use one of {valid}").format(value=shown, valid=valid), field=field, value=value)
     return code
@@ -299,9 +312,7 @@ def parse_many(vocabulary: dict[str, Term], values: list[str], field: str) -> li
 def label(vocabulary: dict[str, Term], code: str) -> str:
     """The word a reader sees for a code: Danish, or English in the English interface."""
     term = vocabulary.get(code)
-    if not term:
-        return code
-    return term.da if is_danish() else term.en
+    return term.word if term else code
 
 
 def counted(kind: str, n: int) -> str:

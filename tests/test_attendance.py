@@ -134,7 +134,7 @@ def test_report_windows_scopes_and_groupings(cli, term):
     assert cli("report", "--season", "2026/28").exit_code == 2
     assert cli("report", "--season", "2026/27", "--quarter", "2026Q3").exit_code == 2
     table = cli("report", "--season", "2026/27")
-    assert table.exit_code == 0 and "Uddannelse og livschancer" in table.stdout and "█" in table.stdout
+    assert table.exit_code == 0 and "Education and life chances" in table.stdout and "█" in table.stdout
     flat = list(csv.DictReader(io.StringIO(cli("report", "--season", "2026/27", "--csv").stdout)))
     assert {r["group"] for r in flat} == {"education", "employment", ""}
     assert next(r for r in flat if r["group"] == "education")["age_bands"] == "6-12=9;13-17=5"

@@ -250,6 +250,25 @@ def test_main_tables_are_danish(danish, cli, house):
     assert cli("list", "bookings", "--week", "50", "--year", "2026", "--json").json()[0]["start"] == "2026-12-07T15:00"
 
 
+def test_main_tables_are_english_on_request(cli, house):
+    """The English interface names weekdays, focus areas and life situations in English too."""
+    added = cli("add-activity", "Lektiecafé", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-t", "lektiehjælp", "--age", "6-12",
+                "--target", "forældre", "--focus", "uddannelse", "-d", "mandag,onsdag", "--every", "2",
+                "--start", "15:00", "--end", "17:00", "--from", "2026-12-07", "--until", "2026-12-23")
+    assert added.exit_code == 0, added.stderr
+    week = cli("schedule", "--week", "50", "--year", "2026", "--centre", "motalavej")
+    assert "Mon 07.12" in week.stdout and "Wed 09.12" in week.stdout and "15:00–17:00" in week.stdout
+    assert "Man " not in week.stdout and "Ons " not in week.stdout
+    bookings = cli("list", "bookings", "--week", "50", "--year", "2026")
+    assert "Mon 07.12.2026 15:00–17:00" in bookings.stdout
+    activities = cli("list", "activities")
+    assert "Monday/Wednesday every 2 weeks 15:00–17:00, 07.12.2026–23.12.2026" in activities.stdout, activities.stdout
+    assert "mandag" not in activities.stdout and "hver" not in activities.stdout
+    shown = cli("list", "activities", "--json").json()[0]
+    assert shown["schedule"] == "Monday/Wednesday every 2 weeks 15:00–17:00, 2026-12-07–2026-12-23"
+    assert shown["focus"] == "education" and shown["target_groups"] == ["parents"]
+
+
 def test_the_conflict_table_and_its_advice_are_danish(danish, cli, house):
     cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", "Møde", "--start", "2026-12-08 17:00", "--end", "19:00")
     result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "Røde Kors", "--title", "Syklub",

@@ -59,7 +59,7 @@ def test_add_activity_every_second_week_echoes_what_was_picked(db_path, cli, hou
     child.send(DOWN + ENTER)  # female
     child.expect("Life situations")
     child.send(SPACE + DOWN + SPACE + ENTER)  # parents, families
-    child.expect("Life situations: forældre, familier")
+    child.expect("Life situations: parents, families")
     child.expect("Focus area")
     child.send(DOWN + ENTER)  # education
     child.expect("When")

@@ -58,7 +58,7 @@ def test_the_week_shows_every_day_and_booking_at_every_width(cli, sample, monkey
     for b in bookings:
         assert b["title"] in out, (b["title"], width)
         assert f"{b['start'][11:]}–{b['end'][11:]}" in out
-    for day in ("Man 07.09", "Tir 08.09", "Ons 09.09", "Tor 10.09", "Fre 11.09", "Lør 12.09"):
+    for day in ("Mon 07.09", "Tue 08.09", "Wed 09.09", "Thu 10.09", "Fri 11.09", "Sat 12.09"):
         assert day in out
     assert "Fortællestund for børn" in out  # Saturday's, cut off before
     assert out.count("⚠") >= 2  # Friday's double booking at Hedemarken

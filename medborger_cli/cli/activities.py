@@ -131,32 +131,32 @@ def add_activity(
             partners = prompts.checkbox(_("Partners (other actors in it):"), [(name, name) for name in others],
                                         echo=_("Partners: {picked}"), none=_("Partners: none"), search=len(others) > 10)
     if not category and not activity_type:
-        category = prompts.select(_("Category:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.CATEGORIES.values()])
+        category = prompts.select(_("Category:"), [(t.choice, t.code) for t in vocab.CATEGORIES.values()])
         types = [(t.code, t.code) for t in vocab.ACTIVITY_TYPES.values() if t.category == category]
         if types:
             activity_type = prompts.select(_("Type:"), [*types, (_("(none of these)"), "")]) or None
     if not (targets or age or gender or internal):
         age = prompts.text(_("Ages (e.g. 6-12, 65-; empty for all ages):"), lambda v: rules.age_range(v, "age"))
-        gender = prompts.select(_("Gender:"), [(f"{t.da} ({t.code})", t.code) for t in vocab.GENDERS.values()])
+        gender = prompts.select(_("Gender:"), [(t.choice, t.code) for t in vocab.GENDERS.values()])
         targets = prompts.checkbox(_("Life situations (pick none for anyone of that age and gender):"),
-                                   [(f"{t.da} ({t.code})", t.code) for t in vocab.TARGET_GROUPS.values() if t.code != vocab.EVERYONE],
-                                   echo=_("Life situations: {picked}"), short={t.code: t.da for t in vocab.TARGET_GROUPS.values()},
+                                   [(t.choice, t.code) for t in vocab.TARGET_GROUPS.values() if t.code != vocab.EVERYONE],
+                                   echo=_("Life situations: {picked}"), short={t.code: t.word for t in vocab.TARGET_GROUPS.values()},
                                    none=_("Life situations: none"))
         if not targets and not (age or "").strip() and gender == "all":
             targets = [vocab.EVERYONE]
     if asking and not focus:
-        focus = prompts.select(_("Focus area (LBF):"), [(_("No focus area"), ""), *((t.da, t.code) for t in vocab.FOCUS_AREAS.values())]) or None
+        focus = prompts.select(_("Focus area (LBF):"), [(_("No focus area"), ""), *((vocab.focus_label(t.code), t.code) for t in vocab.FOCUS_AREAS.values())]) or None
     if not on and not (weekdays or date_from or date_until):
         kind = prompts.select(_("When?"), [(_("Every week"), "weekly"), (_("Every 2nd week"), "2"), (_("Every 3rd week"), "3"),
                                            (_("Once a month"), "monthly"), (_("One date"), "once")])
         if kind == "once":
             on = prompts.text(_("Date (for example 2026-09-07):"), lambda v: schedule.parse_date(v, "on"))
         elif kind == "monthly":
-            monthly = prompts.select(_("Which weekday of the month?"), [(t.da, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
+            monthly = prompts.select(_("Which weekday of the month?"), [(t.word, t.code) for t in vocab.MONTHLY_POSITIONS.values()])
         elif kind in ("2", "3"):
             every = int(kind)
     if not on and not weekdays:
-        weekdays = prompts.checkbox(_("Weekday(s):"), [(t.da, t.code) for t in vocab.WEEKDAYS.values()], echo=_("Weekdays: {picked}"))
+        weekdays = prompts.checkbox(_("Weekday(s):"), [(t.word, t.code) for t in vocab.WEEKDAYS.values()], echo=_("Weekdays: {picked}"))
     if not start:
         start = prompts.text(_("Starts at (for example 16:00):"), lambda v: schedule.parse_time(v, "start"))
     if not end:

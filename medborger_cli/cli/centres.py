@@ -12,7 +12,7 @@ from .common import state
 
 
 def _choices(vocabulary) -> list[tuple[str, str]]:
-    return [(f"{t.da} ({t.code})", t.code) for t in vocabulary.values()]
+    return [(t.choice, t.code) for t in vocabulary.values()]
 
 
 @app.command("init")
