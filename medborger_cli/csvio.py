@@ -96,6 +96,8 @@ class Writer:
         words = self.words.get(column)
         if not words or value is None:
             return value
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
         if isinstance(value, (list, tuple)):
             return [words.get(v, v) for v in value]
         return words.get(value, value)
@@ -287,7 +289,17 @@ DANISH_HEADERS = {
     "actor_a": "Aktør A", "sector_a": "Sektor A", "actor_b": "Aktør B", "sector_b": "Sektor B",
     "joint_activities": "Fælles aktiviteter", "activities": "Aktiviteter", "audiences": "Målgrupper i fællesskab",
 }
-DANISH_HEADERS_OF = {"overlaps": {"count": "Antal datoer"}}
+DANISH_HEADERS_OF = {
+    "overlaps": {"count": "Antal datoer"},
+    "report": {  # medborger report --excel
+        "group": "Gruppekode", "label": "Gruppe", "activities": "Aktiviteter", "sessions_held": "Afholdte gange",
+        "sessions_planned": "Planlagte gange", "sessions_cancelled": "Aflyste gange", "cancelled_closure": "Aflyst pga. lukning",
+        "cancelled_other": "Aflyst i øvrigt", "skipped_holiday": "Sprunget over: helligdag",
+        "skipped_closure": "Sprunget over: lukkeperiode", "hours": "Timer", "sessions_with_attendance": "Gange med fremmøde",
+        "attendance_total": "Deltagere i alt", "attendance_average": "Gns. pr. gang", "new_participants": "Nye deltagere",
+        "age_bands": "Aldersgrupper", "capacity_use": "Kapacitetsudnyttelse",
+    },
+}
 
 
 def danish_header(table: str, column: str) -> str:
@@ -325,4 +337,5 @@ def danish_words(table: str) -> dict[str, dict[str, str]]:
                        "weekdays": words(vocab.WEEKDAYS), "monthly": words(vocab.MONTHLY_POSITIONS),
                        "internal": yes, "include_holidays": yes},
         "bookings": {"status": {"active": "aktiv", "cancelled": "aflyst"}},
+        "report": {"internal": yes},
     }.get(table, {})

@@ -138,7 +138,11 @@ def test_report_windows_scopes_and_groupings(cli, term):
     flat = list(csv.DictReader(io.StringIO(cli("report", "--season", "2026/27", "--csv").stdout)))
     assert {r["group"] for r in flat} == {"education", "employment", ""}
     assert next(r for r in flat if r["group"] == "education")["age_bands"] == "6-12=9;13-17=5"
-    assert cli("report", "--season", "2026/27", "--excel").stdout_bytes.startswith("\ufeff".encode())
+    excel = cli("report", "--season", "2026/27", "--excel").stdout_bytes
+    assert excel.startswith("\ufeff".encode())
+    header, first = excel.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("Gruppekode;Gruppe;Internt møde;Aktiviteter;Afholdte gange;")  # what Excel shows a Danish reader
+    assert first.split(";")[2] == "nej"
 
 
 def test_correcting_replaces_and_is_logged(cli, term, db_path):

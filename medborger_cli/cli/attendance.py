@@ -196,7 +196,7 @@ def report(
     by: Annotated[str, typer.Option("--by", metavar="GROUP", help="focus, category, type, actor, centre or target (who an activity is for: each life situation it names, everyone for an open offer, else its ages and gender, e.g. 13-17 female).")] = "focus",
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Danish Excel: UTF-8 with BOM, semicolons, CRLF.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Danish Excel: Danish column names and words, UTF-8 with BOM, semicolons, CRLF.")] = False,
     html: Annotated[bool, typer.Option("--html", help="A self-contained, printable page in Danish for the steering group (with -o).")] = False,
     output_path: Annotated[str | None, typer.Option("-o", "--output", metavar="PATH", help="Write to this file instead of standard output.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the file if it exists.")] = False,
@@ -259,7 +259,7 @@ def report(
     if as_json:
         write(lambda s: s.write(json.dumps(result["groups"], ensure_ascii=False, indent=2) + "\n"))
     elif as_csv or excel:
-        write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw).write_all(coordination.report_rows(result)))
+        write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw, table="report").write_all(coordination.report_rows(result)))
     elif html:
         where = " · ".join(part for part in (centre_row["name"] if centre_row else None,
                                               f"område {scope.area}" if scope.area else None) if part)
