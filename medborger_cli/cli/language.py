@@ -192,6 +192,11 @@ def install() -> None:
     def file_error(self: Any) -> str:
         return _("Could not open file {name}: {reason}").format(name=repr(self.ui_filename), reason=self.message)
 
+    # An argument's help line shows its name (NAVN) and Typer adds the Python type (`<str>`),
+    # which tells a coordinator nothing: leave it out.
+    if hasattr(core, "TyperArgument"):
+        core.TyperArgument.display_type_rich = lambda self, ctx: None
+
     exceptions.ClickException.show = show
     exceptions.UsageError.show = show_usage
     exceptions.UsageError.format_message = usage_message
