@@ -233,6 +233,23 @@ def test_the_log_shows_each_change_with_old_and_new_values(cli, pigeklub):
     assert cli("log", "--since", "2000-01-01", "--json").json() == log
 
 
+def test_the_log_table_says_what_happened_in_words(cli, pigeklub, monkeypatch):
+    cli("edit", "actor", "Jobcenter", "--phone", "+45 11 11 11 11")
+    cli("cancel", "--activity", "Pigeklub", "--on", "2026-10-05")
+    monkeypatch.setenv("COLUMNS", "120")
+    table = cli("log")
+    assert table.exit_code == 0, table.stderr
+    rows = [line.split() for line in table.stdout.splitlines()]
+    assert any("changed" in r and "actor" in r for r in rows) and any("cancelled" in r and "booking" in r for r in rows)
+    assert any("added" in r and "activity" in r for r in rows), table.stdout
+    danish = cli("--lang", "da", "log")
+    assert danish.exit_code == 0, danish.stderr
+    rows = [line.split()[3:5] for line in danish.stdout.splitlines() if line.strip()[:2].isdigit()]  # Ændring, Hvad
+    assert ["ændret", "aktør"] in rows and ["aflyst", "booking"] in rows and ["tilføjet", "aktivitet"] in rows, danish.stdout
+    assert not any(word in ("changed", "actor", "added", "cancelled") for row in rows for word in row)
+    assert [e["action"] for e in cli("log", "--json").json()][-2:] == ["edit", "cancel"]  # JSON keeps the codes
+
+
 def test_import_update_of_an_edited_export_changes_exactly_the_edited_cells(cli, pigeklub, tmp_path):
     out, again = tmp_path / "ud", tmp_path / "igen"
     assert cli("export", "csv", "--all", "-o", out).exit_code == 0

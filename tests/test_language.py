@@ -29,7 +29,7 @@ SAME_IN_DANISH = {
     "For: {groups}", "Helligdag: {name}", "ID", "Id", "Ingen bookinger i perioden.", "Ingen lokaler at vise i denne uge.",
     "Lokale", "Lukket: {reason}", "MIN-MAX", "N", "Nr.", "STATUS", "Start", "Status", "TYPE", "Tid", "Type", "Type:",
     "Udskrevet {date} kl. {time} · medborger", "Uge {week} · {dates}", "aflyst", "booking", "fra {date}", "til {date}",
-    "{count} booking", "{field}: {old} → {new}", "{file}: {reason}",
+    "{count} booking", "person", "{field}: {old} → {new}", "{file}: {reason}",
     "{kind} {name} (id {id})", "{people} {ages}", "{title} {when} (booking {id})", "{when} (booking {id})", "{count} MB", "{count} bytes",
     "⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.",
 }

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, is_danish, ngettext
 
 
 def _log_time(value: str) -> str:
@@ -13,6 +13,24 @@ def _log_time(value: str) -> str:
     if not value or not is_danish():
         return (value or "").replace("T", " ")
     return f"{value[8:10]}.{value[5:7]}.{value[:4]} {value[11:19].replace(':', '.')}"
+
+
+# What the change log's table says for the codes it keeps (its JSON keeps the codes).
+LOG_ACTIONS = {
+    "add": N_("added"), "edit": N_("changed"), "remove": N_("removed"), "cancel": N_("cancelled"),
+    "restore": N_("restored"), "move": N_("moved"), "import": N_("imported"), "attend": N_("attendance"),
+    "erase": N_("erased"), "acknowledge": N_("acknowledged"), "unacknowledge": N_("acknowledgement withdrawn"),
+}
+LOG_KINDS = {
+    "centre": N_("centre"), "room": N_("room"), "actor": N_("actor"), "activity": N_("activity"), "booking": N_("booking"),
+    "closure": N_("closure"), "finding": N_("finding"), "person": N_("person"), "centres": N_("centres"),
+    "rooms": N_("rooms"), "actors": N_("actors"), "activities": N_("activities"), "bookings": N_("bookings"),
+    "closures": N_("closures"), "attendance": N_("attendance"),
+}
+
+
+def _log_word(words: dict[str, str]):
+    return lambda code: _(words[code]) if code in words else (code or "")
 
 
 def _clock(moment):
@@ -354,7 +372,7 @@ def log(
 
     rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
     columns = [output.Column("at", _("When"), _log_time), output.Column("user", _("User")),
-               output.Column("action", _("Change")), output.Column("kind", _("What")), output.Column("row_id", _("Id")),
+               output.Column("action", _("Change"), _log_word(LOG_ACTIONS)), output.Column("kind", _("What"), _log_word(LOG_KINDS)), output.Column("row_id", _("Id")),
                output.Column("summary", _("Summary")), output.Column("command", _("Command"), in_table=False),
                output.Column("old", _("Old"), in_table=False), output.Column("new", _("New"), in_table=False)]
     output.emit(rows, columns, "json" if as_json else "table", title=_("Change log"), empty=_("No changes recorded."))
