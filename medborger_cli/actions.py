@@ -303,7 +303,17 @@ def check_rooms(
 ) -> tuple[list[rules.Proposed], list[rules.ConflictRow]]:
     """The room-conflict check of every change: what to store under `policy`, and the conflicts."""
     conflicts = rules.room_conflicts(proposed, booked_in(db, proposed))
-    return rules.apply_policy(proposed, conflicts, policy, allow_empty=allow_empty, stored_word=stored_word), conflicts
+    return apply_policy(db, proposed, conflicts, policy, allow_empty=allow_empty, stored_word=stored_word), conflicts
+
+
+def apply_policy(db: Database, proposed: list[rules.Proposed], conflicts: list[rules.ConflictRow], policy: str,
+                 **options: Any) -> list[rules.Proposed]:
+    """`rules.apply_policy`, and when conflicts are stored on purpose, the store is told so: a
+    database that refuses double bookings itself (PostgreSQL) then lets these be."""
+    kept = rules.apply_policy(proposed, conflicts, policy, **options)
+    if conflicts and policy == "allow":
+        db.allow_conflicts()
+    return kept
 
 
 def store_activity(
@@ -583,6 +593,7 @@ def health(db: Database, path: Path) -> dict[str, Any]:
     import sqlite3
 
     result = {**store.check(db), "path": str(path)}
+    on_server = not isinstance(path, Path)
     try:
         outside = store.dates_outside(db, f"{schedule.FIRST_YEAR}-01-01", f"{schedule.LAST_YEAR}-12-31")
     except sqlite3.DatabaseError:  # damaged: integrity says so
@@ -592,9 +603,10 @@ def health(db: Database, path: Path) -> dict[str, Any]:
         result["invalid_values"] = {t: n for t, n in invalid_values(db).items() if n}
     except sqlite3.DatabaseError:  # damaged: integrity says so
         result["invalid_values"] = {}
-    result["storage"] = files.shared_storage(path)
-    result["ok"] = (result["integrity"] == ["ok"] and not result["foreign_keys"] and not result["dates_outside"]
-                    and not result["invalid_values"])
+    result["storage"] = None if on_server else files.shared_storage(path)
+    sound = result["integrity"] == ["ok"] or (result.get("integrity_by_server") and not result["integrity"])
+    result["ok"] = (bool(sound) and not result["foreign_keys"] and not result["dates_outside"]
+                    and not result["invalid_values"] and result.get("constraint", True))
     return result
 
 
@@ -607,7 +619,10 @@ def invalid_values(db: Database) -> dict[str, int]:
 
 
 def damaged(db: Database) -> list[str]:
-    """SQLite's quick check: empty when the file is sound (about 0.7 s for a million bookings)."""
+    """SQLite's quick check: empty when the file is sound (about 0.7 s for a million bookings).
+    A server keeps its own pages sound: nothing to check there."""
+    if db.dialect != "sqlite":
+        return []
     found = store.quick_check(db)
     return [] if found == ["ok"] else found
 
@@ -627,7 +642,7 @@ def backup(db: Database, source: Path, target_text: str, overwrite: bool = False
     checked = files.check_target(target, field="path", overwrite=overwrite, protected=files.database_files(source))
     # store.backup_to writes beside its target under a predictable name; give it a fresh private
     # folder (random name, mode 0700) on the target's file system, then put the copy in place.
-    folder = source.parent if checked.direct else target.parent
+    folder = source.parent if checked.direct and isinstance(source, Path) else target.parent
     try:
         scratch = Path(tempfile.mkdtemp(dir=folder, prefix=".medborger-backup-"))
     except OSError as exc:
@@ -744,3 +759,60 @@ def sessions_of_day(db: Database, day: dt.date, centre: str | None = None) -> li
     """The sessions of a day, each with the attendance registered (None when not yet)."""
     centre_id = resolve(db, "centre", centre, "centre")["id"] if centre else None
     return store.day_sessions(db, day.isoformat(), centre_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Copying the whole database to another engine
+
+
+@dataclass
+class Copied:
+    target: str  # as it may be shown (no password)
+    rows: dict[str, int]
+
+
+def copy_to(db: Database, source: Any, target_text: str) -> Copied:
+    """Copy everything into an empty PostgreSQL database (a URL) or a new SQLite file (a path)."""
+    import tempfile
+
+    from . import files
+    from .errors import Refused
+    from .store.engine import is_url, parse_target
+
+    if not target_text or not target_text.strip():
+        raise BadInput(_("give a postgresql:// address or the path of a new database file"), field="to")
+    if is_url(target_text):
+        target = parse_target(target_text)
+        if not isinstance(source, Path) and (source.host, source.port, source.dbname) == (target.host, target.port, target.dbname):
+            raise BadInput(_("is the database itself; give another one"), field="to")
+        other = store.connect(target, "to")
+        try:
+            counts = store.copy_row_counts(other)
+            if any(counts.values()):
+                raise Refused(_("database {database} on {host}:{port} is not empty; copy writes only into an empty "
+                                "database").format(database=target.dbname, host=target.host, port=target.port))
+            rows = store.copy_all(db, other)
+        finally:
+            other.conn.close()
+        return Copied(target.display, rows)
+    path = files.user_path(target_text, field="to")
+    if path.exists() or path.is_symlink():
+        raise Refused(_("{path} exists; copy writes a new file, so choose a name that is not taken").format(path=path))
+    if isinstance(source, Path) and path.resolve() == source.resolve():
+        raise BadInput(_("is the database itself; give another one"), field="to")
+    if not path.parent.is_dir():
+        raise BadInput(_("the folder {folder} does not exist").format(folder=path.parent), field="to")
+    scratch = Path(tempfile.mkdtemp(dir=path.parent, prefix=".medborger-copy-"))
+    try:
+        partial = scratch / "copy.db"
+        rows = store.copy_into_file(db, partial)
+        try:
+            files.place_new(partial, path)  # never over a file that appeared meanwhile
+        except FileExistsError:
+            raise Refused(_("{path} exists; copy writes a new file, so choose a name that is not taken").format(
+                path=path)) from None
+    finally:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+    return Copied(str(path), rows)

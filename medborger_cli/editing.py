@@ -254,7 +254,7 @@ def _edit_activity(db, name, changes, effective, policy, centre, dry_run) -> Act
     _check_held(db, activity, [b for b in result.removed] + [b for b, p in zip(origin, proposed) if b is not None])
     booked = [b for b in actions.booked_in(db, proposed) if b.id not in own]
     result.conflicts = rules.room_conflicts(proposed, booked)
-    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True)
+    kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True)
     kept_ids = {id(p) for p in kept}
     for p, booking in zip(proposed, origin):
         if id(p) not in kept_ids:
@@ -466,7 +466,7 @@ def move(db: Database, ref: str, *, room: str | None, start: str | None, end: st
                                    booking["actor"], booking["activity_id"], booking["status"])]
         booked = [b for b in actions.booked_in(db, proposed) if b.id != booking["id"]]
         conflicts = rules.room_conflicts(proposed, booked)
-        rules.apply_policy(proposed, conflicts, "refuse" if policy == "skip" else policy)
+        actions.apply_policy(db, proposed, conflicts, "refuse" if policy == "skip" else policy)
         store.update_row(db, "bookings", booking["id"], {"room_id": room_row["id"], "start": fields.start, "end": fields.end})
         actions.log(db, "move", "booking", booking["id"], _("Moved {title} from {old} ({old_room}) to {new} ({new_room})").format(
             title=booking["title"], old=booking["start"], old_room=booking["room"], new=fields.start, new_room=room_row["name"]),
@@ -506,7 +506,7 @@ def _restore(db: Database, bookings: list[dict[str, Any]], policy: str, result: 
     result.conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
     if taken_over:  # a closure gives back what it took: the double bookings among them were accepted before it
         result.conflicts = [c for c in result.conflicts if c.other_index is None]
-    kept = rules.apply_policy(proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
+    kept = actions.apply_policy(db, proposed, result.conflicts, policy, allow_empty=True, stored_word="restored")
     kept_ids = {id(p) for p in kept}
     for booking, p in zip(bookings, proposed):
         (result.restored if id(p) in kept_ids else result.left_cancelled).append(booking)
@@ -669,7 +669,7 @@ def _book_freed_dates(db: Database, centre_id: int, freed: set[dt.date], policy:
         return
     proposed.sort(key=lambda p: p.start)
     result.booked_conflicts = rules.room_conflicts(proposed, actions.booked_in(db, proposed))
-    kept = rules.apply_policy(proposed, result.booked_conflicts, policy, allow_empty=True)
+    kept = actions.apply_policy(db, proposed, result.booked_conflicts, policy, allow_empty=True)
     kept_ids = {id(p) for p in kept}
     result.booked = [p for p in proposed if id(p) in kept_ids]
     result.left_out = [p for p in proposed if id(p) not in kept_ids]

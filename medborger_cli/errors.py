@@ -93,6 +93,12 @@ class StoreError(MedborgerError):
     exit_code = 2
 
 
+class Unreachable(StoreError):
+    """The database server cannot be reached or refuses the login: which server, what to check."""
+
+    exit_code = 1
+
+
 class Damaged(StoreError):
     """The database file is damaged: what it holds cannot be trusted; restore a backup."""
 

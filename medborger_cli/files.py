@@ -70,8 +70,8 @@ def database_files(database: Path | None) -> list[Path]:
     """The database and the files SQLite keeps beside it, under the name given and under the
     file's real name: SQLite follows a link to the database and keeps its -wal/-shm/-journal
     beside the real file (`--db link.db` writes `real.db-wal`), so both are protected."""
-    if database is None:
-        return []
+    if database is None or not isinstance(database, (Path, str)):
+        return []  # a server's database has no files here
     given = Path(database)
     real = Path(os.path.realpath(given))
     found: list[Path] = []
@@ -272,20 +272,36 @@ def _fdopen(fd: int, binary: bool) -> IO[Any]:
     return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
+def place_new(temporary: Path, path: Path) -> None:
+    """Put the finished file `temporary` at `path`, which must not exist: never over a file that
+    appeared meanwhile (FileExistsError). A hard link where the file system has them, else an
+    exclusive create (O_EXCL) that the bytes are copied into; `temporary` is gone afterwards."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     os.lstat(temporary).st_mode & 0o777)
+        try:
+            with os.fdopen(fd, "wb") as out, open(temporary, "rb") as source:
+                _copy(source, out)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            os.unlink(path)
+            raise
+    temporary.unlink()
+
+
 def _put_in_place(temporary: Path, target: Target) -> None:
     if target.exists:
         os.replace(temporary, target.path)  # replaces a link itself, never what it points to
         return
     try:
-        os.link(temporary, target.path)  # fails if a file appeared in the meantime
+        place_new(temporary, target.path)
     except FileExistsError:
         raise BadInput(_("{path} exists already; choose another name or pass {{field:overwrite}}").format(path=target.path), field=target.field) from None
-    except OSError:  # a file system without hard links
-        if os.path.lexists(target.path):
-            raise BadInput(_("{path} exists already; choose another name or pass {{field:overwrite}}").format(path=target.path), field=target.field) from None
-        os.replace(temporary, target.path)
-        return
-    temporary.unlink()
 
 
 def write(target: Target, fill: Callable[[IO[Any]], Any], *, binary: bool = False) -> Any:

@@ -783,9 +783,17 @@ def check_report(result: dict[str, Any]) -> None:
     integrity = [visible(str(line)) for line in result["integrity"]]
     lines = [
         _("Database: {path}").format(path=visible(str(result["path"]))),
-        _("Schema version: {schema} (journal: {mode})").format(schema=result["schema"], mode=result["journal_mode"]),
+        _("Schema version: {schema} (journal: {mode})").format(schema=result["schema"], mode=result["journal_mode"])
+        if "constraint" not in result else _("Schema version: {schema} (PostgreSQL)").format(schema=result["schema"]),
     ]
-    if integrity == ["ok"]:
+    if "constraint" in result:
+        lines.append(_("Double bookings: refused by the database itself (constraint present)") if result["constraint"] else
+                     _("Double bookings: WARNING: the constraint that refuses them is missing; run medborger with an "
+                       "account that may change the schema, or ask the municipality's IT"))
+    if result.get("integrity_by_server") and not integrity:
+        lines.append(_("Integrity: not checked by medborger; the PostgreSQL server keeps its own files sound "
+                       "(the references and dates below are checked)"))
+    elif integrity == ["ok"]:
         lines.append(_("Integrity: ok"))
     else:
         lines.append(ngettext("Integrity: DAMAGED in {count} place. Restore the latest backup (medborger backup makes one); "

@@ -240,6 +240,9 @@ def erase(db: Database, path: Path, text: str, person: int | None = None) -> Era
         found = store.quick_check(db)
         damaged = found != ["ok"]
         pending = " ".join(str(found[0]).replace("*** in database main ***", "").split())[:80] if damaged else str(exc)
+    if not rewritten and db.dialect == "postgresql":
+        pending = _("only the owner of the tables may rewrite them; the server's own clean-up (VACUUM) removes the "
+                    "old row versions later, or the municipality's IT can run VACUUM FULL")
     return Erased(result, rewritten, pending, damaged=damaged, copies=automatic_copies(path))
 
 
@@ -249,4 +252,6 @@ def scrub(db: Database) -> bool:
 
 def automatic_copies(path: Path) -> list[Path]:
     """The copies medborger made beside the database before upgrading it."""
+    if not isinstance(path, Path):
+        return []  # a server's database: no copies beside a file
     return sorted(p for p in path.parent.glob(f"{path.name}.before-*.bak") if p.is_file())

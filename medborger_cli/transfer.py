@@ -570,7 +570,7 @@ class Importer:
             own = set(origin)
             conflicts = rules.room_conflicts(proposed, [b for b in actions.booked_in(db, proposed) if b.id not in own])
             result.conflicts += conflicts
-            kept = {id(p) for p in rules.apply_policy(proposed, conflicts, self.policy, allow_empty=True, stored_word="imported")}
+            kept = {id(p) for p in actions.apply_policy(db, proposed, conflicts, self.policy, allow_empty=True, stored_word="imported")}
             for p, booking_id in zip(proposed, origin):
                 if id(p) not in kept:  # skipped for a conflict: it stays as it was
                     raise BadInput(_("booking {id} would collide with another booking; use {{field:allow_conflicts}} or leave it").format(

@@ -8,6 +8,8 @@ import pytest
 
 from conftest import dump, rows
 
+pytestmark = pytest.mark.engines
+
 LEKTIECAFE = ("add-activity", "Lektiecafé", "--centre", "motalavej", "--room", "Salen", "--actor", "5M",
               "--partner", "Røde Kors Korsør", "--category", "læring", "--target", "børn", "--target", "unge",
               "--focus", "uddannelse")

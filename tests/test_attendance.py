@@ -18,6 +18,8 @@ import pytest
 
 from conftest import dump, rows
 
+pytestmark = pytest.mark.engines
+
 TODAY = "2026-09-20"
 
 

@@ -13,6 +13,8 @@ from conftest import rows
 from medborger_cli import coordination, errors, rules, store, vocab
 from medborger_cli.coordination import Scope
 
+pytestmark = pytest.mark.engines
+
 BASE = ("-c", "motalavej", "-r", "Salen", "-a", "5M", "--on", "2026-12-07", "--start", "16:00", "--end", "18:00")
 
 

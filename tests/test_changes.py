@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 
-from conftest import dump, edit_csv, rows
+from conftest import dump, edit_csv, execute, rows
+
+pytestmark = pytest.mark.engines
 
 PIGEKLUB = ("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
             "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-09-07", "--until", "2026-12-14")
@@ -113,10 +115,7 @@ def test_a_closure_inside_another_hands_its_bookings_over(cli, pigeklub):
 def test_cancel_and_restore_keep_the_bookings_own_note(cli, house):
     assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", "Møde", "--start", "2026-12-01 10:00",
                "--end", "11:00").exit_code == 0
-    conn = __import__("sqlite3").connect(house)
-    with conn:
-        conn.execute("UPDATE bookings SET note = 'husk kaffe'")
-    conn.close()
+    execute(house, "UPDATE bookings SET note = 'husk kaffe'")
     assert cli("cancel", "1", "--reason", "syg").exit_code == 0
     assert rows(house, "SELECT note FROM bookings") == [{"note": "syg · husk kaffe"}]
     assert cli("restore", "1").exit_code == 0

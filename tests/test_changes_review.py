@@ -9,6 +9,8 @@ import pytest
 
 from conftest import dump, edit_csv, rows
 
+pytestmark = pytest.mark.engines
+
 PIGEKLUB = ("add-activity", "Pigeklub", "-c", "motalavej", "-r", "Salen", "-a", "5M", "-k", "fællesskab", "-g", "unge",
             "-d", "mandag", "--start", "17:00", "--end", "19:00", "--from", "2026-09-07", "--until", "2026-12-14")
 

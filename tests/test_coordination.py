@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump, rows
+from conftest import dump, execute, rows
 from medborger_cli import coordination, store
 from medborger_cli.coordination import Scope
+
+pytestmark = pytest.mark.engines
 
 # ---------------------------------------------------------------------------------------------
 # Brute force on generated calendars
@@ -276,6 +278,7 @@ def test_a_weekly_double_booking_is_one_finding_and_one_acknowledgement_covers_e
     syklub, krea = (r["id"] for r in rows(house, "SELECT id FROM activities ORDER BY id"))
     db = store.connect(house)
     with store.write(db):
+        db.allow_conflicts()  # a double booking on purpose (the database refuses any other)
         room = db.execute("SELECT id FROM rooms WHERE name = 'Salen'").fetchone()[0]
         actor = db.execute("SELECT id FROM actors ORDER BY id").fetchone()[0]
         store.insert_bookings(db, [
@@ -299,11 +302,8 @@ def test_renaming_an_activity_keeps_the_keys_of_its_findings_and_their_acknowled
     before = {f["kind"]: f["key"] for f in report(cli)}
     assert set(before) == {"room", "clash", "parallel"}
     cli("acknowledge", before["clash"], "--note", "aftalt")
-    conn = sqlite3.connect(house)
-    conn.execute("UPDATE activities SET title = 'Pigeklubben', name_key = 'pigeklubben' WHERE title = 'Pigeklub'")
-    conn.execute("UPDATE bookings SET title = 'Pigeklubben' WHERE title = 'Pigeklub'")
-    conn.commit()
-    conn.close()
+    execute(house, "UPDATE activities SET title = 'Pigeklubben', name_key = 'pigeklubben' WHERE title = 'Pigeklub'")
+    execute(house, "UPDATE bookings SET title = 'Pigeklubben' WHERE title = 'Pigeklub'")
     after = {f["kind"]: (f["key"], f["acknowledged"], {a["title"] for a in f.get("activities") or f["series"]})
              for f in report(cli, "--all")}
     assert {kind: key for kind, (key, _, _) in after.items()} == before

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump, rows
+from conftest import dump, execute, rows
+
+pytestmark = pytest.mark.engines
 
 
 def export_all(cli, folder: Path, *extra: str) -> dict[str, bytes]:
@@ -100,11 +102,8 @@ def test_formula_cells_are_neutralised_and_restored(cli, house, tmp_path, monkey
     db = house
     import sqlite3
 
-    conn = sqlite3.connect(db)
     for n, text in enumerate(FORMULAS):
-        conn.execute("UPDATE bookings SET note = ? WHERE title = ?", [text, f"Møde {n}"])
-    conn.commit()
-    conn.close()
+        execute(db, "UPDATE bookings SET note = ? WHERE title = ?", [text, f"Møde {n}"])
     out = cli("export", "csv", "bookings", "-o", tmp_path / "b.csv")
     assert out.exit_code == 0
     import csv
@@ -282,6 +281,7 @@ def test_ics_uids_are_stable_and_one_offs_are_single_events(cli, house):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # kills the writer while SQLite's file lock is held
 def test_killed_import_leaves_the_database_as_it_was(house, tmp_path):
     path = tmp_path / "big.csv"
     start = dt.datetime(2027, 1, 4, 8, 0)

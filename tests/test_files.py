@@ -560,3 +560,25 @@ def test_a_value_under_an_unnamed_column_is_an_error_naming_it(cli, house, tmp_p
     assert result.exit_code == 2, result.stderr
     assert f"row {row}: column {number} holds" in result.stderr and "no name in the header" in result.stderr, result.stderr
     assert dump(house) == before
+
+
+def test_a_new_file_is_never_put_over_one_that_appeared_even_without_hard_links(tmp_path, monkeypatch):
+    """On a file system without hard links (some network shares) the finished file goes in by an
+    exclusive create: a file that appeared meanwhile at the name is kept, not replaced."""
+    import errno
+
+    from medborger_cli import files
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(files.os, "link", no_links)
+    finished = tmp_path / "finished.tmp"
+    finished.write_bytes(b"the copy")
+    files.place_new(finished, tmp_path / "copy.db")
+    assert (tmp_path / "copy.db").read_bytes() == b"the copy" and not finished.exists()
+    other = tmp_path / "other.tmp"
+    other.write_bytes(b"second copy")
+    with pytest.raises(FileExistsError):
+        files.place_new(other, tmp_path / "copy.db")
+    assert (tmp_path / "copy.db").read_bytes() == b"the copy" and other.exists()

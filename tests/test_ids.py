@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import dump
+
+pytestmark = pytest.mark.engines
 from medborger_cli import rules
 
 HUGE = "9" * 20

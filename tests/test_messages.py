@@ -7,6 +7,8 @@ import pytest
 
 from conftest import dump, rows
 
+pytestmark = pytest.mark.engines
+
 
 def test_restore_into_a_closure_names_the_start_in_words(cli, house):
     assert cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", "Møde",

@@ -11,6 +11,8 @@ import pytest
 from conftest import dump, rows
 from medborger_cli import errors, rules, schedule
 
+pytestmark = pytest.mark.engines
+
 # A weekly activity and a one-off booking, as logical fields; each door spells them its own way.
 ACTIVITY = {
     "title": "Lektiecafé", "centre": "Kvarterhuset på Motalavej", "room": "Salen", "actor": "5M – Mennesker på Motalavej",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import dump, rows
+import pytest
+
+pytestmark = pytest.mark.engines
 
 
 def test_load_sample_fills_an_empty_database_and_refuses_a_second_time(cli, db_path):

@@ -12,6 +12,8 @@ from medborger_cli import schedule
 from medborger_cli.errors import BadInput
 from medborger_cli.schedule import Closure, Recurrence
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.mark.parametrize("text", ["2026-03-04", "4-3-2026", "04.03.2026", "4/3/2026", " 04-03-2026 "])
 def test_dates_in_danish_and_iso_spelling(text):

@@ -11,8 +11,10 @@ import sqlite3
 
 import pytest
 
-from conftest import rows
+from conftest import execute, rows
 from medborger_cli import output
+
+pytestmark = pytest.mark.engines
 
 MARKUP = "Klub [/] for [bold]alle[/bold]"
 LINK = "[link=file:///etc/passwd]klik[/link]"
@@ -244,10 +246,7 @@ def test_names_in_tables_show_hidden_characters(cli, house):
     # older medborger, or by another program) is shown with them visible in tables
     refused = cli("add-room", "motalavej", "Sal\u202e\x9b")
     assert refused.exit_code == 2 and "U+202E" in refused.stderr
-    conn = sqlite3.connect(house)
-    with conn:
-        conn.execute("INSERT INTO rooms (centre_id, name, name_key) VALUES (1, ?, ?)", ("Sal\u202e\x9b", "sal\u202e\x9b"))
-    conn.close()
+    execute(house, "INSERT INTO rooms (centre_id, name, name_key) VALUES (1, ?, ?)", ("Sal\u202e\x9b", "sal\u202e\x9b"))
     out = cli("list", "rooms").stdout
     assert "Sal\\u202e\\x9b" in out and "\u202e" not in out and "\x9b" not in out
 

@@ -257,6 +257,17 @@ def report(exc: Exception, label: Any = None, db: Any = None) -> int:
             text += conflict_hint(exc, label)
         _err(text)
         return exc.exit_code
+    if type(exc).__module__.startswith("psycopg"):
+        from ..store import pg
+
+        known = pg.user_error(exc)
+        if known is not None:
+            _err(known.render(label))
+            return known.exit_code
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        _err(_("database error: {reason}; run with MEDBORGER_DEBUG=1 for details").format(
+            reason=f"{type(exc).__name__}: {first_line}"))
+        return 1
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -332,7 +343,8 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", metavar="PATH", help="Database file (else $MEDBORGER_DB, else the user data dir)."),
+        typer.Option("--db", metavar="PATH|URL", help="Database file, or a shared server's postgresql://USER@HOST/DBNAME "
+                     "(else $MEDBORGER_DB, else a file in the user data dir)."),
     ] = None,
     no_input: Annotated[
         bool,

@@ -97,7 +97,10 @@ class State:
 
             path, source = store.resolve_path(self.db_option)
             self._db = store.connect(path, source)
-            actions.WHO.command = shlex.join(COMMAND_LINE) if COMMAND_LINE else "medborger"  # can be read back and run again
+            from ..store.engine import redact
+
+            # can be read back and run again; a password in a URL is never kept
+            actions.WHO.command = redact(shlex.join(COMMAND_LINE)) if COMMAND_LINE else "medborger"
             self.path = path
         return self._db
 
@@ -245,7 +248,7 @@ def write_text_file(text: str, content: str, *, field: str, overwrite: bool, dat
     if not path.parent.is_dir():
         raise BadInput(_("folder {folder} does not exist; create it or choose another path").format(folder=path.parent),
                        field=field, value=text)
-    if database is not None:
+    if database is not None and isinstance(database, (str, Path)):  # a server's database has no file here
         database = Path(database)
         for suffix in ("", "-wal", "-shm", "-journal"):
             own = database.with_name(database.name + suffix)

@@ -29,7 +29,7 @@ def backup(
                          "and run `medborger check`.").format(problem=problems[0]))
     if target.is_file() and not target.is_symlink():  # not into /dev/stdout or a pipe after the copy
         typer.echo(str(target))
-    output.message(_("Backed up {database} to {copy}.").format(database=st.path, copy=target))
+    output.message(_("Backed up {database} to {copy}.").format(database=str(st.path), copy=target))
 
 
 @app.command("check")
@@ -208,3 +208,25 @@ def privacy_scrub(ctx: typer.Context) -> None:
     else:
         output.warning(_("Another program is reading the database, so its journal could not be emptied; try again when it has finished."))
         raise typer.Exit(1)
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", metavar="TARGET",
+                                    help="An empty PostgreSQL database (postgresql://USER@HOST/DBNAME) or a new database file.")],
+) -> None:
+    """Copy the whole database into an empty PostgreSQL database or a new file.
+
+    Everything goes: ids, cancellations, closures and what they cancelled, acknowledgements, the
+    change log, attendance. A municipality starts its shared server from a centre's file; a
+    coordinator keeps an offline copy."""
+    from .. import actions, output, vocab
+
+    st = state(ctx)
+    db = st.db()
+    result = actions.copy_to(db, st.path, to)
+    bookings = result.rows.get("bookings", 0)
+    output.message(_("Copied {source} to {target}: {rows}, of them {bookings}.").format(
+        source=str(st.path), target=result.target, rows=vocab.counted("rows", sum(result.rows.values())),
+        bookings=vocab.counted("bookings", bookings)))

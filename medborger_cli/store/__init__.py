@@ -17,12 +17,14 @@ from .connection import (
     BUSY_TIMEOUT_SECONDS,
     backup_to,
     connect,
+    copy_into_file,
     default_path,
     journal,
     resolve_path,
     schema_version,
     write,
 )
+from .copying import copy_all, row_counts as copy_row_counts
 from .exchange import (
     active_slots,
     activity_refs,
@@ -110,7 +112,12 @@ from .schema import (
 )
 from .sql import name_key, now
 
+
+
 __all__ = [
+    "copy_all",
+    "copy_into_file",
+    "copy_row_counts",
     "active_bookings_between",
     "bookings_cancelled_by",
     "set_bookings_active",

@@ -33,6 +33,8 @@ class LazyDatabase:
     whose import takes longer than a week's schedule (benchmarks/frontdesk.py)."""
 
     _READS = ("SELECT", "PRAGMA", "EXPLAIN")
+    dialect = "sqlite"
+    returning_id = ""  # what an INSERT adds to give its row's id back (lastrowid does it here)
     sound = False  # SQLite's quick check passed on this connection (see `write`)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -52,6 +54,12 @@ class LazyDatabase:
             return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
         return self.full.execute(sql, parameters)
 
+    def begin_write(self) -> None:
+        self.execute("BEGIN IMMEDIATE")
+
+    def allow_conflicts(self) -> None:
+        """This transaction stores room conflicts on purpose (only PostgreSQL's constraint needs telling)."""
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.full, name)
 
@@ -61,6 +69,10 @@ class LazyDatabase:
 
 def applied_migrations(db: Database) -> list[str]:
     """The names of our migrations applied to `db`, in order (read with plain SQL)."""
+    if db.dialect == "postgresql":
+        from . import pg
+
+        return pg.applied_migrations(db)
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
         return []
     rows = db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])
@@ -80,15 +92,22 @@ def default_path() -> Path:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def resolve_path(option: str | None) -> tuple[Path, str]:
-    """The database path and where it came from: the field `db` (the root option), the
-    environment variable `MEDBORGER_DB`, or the `data dir`."""
+def resolve_path(option: str | None) -> tuple[Any, str]:
+    """The database and where it came from: the field `db` (the root option), the environment
+    variable `MEDBORGER_DB`, or the `data dir`. A path is a SQLite file; a `postgresql://` URL
+    is a PostgreSQL database (an `engine.PgTarget`)."""
+    from .engine import is_url, parse_target
+
     if option is not None:
         if not option.strip():
             raise StoreError(_("must not be empty; give the path of a database file"), field="db", value=option)
+        if is_url(option):
+            return parse_target(option), "db"
         return Path(option).expanduser(), "db"
     env = os.environ.get("MEDBORGER_DB")
     if env is not None and env.strip():
+        if is_url(env):
+            return parse_target(env), "MEDBORGER_DB"
         return Path(env).expanduser(), "MEDBORGER_DB"
     if env is not None:
         raise StoreError(_("is set but empty; give the path of a database file or unset it"), field="MEDBORGER_DB")
@@ -97,7 +116,15 @@ def resolve_path(option: str | None) -> tuple[Path, str]:
 
 def connect(path: Path, source: str = "db") -> Database:
     """Open (creating if needed, mode 0600) and migrate the database at `path`. `source` is the
-    field the path came from, which errors name."""
+    field the path came from, which errors name. A PostgreSQL target opens the server's."""
+    if isinstance(path, str):
+        from .engine import is_url, parse_target
+
+        path = parse_target(path) if is_url(path) else Path(path)
+    if not isinstance(path, Path):
+        from . import pg
+
+        return pg.open_database(path, source)
     if path.exists() and path.is_dir():
         raise StoreError(_("{path} is a folder; give the path of a database file").format(path=path), field=source)
     if not path.exists():
@@ -289,7 +316,9 @@ QUICK_CHECK_MAX_BYTES = 48 * 1024 * 1024
 
 def quick_check(db: Database) -> list[str]:
     """SQLite's quick check: ["ok"] when sound; what it found otherwise (a file too damaged to
-    read says so)."""
+    read says so). A server keeps its own pages sound: ["ok"] there."""
+    if db.dialect != "sqlite":
+        return ["ok"]
     try:
         return [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as exc:
@@ -320,8 +349,9 @@ def write(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    _refuse_damaged(db)
-    db.execute("BEGIN IMMEDIATE")
+    if db.dialect == "sqlite":  # a server looks after its own files
+        _refuse_damaged(db)
+    db.begin_write()
     journal.open = True
     try:
         yield db
@@ -352,6 +382,10 @@ def backup_to(db: Database, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".medborger-copy-"))
     try:
         partial = scratch / "copy.db"
+        if db.dialect != "sqlite":  # a server's database: a SQLite file of the same rows
+            copy_into_file(db, partial)
+            os.replace(partial, target)
+            return
         os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
         target_conn = sqlite3.connect(str(partial))
         try:
@@ -364,6 +398,22 @@ def backup_to(db: Database, target: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def copy_into_file(db: Database, partial: Path) -> dict[str, int]:
+    """A new SQLite file at `partial` (which must not exist) holding every row of `db`; the
+    rows copied per table."""
+    from .copying import copy_all
+
+    commits = journal.commits
+    copy = connect(partial, "path")
+    try:
+        copied = copy_all(db, copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.conn.close()
+    journal.commits = commits  # writing the copy changed nothing of the database
+    return copied
+
+
 def _free_name(path: Path) -> Path:
     """`path`, or `path-2`, `path-3`, ... when it is taken: a copy never replaces an older one."""
     candidate, n = path, 1
@@ -371,6 +421,12 @@ def _free_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+def now_utc() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def schema_version(db: Database) -> str:

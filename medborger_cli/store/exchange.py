@@ -121,7 +121,7 @@ def export_bookings_cells(
     sql = (
         "WITH refs AS MATERIALIZED (SELECT id, "
         f"{cell(numbered)} AS ref FROM "
-        "(SELECT id, title, row_number() OVER (PARTITION BY centre_id, name_key ORDER BY id) AS n FROM activities)), "
+        "(SELECT id, title, row_number() OVER (PARTITION BY centre_id, name_key ORDER BY id) AS n FROM activities) AS numbered), "
         f"places AS MATERIALIZED (SELECT r.id, r.centre_id, {cell('c.name')} AS centre, {cell('r.name')} AS room "
         "FROM rooms r JOIN centres c ON c.id = r.centre_id), "
         f"people AS MATERIALIZED (SELECT id, {cell('name')} AS actor FROM actors) "

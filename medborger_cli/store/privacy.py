@@ -59,9 +59,18 @@ def set_text_value(db: Database, table: str, row_id: Any, column: str, value: st
 
 def scrub(db: Database) -> bool:
     """Rewrite the file and empty the write-ahead log so that nothing changed stays readable on
-    disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying."""
+    disk. Waits up to SCRUB_WAIT_MS for other readers; False when one kept the log from emptying.
+    On PostgreSQL: VACUUM FULL rewrites the tables without the old row versions (only their
+    owner may; False for another account)."""
     from .connection import journal
 
+    if db.dialect == "postgresql":
+        from . import pg
+
+        done = pg.scrub(db)
+        if done:
+            journal.unscrubbed = False
+        return done
     previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
     db.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
     try:

@@ -129,10 +129,10 @@ def activities(
     sql = (
         "SELECT a.id, a.title, c.name AS centre, r.name AS room, ac.name AS actor, ac.sector AS actor_sector, "
         "(SELECT json_group_array(name) FROM (SELECT p2.name FROM activity_partners p "
-        "  JOIN actors p2 ON p2.id = p.actor_id WHERE p.activity_id = a.id ORDER BY p2.name)) AS partners, "
+        "  JOIN actors p2 ON p2.id = p.actor_id WHERE p.activity_id = a.id ORDER BY p2.name) AS names) AS partners, "
         "a.category, "
         "(SELECT json_group_array(target) FROM (SELECT target FROM activity_targets t "
-        "  WHERE t.activity_id = a.id ORDER BY target)) AS target_groups, "
+        "  WHERE t.activity_id = a.id ORDER BY target) AS targets) AS target_groups, "
         "a.type, a.age_min, a.age_max, a.gender, a.internal, "
         "a.focus, a.weekdays, a.start_time, a.end_time, a.date_from, a.date_until, a.interval, a.monthly, "
         "a.single_date, a.include_holidays, a.centre_id, a.room_id, a.actor_id, c.area, "
@@ -285,10 +285,14 @@ def dates_outside(db: Database, first: str, last: str) -> dict[str, int]:
     }
 
 
-def _not_a(kind: str, column: str) -> str:
+def _not_a(kind: str, column: str, dialect: str = "sqlite") -> str:
     """SQL that is true when `column` does not hold a valid value of `kind` as medborger writes
     it: a real date (`2026-03-04`), time (`16:00`) or date and time (`2026-03-04T16:00`). SQLite
-    reads `2026-02-30` as 2 March, so a value counts only when it reads back as itself."""
+    reads `2026-02-30` as 2 March, so a value counts only when it reads back as itself.
+    PostgreSQL cannot read a value without failing on a bad one: there the same test is a
+    pattern and the month's length (`_pg_valid`)."""
+    if dialect == "postgresql":
+        return f"({column} IS NOT NULL AND NOT {_pg_valid(kind, column)})"
     if kind == "date":
         return f"date({column}, '+0 days') IS NOT {column}"
     if kind == "time":
@@ -296,36 +300,65 @@ def _not_a(kind: str, column: str) -> str:
     return f"strftime('%Y-%m-%dT%H:%M', {column}, '+0 days') IS NOT {column}"
 
 
+_PG_DATE = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_PG_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]"
+
+
+def _pg_valid(kind: str, column: str) -> str:
+    """PostgreSQL: true when `column` is a real date, time or date and time as SQLite's date
+    functions read them back (years 0000-9999, the Gregorian leap years), never an error."""
+    if kind == "time":
+        return f"({column} ~ '^{_PG_TIME}$')"
+    pattern = _PG_DATE if kind == "date" else f"{_PG_DATE}T{_PG_TIME}"
+    year = f"substr({column}, 1, 4)::int"
+    days = (f"CASE substr({column}, 6, 2) WHEN '02' THEN CASE WHEN {year} % 4 = 0 AND ({year} % 100 <> 0 "
+            f"OR {year} % 400 = 0) THEN 29 ELSE 28 END WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 "
+            "WHEN '11' THEN 30 ELSE 31 END")
+    return f"(CASE WHEN {column} ~ '^{pattern}$' THEN substr({column}, 9, 2)::int <= {days} ELSE false END)"
+
+
 def invalid_values(db: Database, weekdays: Sequence[str], monthly: Sequence[str]) -> dict[str, int]:
     """How many rows of each table hold a value that cannot be read back: a date, time or date
     and time that is no real one (`2026-13-45T10:00`, `25:99`), or a rule of an activity whose
     weekdays, interval or monthly position is none of the codes given. Only counts: the store
     decides nothing, the codes come from the domain."""
+    dialect = db.dialect
+
+    def not_a(kind: str, column: str) -> str:
+        return _not_a(kind, column, dialect)
+
     listed = "',' || weekdays || ','"
     for code in weekdays:
         listed = f"replace({listed}, ',{code},', ',')"
     positions = ", ".join("?" for _ in monthly) or "NULL"
+    if dialect == "postgresql":  # the columns are typed there: interval is always an integer
+        interval, several_days = '"interval" < 1', "single_date = 0"
+    else:
+        interval, several_days = "typeof(interval) != 'integer' OR interval < 1", "NOT single_date"
     checks = {
-        "bookings": (f"{_not_a('datetime', 'start')} OR {_not_a('datetime', chr(34) + 'end' + chr(34))}", []),
+        "bookings": (f"{not_a('datetime', 'start')} OR {not_a('datetime', chr(34) + 'end' + chr(34))}", []),
         "activities": (
-            f"{_not_a('time', 'start_time')} OR {_not_a('time', 'end_time')} OR {_not_a('date', 'date_from')} "
-            f"OR {_not_a('date', 'date_until')} OR typeof(interval) != 'integer' OR interval < 1 "
+            f"{not_a('time', 'start_time')} OR {not_a('time', 'end_time')} OR {not_a('date', 'date_from')} "
+            f"OR {not_a('date', 'date_until')} OR {interval} "
             f"OR (monthly IS NOT NULL AND monthly NOT IN ({positions})) "
-            f"OR (NOT single_date AND (weekdays IS NULL OR weekdays = '' OR {listed} != ','))",
+            f"OR ({several_days} AND (weekdays IS NULL OR weekdays = '' OR {listed} != ','))",
             list(monthly),
         ),
-        "closures": (f"{_not_a('date', 'date_from')} OR {_not_a('date', 'date_until')}", []),
+        "closures": (f"{not_a('date', 'date_from')} OR {not_a('date', 'date_until')}", []),
     }
     return {table: db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
             for table, (where, params) in checks.items()}
-
-
 
 
 def check(db: Database) -> dict[str, Any]:
     """SQLite's integrity and reference checks, the schema and the counts; on a damaged file
     whatever can still be read (a part that cannot is None)."""
     import sqlite3
+
+    if db.dialect == "postgresql":
+        from . import pg
+
+        return pg.check(db)
 
     def readable(read):
         try:
@@ -388,8 +421,10 @@ def report_sessions(db: Database, first: str, last: str, held_before: str, room_
         "SELECT b.activity_id, CASE WHEN b.activity_id IS NULL THEN b.id END AS lone, "
         "CASE WHEN b.activity_id IS NULL THEN b.actor_id END, CASE WHEN b.activity_id IS NULL THEN r.centre_id END, "
         "CASE WHEN b.activity_id IS NULL THEN b.title END, "
-        f"sum({held}), sum(b.status = 'active' AND b.start >= '{held_before}'), sum(b.status = 'cancelled'), "
-        "sum(b.status = 'cancelled' AND (b.closure_id IS NOT NULL OR b.note LIKE 'lukket: %')), "
+        f"sum(CASE WHEN {held} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN b.status = 'active' AND b.start >= '{held_before}' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN b.status = 'cancelled' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN b.status = 'cancelled' AND (b.closure_id IS NOT NULL OR b.note LIKE 'lukket: %') THEN 1 ELSE 0 END), "
         f"sum(CASE WHEN {held} THEN round((julianday(b.\"end\") - julianday(b.start)) * 1440) END), "
         "count(a.booking_id), sum(a.count), sum(a.new), sum(a.female), sum(a.male), "
         "sum(CASE WHEN r.capacity IS NOT NULL AND a.booking_id IS NOT NULL THEN r.capacity END), "
@@ -397,7 +432,7 @@ def report_sessions(db: Database, first: str, last: str, held_before: str, room_
         f"FROM bookings b JOIN rooms r ON r.id = b.room_id "
         f"LEFT JOIN attendance a ON a.booking_id = b.id AND {held} "
         + ("WHERE " + " AND ".join(where) if where else "")
-        + " GROUP BY b.activity_id, lone"
+        + " GROUP BY 1, 2, 3, 4, 5"  # the lone booking's columns follow from its id: the same groups
     )
     return db.execute(sql, params).fetchall()
 
@@ -426,7 +461,7 @@ def activity_dates_booked(db: Database, activity_ids: list[int], day: str) -> se
 def report_rules(db: Database, activity_ids: list[int]) -> list[dict[str, Any]]:
     """The rule columns of these activities (for the dates a holiday or closure skipped)."""
     return fetch_rows(
-        db, "SELECT id, centre_id, weekdays, start_time, end_time, date_from, date_until, interval, monthly, single_date, "
+        db, "SELECT id, centre_id, weekdays, start_time, end_time, date_from, date_until, \"interval\", monthly, single_date, "
             "include_holidays FROM activities WHERE id IN (SELECT value FROM json_each(?))", [json_ids(activity_ids)])
 
 

@@ -31,9 +31,17 @@ def insert_activity(db: Database, record: dict[str, Any], partners: list[int], t
     activity_id = _insert(
         db, "activities", {**record, "name_key": name_key(record["title"]), "created_at": now()}
     )
-    db["activity_partners"].insert_all({"activity_id": activity_id, "actor_id": p} for p in partners)
-    db["activity_targets"].insert_all({"activity_id": activity_id, "target": t} for t in targets)
+    _insert_people(db, activity_id, partners, targets)
     return activity_id
+
+
+def _insert_people(db: Database, activity_id: int, partners: list[int], targets: list[str]) -> None:
+    if partners:
+        db.conn.executemany("INSERT INTO activity_partners (activity_id, actor_id) VALUES (?, ?)",
+                            [(activity_id, p) for p in partners])
+    if targets:
+        db.conn.executemany("INSERT INTO activity_targets (activity_id, target) VALUES (?, ?)",
+                            [(activity_id, t) for t in targets])
 
 
 def insert_bookings(db: Database, rows: list[dict[str, Any]]) -> list[int]:
@@ -46,8 +54,8 @@ def insert_bookings(db: Database, rows: list[dict[str, Any]]) -> list[int]:
 
 def _insert(db: Database, table: str, record: dict[str, Any]) -> int:
     columns = list(record)
-    sql = 'INSERT INTO {} ({}) VALUES ({})'.format(
-        table, ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in columns)
+    sql = 'INSERT INTO {} ({}) VALUES ({}){}'.format(
+        table, ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in columns), db.returning_id
     )
     return db.execute(sql, [record[c] for c in columns]).lastrowid
 
@@ -122,8 +130,7 @@ def row(db: Database, table: str, row_id: int) -> dict[str, Any] | None:
 def set_activity_people(db: Database, activity_id: int, partners: list[int], targets: list[str]) -> None:
     db.execute("DELETE FROM activity_partners WHERE activity_id = ?", [activity_id])
     db.execute("DELETE FROM activity_targets WHERE activity_id = ?", [activity_id])
-    db["activity_partners"].insert_all({"activity_id": activity_id, "actor_id": p} for p in partners)
-    db["activity_targets"].insert_all({"activity_id": activity_id, "target": t} for t in targets)
+    _insert_people(db, activity_id, partners, targets)
 
 
 def activity_bookings(db: Database, activity_id: int, first_day: str | None = None) -> list[dict[str, Any]]:
