@@ -1313,17 +1313,17 @@ def _font_size(rows: list[dict[str, Any]], days: int, room_mm: float, header_lin
     return 5.5
 
 
-def _audience_da(b: dict[str, Any]) -> str:
-    from .coordination import audience_danish
+def _audience(b: dict[str, Any]) -> str:
+    from .coordination import audience_label
 
-    return audience_danish(b.get("audience"))
+    return audience_label(b.get("audience"))
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
     end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
     return {
         "time": f"{schedule.clock(b['start'])}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
-        "for": _("For: {groups}").format(groups=audience) if (audience := _audience_da(b)) else "",
+        "for": _("For: {groups}").format(groups=audience) if (audience := _audience(b)) else "",
         "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
     }
 

@@ -370,7 +370,7 @@ def test_schedule_html_is_a_self_contained_page_per_centre(cli, sample, tmp_path
     assert page.count('<section class="page">') == 4 and "Uge 37 · 7.–13. sep 2026" in page
     for b in week_bookings(cli):
         assert _html_text(b["title"]) in page and _html_text(b["actor"]) in page
-    assert "For: børn" in page  # the target group
+    assert "For: children (6–12)" in page  # who an activity is for, in the reader's words
     assert "Dobbeltbooking" in page
     assert not list(tmp_path.glob(".*partial"))
 
