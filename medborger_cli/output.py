@@ -1235,30 +1235,47 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Printable pages (HTML)
 #
-# The printed plan hangs on a Danish centre's door, so its words are Danish (through `_()` like
-# every other string). The pages are made by Jinja2 templates in templates/, self-contained
-# (inline CSS, no network), for A4: the week landscape, one page per centre (or room), the
-# agenda portrait. Jinja2 escapes every value: user text is never read as HTML.
+# The printed plan hangs on a centre's door: its words are in the interface's language (Danish
+# unless English is asked for), through `_()` like every other string. The pages are made by
+# Jinja2 templates in templates/, self-contained (inline CSS, no network), for A4: the week
+# landscape, one page per centre (or room), the agenda portrait. Jinja2 escapes every value: user
+# text is never read as HTML.
 
-MONTHS_DA = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 297 - 18, 210 - 19  # A4 landscape inside the margins
 
 
-def danish_day(day: dt.date, with_year: bool = False) -> str:
-    """`30. nov` (`30. nov 2026` with the year)."""
-    return f"{day.day}. {MONTHS_DA[day.month - 1]}" + (f" {day.year}" if with_year else "")
+def page_day(day: dt.date, with_year: bool = False) -> str:
+    """`30. nov` in Danish, `30 Nov` in English (`30. nov 2026`, `30 Nov 2026` with the year)."""
+    month = schedule.MONTHS_SHORT["da" if is_danish() else "en"][day.month - 1].rstrip(".")
+    return f"{_day_number(day)} {month}" + (f" {day.year}" if with_year else "")
 
 
-def danish_week(monday: dt.date, last: dt.date | None = None) -> str:
-    """`Uge 49 · 30. nov – 6. dec 2026`; `Uge 37 · 7.–13. sep 2026` within one month."""
+def _day_number(day: dt.date) -> str:
+    return f"{day.day}." if is_danish() else str(day.day)  # `30.` is the Danish ordinal
+
+
+def page_week(monday: dt.date, last: dt.date | None = None) -> str:
+    """`Uge 49 · 30. nov – 6. dec 2026`, `Uge 37 · 7.–13. sep 2026` within one month (`Week 49 ·
+    30 Nov – 6 Dec 2026`, `Week 37 · 7–13 Sep 2026` in English)."""
     last = last or monday + dt.timedelta(days=6)
     if monday.year != last.year:
-        dates = f"{danish_day(monday, True)} – {danish_day(last, True)}"
+        dates = f"{page_day(monday, True)} – {page_day(last, True)}"
     elif monday.month == last.month:
-        dates = f"{monday.day}.–{danish_day(last, True)}"
+        dates = f"{_day_number(monday)}–{page_day(last, True)}"
     else:
-        dates = f"{danish_day(monday)} – {danish_day(last, True)}"
-    return _("Uge {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+        dates = f"{page_day(monday)} – {page_day(last, True)}"
+    return _("Week {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+
+
+def _weekday_names() -> list[str]:
+    """`Mandag` ... `Søndag` (`Monday` ... `Sunday`)."""
+    return [vocab.label(vocab.WEEKDAYS, code).capitalize() for code in vocab.WEEKDAYS]
+
+
+def _language() -> str:
+    from .i18n import language
+
+    return language()
 
 
 def _template(name: str) -> Any:
@@ -1271,7 +1288,7 @@ def _template(name: str) -> Any:
 
 def _printed() -> str:
     now = dt.datetime.now()
-    return _("Udskrevet {date} kl. {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
+    return _("Printed {date} at {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
 
 
 def _lines(text: str, per_line: float) -> int:
@@ -1320,7 +1337,7 @@ def _audience(b: dict[str, Any]) -> str:
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
-    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{page_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
     return {
         "time": f"{schedule.clock(b['start'])}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
         "for": _("For: {groups}").format(groups=audience) if (audience := _audience(b)) else "",
@@ -1331,7 +1348,7 @@ def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
 def week_page(plan: Any, per_room: bool = False) -> str:
     """The week as a printable HTML page: one A4 landscape page per centre (per room with
     `per_room`), days across, rooms down; holidays and closures marked in words and by hatching."""
-    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    names, week = _weekday_names(), page_week(plan.monday)
     pages = []
     for cw in plan.centres:
         groups = [[room] for room in cw.rooms] if per_room else [cw.rooms]
@@ -1341,10 +1358,10 @@ def week_page(plan: Any, per_room: bool = False) -> str:
                 note = cw.notes.get(day, "")
                 closed = note.startswith("lukket: ")
                 days.append({
-                    "date": day, "name": f"{names[day.weekday()]} {danish_day(day)}",
-                    "closed": _("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
-                    "note": (_("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else
-                             _("Helligdag: {name}").format(name=note) if note else ""),
+                    "date": day, "name": f"{names[day.weekday()]} {page_day(day)}",
+                    "closed": _("Closed: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
+                    "note": (_("Closed: {reason}").format(reason=note[len("lukket: "):]) if closed else
+                             _("Public holiday: {name}").format(name=note) if note else ""),
                 })
             rows = []
             for room in rooms:
@@ -1356,18 +1373,18 @@ def week_page(plan: Any, per_room: bool = False) -> str:
             longest = max((len(word) for r in rooms for word in r["name"].split()), default=8)
             room_mm = max(20.0, min(48.0, longest * 0.62 * 10 * 0.3528 + 3.5))  # the longest word at 10 pt
             font = _font_size(rows, len(days), room_mm, 1 + any(d["note"] for d in days))
-            legend = [_("⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.")] if any(
+            legend = [_("⚠ Double booking: two bookings of the same room at the same time.")] if any(
                 b["conflict"] for r in rows for c in r["cells"] for b in c["bookings"]) else []
             pages.append({
                 "name": visible(cw.centre["name"]), "sub": visible(rooms[0]["name"]) if per_room else "",
-                "week": danish_week(plan.monday), "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
+                "week": week, "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
                 "legend": " ".join(legend),
             })
     return _template("week.html.j2").render(
-        title=f"{danish_week(plan.monday)} · " + ", ".join(p["name"] for p in pages) if pages else danish_week(plan.monday),
+        lang=_language(), title=f"{week} · " + ", ".join(p["name"] for p in pages) if pages else week,
         pages=pages, printed=_printed(),
-        labels={"room": _("Lokale"), "conflict": _("Dobbeltbooking"), "cancelled": _("Aflyst"),
-                "empty": _("Ingen lokaler at vise i denne uge.")},
+        labels={"room": _("Room"), "conflict": _("Double booking"), "cancelled": _("Cancelled"),
+                "empty": _("No rooms to show this week.")},
     )
 
 
@@ -1378,7 +1395,7 @@ def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | N
 
     active = [b for b in rows if b["status"] == "active"]
     conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
-    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    names = _weekday_names()
     by_day: dict[str, list[dict[str, Any]]] = {}
     for b in rows:
         by_day.setdefault(b["start"][:10], []).append(b)
@@ -1391,23 +1408,23 @@ def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | N
     for day_text, bookings in sorted(by_day.items()):
         day = dt.date.fromisoformat(day_text)
         days.append({
-            "name": f"{names[day.weekday()]} {danish_day(day, True)}",
-            "note": _("Helligdag: {name}").format(name=holidays[day]) if day in holidays else "",
+            "name": f"{names[day.weekday()]} {page_day(day, True)}",
+            "note": _("Public holiday: {name}").format(name=holidays[day]) if day in holidays else "",
             "bookings": [{**_page_booking(b, conflicting), "room": visible(b["room"]), "centre": visible(b["centre"]), "id": b["id"]}
                          for b in sorted(bookings, key=lambda b: (b["start"], b["centre"], b["room"], b["id"]))],
         })
     if first and last:
-        period = f"{danish_day(dt.date.fromisoformat(first), True)} – {danish_day(dt.date.fromisoformat(last), True)}"
+        period = f"{page_day(dt.date.fromisoformat(first), True)} – {page_day(dt.date.fromisoformat(last), True)}"
     elif first:
-        period = _("fra {date}").format(date=danish_day(dt.date.fromisoformat(first), True))
+        period = _("from {date}").format(date=page_day(dt.date.fromisoformat(first), True))
     elif last:
-        period = _("til {date}").format(date=danish_day(dt.date.fromisoformat(last), True))
+        period = _("until {date}").format(date=page_day(dt.date.fromisoformat(last), True))
     else:
         period = ""
     return _template("agenda.html.j2").render(
-        title=_("Bookinger"), period=period, days=days, printed=_printed(),
-        labels={"time": _("Tid"), "what": _("Aktivitet"), "where": _("Lokale"), "actor": _("Aktør"), "id": _("Nr."),
-                "conflict": _("Dobbeltbooking"), "cancelled": _("aflyst"), "empty": _("Ingen bookinger i perioden.")},
+        lang=_language(), title=_("Bookings"), period=period, days=days, printed=_printed(),
+        labels={"time": _("Time"), "what": _("Activity"), "where": _("Room"), "actor": _("Actor"), "id": _("No."),
+                "conflict": _("Double booking"), "cancelled": _("cancelled"), "empty": _("No bookings in the period.")},
     )
 
 
