@@ -1618,8 +1618,31 @@ def report_tables(report: dict[str, Any]) -> None:
         attendance=total["attendance_total"], new=total["new_participants"], planned=total["sessions_planned"]))
 
 
-_REPORT_BY_DA = {"focus": "Indsatsområde", "category": "Kategori", "type": "Aktivitetstype", "actor": "Aktør",
-                 "centre": "Medborgercenter", "target": "Målgruppe"}
+# The report page's words for the groupings: those of the terminal, spelled out where a printed
+# page has the room for it.
+_REPORT_PAGE_BY = {**_REPORT_BY_EN, "type": N_("Activity type"), "centre": N_("Community centre")}
+
+
+def _page_number(value: Any, decimals: int = 0) -> str:
+    """A figure on the report page: `1.234,5` in Danish, `1,234.5` in English; `–` for none."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}" if decimals else f"{value:,}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if is_danish() else text
+
+
+def _page_share(value: Any) -> str:
+    """A share on the report page: `43 %` in Danish, `43%` in English; `–` for none."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}" + (" %" if is_danish() else "%")
+
+
+def _band_label(band: str) -> str:
+    """An age band of the report (`6-12`, `65-`) as its column says it: `6–12 år`, `65+ år`
+    (`6–12 years`, `65+ years`)."""
+    low, _dash, high = band.partition("-")
+    return _("{low}–{high} years").format(low=low, high=high) if high else _("{low}+ years").format(low=low)
 
 
 def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str:
@@ -1636,7 +1659,7 @@ def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str
         value = g[key] or 0
         width = max(1, round(value / top * bar_width)) if value else 0
         label = g["label"] if len(g["label"]) <= 34 else g["label"][:33] + "…"
-        shown = f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:.1f}".replace(".", ",")
+        shown = _page_number(value) if isinstance(value, int) else _page_number(value, 1)
         parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 8}" rx="2"></rect>')
         parts.append(f'<text x="{label_width + width + 6}" y="{y + 16}" class="value">{escape(shown)}{escape(unit)}</text>')
@@ -1645,40 +1668,59 @@ def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str
 
 
 def report_html(report: dict[str, Any], *, scope: str, generated: str) -> str:
-    """The report as one self-contained, printable HTML page in Danish: tables and SVG charts,
-    no script and nothing fetched from the network."""
+    """The report as one self-contained, printable HTML page in the interface's language: tables
+    and SVG charts, no script and nothing fetched from the network. Every text is made here, whole
+    sentences through `_()`; the template lays them out, and Jinja2 escapes them (`scope` names a
+    centre or an area as the user typed it)."""
     from importlib import resources
 
     import jinja2
     from markupsafe import Markup
 
-    def dk(value: Any, decimals: int = 0) -> str:
-        if value is None:
-            return "–"
-        text = f"{value:,.{decimals}f}" if decimals else f"{value:,}"
-        return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-    def pct(value: Any) -> str:
-        return "–" if value is None else f"{value * 100:.0f} %"
-
     source = (resources.files("medborger_cli") / "templates" / "report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["dk"] = dk
-    env.filters["pct"] = pct
+    env.filters["number"] = _page_number
+    env.filters["share"] = _page_share
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     sections = []
-    for title, groups in (("Aktiviteter for beboerne", resident), ("Interne møder (tælles for sig)", internal)):
+    for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue
         bands = sorted({b for g in groups for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
         sections.append({
-            "title": title, "groups": groups, "bands": bands,
+            "title": title, "groups": groups, "bands": [{"code": b, "label": _band_label(b)} for b in bands],
             "chart_attendance": Markup(_svg_bars(groups, "attendance_total")),
             "chart_sessions": Markup(_svg_bars(groups, "sessions_held")),
         })
-    return env.from_string(source).render(
-        report=report, sections=sections, by_label=_REPORT_BY_DA[report["by"]], scope=scope, generated=generated,
-        total=report["total"],
-    )
-
+    by = _(_REPORT_PAGE_BY[report["by"]])
+    total, n = report["total"], _page_number
+    text = {
+        "title": _("Report to the steering group {first} – {last}").format(first=report["first"], last=report["last"]),
+        "heading": _("Report to the steering group"),
+        "period": _("Period: {first} – {last} (held up to and including {held})").format(
+            first=report["first"], last=report["last"], held=report["held_until"]),
+        "scope": _("Scope: {scope} · Grouped by: {by} · Printed {date}").format(scope=scope, by=by.lower(), date=generated),
+        "total": _("In all: {activities} activities, {held} sessions held, {cancelled} cancelled, {hours} hours, "
+                   "{attendance} participants at {registered} registered sessions, {new} of them new.").format(
+            activities=n(total["activities"]), held=n(total["sessions_held"]), cancelled=n(total["sessions_cancelled"]),
+            hours=n(total["hours"], 1), attendance=n(total["attendance_total"]), registered=n(total["sessions_with_attendance"]),
+            new=n(total["new_participants"])),
+        "empty": _("No activities in the period."),
+        "note": _("Attendance is registered as a number per session held, never with names, CPR numbers or ethnicity. "
+                  "Cancelled and future sessions have no attendance. Capacity use: participants against the room's places "
+                  "at the registered sessions. An activity with several target groups is counted under each of them."),
+    }
+    # the context `report page`: where the page's Danish is its own (`Afholdt`, `Deltagere`) and
+    # not the terminal table's (`Holdt`, `Fremmøde`) for the same English word
+    labels = {
+        "by": by, "activities": _("Activities"), "held": pgettext("report page", "Held"), "cancelled": _("Cancelled"),
+        "hours": _("Hours"), "registered": _("Registered"), "attendance": pgettext("report page", "Attendance"),
+        "average": _("Average per session"), "new": _("New"), "capacity": pgettext("report page", "Capacity use"),
+        "chart_attendance": pgettext("report page", "Attendance"), "chart_sessions": _("Sessions held"),
+        "not_held": _("Not held"), "cancelled_closure": pgettext("report page", "Cancelled by a closure"),
+        "cancelled_other": pgettext("report page", "Cancelled otherwise"), "skipped_holiday": _("Skipped: public holiday"),
+        "skipped_closure": _("Skipped: closure"), "planned": _("Planned later"),
+        "reached": _("Who was reached (at the registered sessions)"), "female": _("Women/girls"), "male": _("Men/boys"),
+    }
+    return env.from_string(source).render(lang=_language(), text=text, labels=labels, sections=sections)
