@@ -126,21 +126,23 @@ def _people(audience: Audience) -> str:
     return _("people")
 
 
-def audience_danish(facts: dict[str, Any] | None) -> str:
-    """Who an activity is for in Danish words, for the printed pages (which are Danish):
-    `børn`, `piger/kvinder 13–17 år`, `forældre`; empty for an internal meeting or a one-off."""
+def audience_label(facts: dict[str, Any] | None) -> str:
+    """Who an activity is for in a few words of the reader's language, for the printed pages and
+    the report's groups: `børn`, `piger/kvinder, 13–17 år`, `forældre` (`children (6–12)`,
+    `female, 13–17 years`, `parents`); empty for an internal meeting or a one-off."""
     if not facts or facts.get("internal"):
         return ""
     audience = audience_of(facts)
     if audience.open:
-        return "alle"
+        return _("everyone")
     parts = []
     if audience.age_min is not None or audience.age_max is not None:
-        band = next((b for b in vocab.AGE_BANDS.values() if (b.low, b.high) == (audience.age_min or 0, audience.age_max)), None)
-        parts.append(band.da if band else (f"{audience.age_min or 0}–{audience.age_max} år" if audience.age_max is not None
-                                           else f"{audience.age_min}+ år"))
+        low, high = audience.age_min or 0, audience.age_max
+        band = next((b for b in vocab.AGE_BANDS.values() if (b.low, b.high) == (low, high)), None)
+        parts.append(vocab.label(vocab.AGE_BANDS, band.code) if band else
+                     _("{low}–{high} years").format(low=low, high=high) if high is not None else _("{low}+ years").format(low=low))
     if audience.gender != "all":
-        parts.insert(0, vocab.GENDERS[audience.gender].da)
+        parts.insert(0, vocab.label(vocab.GENDERS, audience.gender))
     parts += [vocab.label(vocab.TARGET_GROUPS, g) for g in sorted(audience.groups)]
     return ", ".join(parts)
 
@@ -803,7 +805,7 @@ def _target_label(code: str) -> str:
     if age in vocab.GENDERS:
         age, gender = "", age
     low, high = rules.age_range(age) if age else (None, None)
-    return audience_danish({"age_min": low, "age_max": high, "gender": gender or "all", "targets": []})
+    return audience_label({"age_min": low, "age_max": high, "gender": gender or "all", "targets": []})
 
 
 def _group_label(by: str, code: Any, periods: set) -> str:

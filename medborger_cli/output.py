@@ -1241,30 +1241,47 @@ def collaboration_tables(report: Sequence[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Printable pages (HTML)
 #
-# The printed plan hangs on a Danish centre's door, so its words are Danish (through `_()` like
-# every other string). The pages are made by Jinja2 templates in templates/, self-contained
-# (inline CSS, no network), for A4: the week landscape, one page per centre (or room), the
-# agenda portrait. Jinja2 escapes every value: user text is never read as HTML.
+# The printed plan hangs on a centre's door: its words are in the interface's language (Danish
+# unless English is asked for), through `_()` like every other string. The pages are made by
+# Jinja2 templates in templates/, self-contained (inline CSS, no network), for A4: the week
+# landscape, one page per centre (or room), the agenda portrait. Jinja2 escapes every value: user
+# text is never read as HTML.
 
-MONTHS_DA = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 297 - 18, 210 - 19  # A4 landscape inside the margins
 
 
-def danish_day(day: dt.date, with_year: bool = False) -> str:
-    """`30. nov` (`30. nov 2026` with the year)."""
-    return f"{day.day}. {MONTHS_DA[day.month - 1]}" + (f" {day.year}" if with_year else "")
+def page_day(day: dt.date, with_year: bool = False) -> str:
+    """`30. nov` in Danish, `30 Nov` in English (`30. nov 2026`, `30 Nov 2026` with the year)."""
+    month = schedule.MONTHS_SHORT["da" if is_danish() else "en"][day.month - 1].rstrip(".")
+    return f"{_day_number(day)} {month}" + (f" {day.year}" if with_year else "")
 
 
-def danish_week(monday: dt.date, last: dt.date | None = None) -> str:
-    """`Uge 49 · 30. nov – 6. dec 2026`; `Uge 37 · 7.–13. sep 2026` within one month."""
+def _day_number(day: dt.date) -> str:
+    return f"{day.day}." if is_danish() else str(day.day)  # `30.` is the Danish ordinal
+
+
+def page_week(monday: dt.date, last: dt.date | None = None) -> str:
+    """`Uge 49 · 30. nov – 6. dec 2026`, `Uge 37 · 7.–13. sep 2026` within one month (`Week 49 ·
+    30 Nov – 6 Dec 2026`, `Week 37 · 7–13 Sep 2026` in English)."""
     last = last or monday + dt.timedelta(days=6)
     if monday.year != last.year:
-        dates = f"{danish_day(monday, True)} – {danish_day(last, True)}"
+        dates = f"{page_day(monday, True)} – {page_day(last, True)}"
     elif monday.month == last.month:
-        dates = f"{monday.day}.–{danish_day(last, True)}"
+        dates = f"{_day_number(monday)}–{page_day(last, True)}"
     else:
-        dates = f"{danish_day(monday)} – {danish_day(last, True)}"
-    return _("Uge {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+        dates = f"{page_day(monday)} – {page_day(last, True)}"
+    return _("Week {week} · {dates}").format(week=monday.isocalendar().week, dates=dates)
+
+
+def _weekday_names() -> list[str]:
+    """`Mandag` ... `Søndag` (`Monday` ... `Sunday`)."""
+    return [vocab.label(vocab.WEEKDAYS, code).capitalize() for code in vocab.WEEKDAYS]
+
+
+def _language() -> str:
+    from .i18n import language
+
+    return language()
 
 
 def _template(name: str) -> Any:
@@ -1277,7 +1294,7 @@ def _template(name: str) -> Any:
 
 def _printed() -> str:
     now = dt.datetime.now()
-    return _("Udskrevet {date} kl. {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
+    return _("Printed {date} at {time} · medborger").format(date=f"{now:%d.%m.%Y}", time=f"{now:%H:%M}")
 
 
 def _lines(text: str, per_line: float) -> int:
@@ -1319,17 +1336,17 @@ def _font_size(rows: list[dict[str, Any]], days: int, room_mm: float, header_lin
     return 5.5
 
 
-def _audience_da(b: dict[str, Any]) -> str:
-    from .coordination import audience_danish
+def _audience(b: dict[str, Any]) -> str:
+    from .coordination import audience_label
 
-    return audience_danish(b.get("audience"))
+    return audience_label(b.get("audience"))
 
 
 def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
-    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{danish_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
+    end = schedule.clock(b["end"]) if b["end"][:10] == b["start"][:10] else f"{page_day(dt.date.fromisoformat(b['end'][:10]))} {schedule.clock(b['end'])}"
     return {
         "time": f"{schedule.clock(b['start'])}–{end}", "title": visible(b["title"]), "actor": visible(b["actor"] or ""),
-        "for": _("For: {groups}").format(groups=audience) if (audience := _audience_da(b)) else "",
+        "for": _("For: {groups}").format(groups=audience) if (audience := _audience(b)) else "",
         "conflict": b["id"] in conflicting, "cancelled": b["status"] == "cancelled",
     }
 
@@ -1337,7 +1354,7 @@ def _page_booking(b: dict[str, Any], conflicting: set[int]) -> dict[str, Any]:
 def week_page(plan: Any, per_room: bool = False) -> str:
     """The week as a printable HTML page: one A4 landscape page per centre (per room with
     `per_room`), days across, rooms down; holidays and closures marked in words and by hatching."""
-    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    names, week = _weekday_names(), page_week(plan.monday)
     pages = []
     for cw in plan.centres:
         groups = [[room] for room in cw.rooms] if per_room else [cw.rooms]
@@ -1347,10 +1364,10 @@ def week_page(plan: Any, per_room: bool = False) -> str:
                 note = cw.notes.get(day, "")
                 closed = note.startswith("lukket: ")
                 days.append({
-                    "date": day, "name": f"{names[day.weekday()]} {danish_day(day)}",
-                    "closed": _("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
-                    "note": (_("Lukket: {reason}").format(reason=note[len("lukket: "):]) if closed else
-                             _("Helligdag: {name}").format(name=note) if note else ""),
+                    "date": day, "name": f"{names[day.weekday()]} {page_day(day)}",
+                    "closed": _("Closed: {reason}").format(reason=note[len("lukket: "):]) if closed else "",
+                    "note": (_("Closed: {reason}").format(reason=note[len("lukket: "):]) if closed else
+                             _("Public holiday: {name}").format(name=note) if note else ""),
                 })
             rows = []
             for room in rooms:
@@ -1362,18 +1379,18 @@ def week_page(plan: Any, per_room: bool = False) -> str:
             longest = max((len(word) for r in rooms for word in r["name"].split()), default=8)
             room_mm = max(20.0, min(48.0, longest * 0.62 * 10 * 0.3528 + 3.5))  # the longest word at 10 pt
             font = _font_size(rows, len(days), room_mm, 1 + any(d["note"] for d in days))
-            legend = [_("⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.")] if any(
+            legend = [_("⚠ Double booking: two bookings of the same room at the same time.")] if any(
                 b["conflict"] for r in rows for c in r["cells"] for b in c["bookings"]) else []
             pages.append({
                 "name": visible(cw.centre["name"]), "sub": visible(rooms[0]["name"]) if per_room else "",
-                "week": danish_week(plan.monday), "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
+                "week": week, "days": days, "rows": rows, "font_size": font, "room_width": room_mm,
                 "legend": " ".join(legend),
             })
     return _template("week.html.j2").render(
-        title=f"{danish_week(plan.monday)} · " + ", ".join(p["name"] for p in pages) if pages else danish_week(plan.monday),
+        lang=_language(), title=f"{week} · " + ", ".join(p["name"] for p in pages) if pages else week,
         pages=pages, printed=_printed(),
-        labels={"room": _("Lokale"), "conflict": _("Dobbeltbooking"), "cancelled": _("Aflyst"),
-                "empty": _("Ingen lokaler at vise i denne uge.")},
+        labels={"room": _("Room"), "conflict": _("Double booking"), "cancelled": _("Cancelled"),
+                "empty": _("No rooms to show this week.")},
     )
 
 
@@ -1384,7 +1401,7 @@ def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | N
 
     active = [b for b in rows if b["status"] == "active"]
     conflicting = {s.ref for pair in overlapping_pairs(Slot(b["room_id"], b["start"], b["end"], b["id"]) for b in active) for s in pair}
-    names = [t.da.capitalize() for t in vocab.WEEKDAYS.values()]
+    names = _weekday_names()
     by_day: dict[str, list[dict[str, Any]]] = {}
     for b in rows:
         by_day.setdefault(b["start"][:10], []).append(b)
@@ -1397,23 +1414,23 @@ def agenda_page(rows: Sequence[dict[str, Any]], first: str | None, last: str | N
     for day_text, bookings in sorted(by_day.items()):
         day = dt.date.fromisoformat(day_text)
         days.append({
-            "name": f"{names[day.weekday()]} {danish_day(day, True)}",
-            "note": _("Helligdag: {name}").format(name=holidays[day]) if day in holidays else "",
+            "name": f"{names[day.weekday()]} {page_day(day, True)}",
+            "note": _("Public holiday: {name}").format(name=holidays[day]) if day in holidays else "",
             "bookings": [{**_page_booking(b, conflicting), "room": visible(b["room"]), "centre": visible(b["centre"]), "id": b["id"]}
                          for b in sorted(bookings, key=lambda b: (b["start"], b["centre"], b["room"], b["id"]))],
         })
     if first and last:
-        period = f"{danish_day(dt.date.fromisoformat(first), True)} – {danish_day(dt.date.fromisoformat(last), True)}"
+        period = f"{page_day(dt.date.fromisoformat(first), True)} – {page_day(dt.date.fromisoformat(last), True)}"
     elif first:
-        period = _("fra {date}").format(date=danish_day(dt.date.fromisoformat(first), True))
+        period = _("from {date}").format(date=page_day(dt.date.fromisoformat(first), True))
     elif last:
-        period = _("til {date}").format(date=danish_day(dt.date.fromisoformat(last), True))
+        period = _("until {date}").format(date=page_day(dt.date.fromisoformat(last), True))
     else:
         period = ""
     return _template("agenda.html.j2").render(
-        title=_("Bookinger"), period=period, days=days, printed=_printed(),
-        labels={"time": _("Tid"), "what": _("Aktivitet"), "where": _("Lokale"), "actor": _("Aktør"), "id": _("Nr."),
-                "conflict": _("Dobbeltbooking"), "cancelled": _("aflyst"), "empty": _("Ingen bookinger i perioden.")},
+        lang=_language(), title=_("Bookings"), period=period, days=days, printed=_printed(),
+        labels={"time": _("Time"), "what": _("Activity"), "where": _("Room"), "actor": _("Actor"), "id": _("No."),
+                "conflict": _("Double booking"), "cancelled": _("cancelled"), "empty": _("No bookings in the period.")},
     )
 
 
@@ -1607,8 +1624,31 @@ def report_tables(report: dict[str, Any]) -> None:
         attendance=total["attendance_total"], new=total["new_participants"], planned=total["sessions_planned"]))
 
 
-_REPORT_BY_DA = {"focus": "Indsatsområde", "category": "Kategori", "type": "Aktivitetstype", "actor": "Aktør",
-                 "centre": "Medborgercenter", "target": "Målgruppe"}
+# The report page's words for the groupings: those of the terminal, spelled out where a printed
+# page has the room for it.
+_REPORT_PAGE_BY = {**_REPORT_BY_EN, "type": N_("Activity type"), "centre": N_("Community centre")}
+
+
+def _page_number(value: Any, decimals: int = 0) -> str:
+    """A figure on the report page: `1.234,5` in Danish, `1,234.5` in English; `–` for none."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}" if decimals else f"{value:,}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if is_danish() else text
+
+
+def _page_share(value: Any) -> str:
+    """A share on the report page: `43 %` in Danish, `43%` in English; `–` for none."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}" + (" %" if is_danish() else "%")
+
+
+def _band_label(band: str) -> str:
+    """An age band of the report (`6-12`, `65-`) as its column says it: `6–12 år`, `65+ år`
+    (`6–12 years`, `65+ years`)."""
+    low, _dash, high = band.partition("-")
+    return _("{low}–{high} years").format(low=low, high=high) if high else _("{low}+ years").format(low=low)
 
 
 def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str:
@@ -1625,7 +1665,7 @@ def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str
         value = g[key] or 0
         width = max(1, round(value / top * bar_width)) if value else 0
         label = g["label"] if len(g["label"]) <= 34 else g["label"][:33] + "…"
-        shown = f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:.1f}".replace(".", ",")
+        shown = _page_number(value) if isinstance(value, int) else _page_number(value, 1)
         parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 8}" rx="2"></rect>')
         parts.append(f'<text x="{label_width + width + 6}" y="{y + 16}" class="value">{escape(shown)}{escape(unit)}</text>')
@@ -1634,40 +1674,59 @@ def _svg_bars(groups: Sequence[dict[str, Any]], key: str, unit: str = "") -> str
 
 
 def report_html(report: dict[str, Any], *, scope: str, generated: str) -> str:
-    """The report as one self-contained, printable HTML page in Danish: tables and SVG charts,
-    no script and nothing fetched from the network."""
+    """The report as one self-contained, printable HTML page in the interface's language: tables
+    and SVG charts, no script and nothing fetched from the network. Every text is made here, whole
+    sentences through `_()`; the template lays them out, and Jinja2 escapes them (`scope` names a
+    centre or an area as the user typed it)."""
     from importlib import resources
 
     import jinja2
     from markupsafe import Markup
 
-    def dk(value: Any, decimals: int = 0) -> str:
-        if value is None:
-            return "–"
-        text = f"{value:,.{decimals}f}" if decimals else f"{value:,}"
-        return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-    def pct(value: Any) -> str:
-        return "–" if value is None else f"{value * 100:.0f} %"
-
     source = (resources.files("medborger_cli") / "templates" / "report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["dk"] = dk
-    env.filters["pct"] = pct
+    env.filters["number"] = _page_number
+    env.filters["share"] = _page_share
     resident = [g for g in report["groups"] if not g["internal"]]
     internal = [g for g in report["groups"] if g["internal"]]
     sections = []
-    for title, groups in (("Aktiviteter for beboerne", resident), ("Interne møder (tælles for sig)", internal)):
+    for title, groups in ((_("Resident activities"), resident), (_("Internal meetings (counted apart)"), internal)):
         if not groups:
             continue
         bands = sorted({b for g in groups for b in g["age_bands"]}, key=lambda b: int(b.split("-")[0]))
         sections.append({
-            "title": title, "groups": groups, "bands": bands,
+            "title": title, "groups": groups, "bands": [{"code": b, "label": _band_label(b)} for b in bands],
             "chart_attendance": Markup(_svg_bars(groups, "attendance_total")),
             "chart_sessions": Markup(_svg_bars(groups, "sessions_held")),
         })
-    return env.from_string(source).render(
-        report=report, sections=sections, by_label=_REPORT_BY_DA[report["by"]], scope=scope, generated=generated,
-        total=report["total"],
-    )
-
+    by = _(_REPORT_PAGE_BY[report["by"]])
+    total, n = report["total"], _page_number
+    text = {
+        "title": _("Report to the steering group {first} – {last}").format(first=report["first"], last=report["last"]),
+        "heading": _("Report to the steering group"),
+        "period": _("Period: {first} – {last} (held up to and including {held})").format(
+            first=report["first"], last=report["last"], held=report["held_until"]),
+        "scope": _("Scope: {scope} · Grouped by: {by} · Printed {date}").format(scope=scope, by=by.lower(), date=generated),
+        "total": _("In all: {activities} activities, {held} sessions held, {cancelled} cancelled, {hours} hours, "
+                   "{attendance} participants at {registered} registered sessions, {new} of them new.").format(
+            activities=n(total["activities"]), held=n(total["sessions_held"]), cancelled=n(total["sessions_cancelled"]),
+            hours=n(total["hours"], 1), attendance=n(total["attendance_total"]), registered=n(total["sessions_with_attendance"]),
+            new=n(total["new_participants"])),
+        "empty": _("No activities in the period."),
+        "note": _("Attendance is registered as a number per session held, never with names, CPR numbers or ethnicity. "
+                  "Cancelled and future sessions have no attendance. Capacity use: participants against the room's places "
+                  "at the registered sessions. An activity with several target groups is counted under each of them."),
+    }
+    # the context `report page`: where the page's Danish is its own (`Afholdt`, `Deltagere`) and
+    # not the terminal table's (`Holdt`, `Fremmøde`) for the same English word
+    labels = {
+        "by": by, "activities": _("Activities"), "held": pgettext("report page", "Held"), "cancelled": _("Cancelled"),
+        "hours": _("Hours"), "registered": _("Registered"), "attendance": pgettext("report page", "Attendance"),
+        "average": _("Average per session"), "new": _("New"), "capacity": pgettext("report page", "Capacity use"),
+        "chart_attendance": pgettext("report page", "Attendance"), "chart_sessions": _("Sessions held"),
+        "not_held": _("Not held"), "cancelled_closure": pgettext("report page", "Cancelled by a closure"),
+        "cancelled_other": pgettext("report page", "Cancelled otherwise"), "skipped_holiday": _("Skipped: public holiday"),
+        "skipped_closure": _("Skipped: closure"), "planned": _("Planned later"),
+        "reached": _("Who was reached (at the registered sessions)"), "female": _("Women/girls"), "male": _("Men/boys"),
+    }
+    return env.from_string(source).render(lang=_language(), text=text, labels=labels, sections=sections)

@@ -231,6 +231,107 @@ def test_the_sample_shows_a_meaningful_report(cli, monkeypatch):
     assert all(g["sessions_with_attendance"] > 0 and g["attendance_total"] > 0 for g in report)
 
 
+def _report_page(cli, tmp_path, *args: str) -> str:
+    page = tmp_path / f"rapport-{len(list(tmp_path.iterdir()))}.html"
+    result = cli(*args[:args.index("report")], "report", "--season", "2026/27", *args[args.index("report") + 1:], "--html", "-o", page)
+    assert result.exit_code == 0, result.stderr
+    return page.read_text(encoding="utf-8")
+
+
+def _words(page: str) -> str:
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))).split())
+
+
+DANISH_REPORT_WORDS = (
+    "Rapport", "Periode", "afholdt til og med", "Omfang", "Grupperet efter", "Udskrevet", "I alt", "Aktiviteter for beboerne",
+    "Interne møder", "Aktiviteter", "Afholdt", "Aflyst", "Timer", "Registreret", "Deltagere", "Gns. pr. gang", "Nye",
+    "Kapacitetsudnyttelse", "Ikke afholdt", "Sprunget over", "Planlagt senere", "Hvem blev nået", "Kvinder/piger",
+    "Mænd/drenge", "år", "hele kommunen", "område", "Deltagelse registreres", "Indsatsområde",
+)
+ENGLISH_REPORT_WORDS = (
+    "Report", "Period", "held up to", "Scope", "Grouped by", "Printed", "In all", "Resident activities", "Internal meetings",
+    "Activities", "Held", "Cancelled", "Hours", "Registered", "Attendance", "Average", "New", "Capacity", "Not held",
+    "Skipped", "Planned later", "Who was reached", "Women/girls", "Men/boys", "years", "the whole municipality", "area",
+    "Focus area",
+)
+
+
+def _found(words: tuple[str, ...], text: str) -> list[str]:
+    """The whole words or phrases of `words` that `text` has (`Period` is not in `Periode`)."""
+    import re
+
+    return [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+
+
+def test_the_report_page_is_in_english_in_the_english_interface(cli, term, tmp_path):
+    page = _report_page(cli, tmp_path, "report")
+    words = _words(page)
+    assert '<html lang="en">' in page and "<title>Report to the steering group 2026-08-10 – 2027-07-04</title>" in page
+    assert "Period: 2026-08-10 – 2027-07-04 (held up to and including 2026-09-20)" in words
+    assert "Scope: the whole municipality · Grouped by: focus area · Printed 20.09.2026" in words
+    assert "In all: 3 activities, 12 sessions held, 1 cancelled, 28.5 hours, 76 participants at 6 registered sessions, 11 of them new." in words
+    assert "Resident activities" in words and "Not held" in words and "Who was reached (at the registered sessions)" in words
+    for header in ("Focus area", "Activities", "Held", "Cancelled", "Hours", "Registered", "Attendance", "Average per session",
+                   "New", "Capacity use", "Cancelled by a closure", "Cancelled otherwise", "Skipped: public holiday",
+                   "Skipped: closure", "Planned later", "Women/girls", "Men/boys", "6–12 years", "18–29 years"):
+        assert f"<th>{header}</th>" in page, header
+    assert "<td>12.5</td>" in page and "%</td>" in page and " %</td>" not in page  # 12.5 hours; 43%
+    assert "Attendance is registered as a number per session held" in words
+    assert not _found(DANISH_REPORT_WORDS, words)
+    scoped = _words(_report_page(cli, tmp_path, "report", "--centre", "motalavej", "--area", "Motalavej", "--by", "centre"))
+    assert "Scope: Kvarterhuset på Motalavej · area Motalavej · Grouped by: community centre" in scoped
+    empty = _words(_report_page(cli, tmp_path, "report", "--area", "Gellerup"))
+    assert "Scope: area Gellerup" in empty and "No activities in the period." in empty
+
+
+def test_the_report_page_is_in_danish_in_the_danish_interface(cli, term, tmp_path):
+    page = _report_page(cli, tmp_path, "--lang", "da", "report")
+    words = _words(page)
+    assert '<html lang="da">' in page and "<title>Rapport til styregruppen 2026-08-10 – 2027-07-04</title>" in page
+    assert "Periode: 2026-08-10 – 2027-07-04 (afholdt til og med 2026-09-20)" in words
+    assert "Omfang: hele kommunen · Grupperet efter: indsatsområde · Udskrevet 20.09.2026" in words
+    assert "I alt: 3 aktiviteter, 12 afholdte gange, 1 aflyste, 28,5 timer, 76 deltagere ved 6 registrerede gange, heraf 11 nye." in words
+    assert "Aktiviteter for beboerne" in words and "Ikke afholdt" in words and "Hvem blev nået (ved de registrerede gange)" in words
+    for header in ("Indsatsområde", "Aktiviteter", "Afholdt", "Aflyst", "Timer", "Registreret", "Deltagere", "Gns. pr. gang",
+                   "Nye", "Kapacitetsudnyttelse", "Aflyst pga. lukning", "Aflyst i øvrigt", "Sprunget over: helligdag",
+                   "Sprunget over: lukkeperiode", "Planlagt senere", "Kvinder/piger", "Mænd/drenge", "6–12 år", "18–29 år"):
+        assert f"<th>{header}</th>" in page, header
+    assert "<td>12,5</td>" in page and " %</td>" in page
+    assert "Deltagelse registreres som antal pr. afholdt gang" in words
+    assert not _found(ENGLISH_REPORT_WORDS, words)
+    scoped = _words(_report_page(cli, tmp_path, "--lang", "da", "report", "--centre", "motalavej", "--area", "Motalavej", "--by", "centre"))
+    assert "Omfang: Kvarterhuset på Motalavej · område Motalavej · Grupperet efter: medborgercenter" in scoped
+    empty = _words(_report_page(cli, tmp_path, "--lang", "da", "report", "--area", "Gellerup"))
+    assert "Omfang: område Gellerup" in empty and "Ingen aktiviteter i perioden." in empty
+
+
+def test_the_report_pages_figures_and_escaping_in_both_languages(monkeypatch):
+    from medborger_cli import i18n, output
+
+    group = {"label": "Uddannelse <og> livschancer", "internal": False, "activities": 1234, "sessions_held": 2345,
+             "sessions_cancelled": 0, "hours": 4567.5, "sessions_with_attendance": 1000, "attendance_total": 12345,
+             "attendance_average": 12.25, "new_participants": 1001, "capacity_use": 0.4321, "cancelled_closure": 0,
+             "cancelled_other": 0, "skipped_holiday": 1, "skipped_closure": 2, "sessions_planned": 3, "female": 1500,
+             "male": 1400, "age_bands": {"6-12": 1100, "65-": 14}}
+    report = {"first": "2026-08-10", "last": "2027-07-04", "held_until": "2026-11-30", "by": "focus", "groups": [group],
+              "total": {k: group[k] for k in ("activities", "sessions_held", "sessions_cancelled", "hours", "attendance_total",
+                                              "sessions_with_attendance", "new_participants")}}
+    page = output.report_html(report, scope="Huset <b>&</b> co", generated="30.11.2026")
+    assert "<td>1,234</td>" in page and "<td>4,567.5</td>" in page and "<td>12.2</td>" in page and "<td>43%</td>" in page
+    assert ">12,345</text>" in page and "<th>65+ years</th>" in page and "<td>1,100</td>" in page
+    assert "Scope: Huset &lt;b&gt;&amp;&lt;/b&gt; co ·" in page and "<b>" not in page
+    assert "Uddannelse &lt;og&gt; livschancer" in page and "<og>" not in page
+    monkeypatch.setenv("MEDBORGER_LANG", "da")
+    i18n.use(None)
+    page = output.report_html(report, scope="Huset <b>&</b> co", generated="30.11.2026")
+    assert "<td>1.234</td>" in page and "<td>4.567,5</td>" in page and "<td>12,2</td>" in page and "<td>43 %</td>" in page
+    assert ">12.345</text>" in page and "<th>65+ år</th>" in page and "<td>1.100</td>" in page
+    assert "Omfang: Huset &lt;b&gt;&amp;&lt;/b&gt; co ·" in page and "<b>" not in page
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")) or not shutil.which("pdftotext"),
                     reason="needs chromium and pdftotext")
@@ -246,7 +347,7 @@ def test_html_report_prints_every_groups_figures(cli, term, tmp_path):
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    assert "Rapport til styregruppen" in text
+    assert "Report to the steering group" in text
     for g in cli("report", "--season", "2026/27", "--json").json():
         line = next(line for line in text.splitlines() if line.strip().startswith(g["label"]))
         numbers = line.split()[len(g["label"].split()):]

@@ -45,6 +45,25 @@ def test_age_bands_and_types_are_as_domain_md_names_them():
     assert {t.code for t in vocab.ACTIVITY_TYPES.values() if t.internal} == {"husmøde", "styregruppe", "netværksmøde", "bestyrelsesmøde"}
 
 
+@pytest.mark.parametrize("facts,danish,english", [
+    ({"age_min": 6, "age_max": 12, "gender": "all", "targets": []}, "børn", "children (6–12)"),
+    ({"age_min": 10, "age_max": 15, "gender": "female", "targets": []}, "piger/kvinder, 10–15 år", "female, 10–15 years"),
+    ({"age_min": 18, "age_max": None, "gender": "all", "targets": ["job-seekers"]}, "18+ år, ledige", "18+ years, job seekers"),
+    ({"age_min": None, "age_max": None, "gender": "male", "targets": ["parents"]}, "drenge/mænd, forældre", "male, parents"),
+    ({"age_min": None, "age_max": None, "gender": "all", "targets": ["everyone"]}, "alle", "everyone"),
+    ({"age_min": None, "age_max": None, "gender": "all", "targets": [], "internal": 1}, "", ""),
+    (None, "", ""),
+])
+def test_who_an_activity_is_for_in_a_few_words_of_the_readers_language(monkeypatch, facts, danish, english):
+    """The printed pages' `For:` line and the report's target groups."""
+    from medborger_cli import i18n
+
+    assert coordination.audience_label(facts) == english
+    monkeypatch.setenv("MEDBORGER_LANG", "da")
+    i18n.use(None)
+    assert coordination.audience_label(facts) == danish
+
+
 @pytest.mark.parametrize("targets,expected", [
     (["children"], ("6-12", "all", [])),
     (["youth"], ("13-17", "all", [])),

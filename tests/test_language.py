@@ -22,16 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "medborger_cli" / "locale"
 LANGUAGE_VARIABLES = ("MEDBORGER_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
 
-# Texts whose Danish is the same as their English: Danish source texts (the printed pages are
-# Danish), words the two languages share, and texts of nothing but placeholders and codes.
+# Texts whose Danish is the same as their English: words the two languages share, and texts of
+# nothing but placeholders and codes.
 SAME_IN_DANISH = {
-    "Aflyst", "Aktivitet", "Aktør", "BOOKING", "Booking", "Bookinger", "Database: {path}", "Dobbeltbooking", "E-mail", "For",
-    "For: {groups}", "Helligdag: {name}", "ID", "Id", "Ingen bookinger i perioden.", "Ingen lokaler at vise i denne uge.",
-    "Lokale", "Lukket: {reason}", "MIN-MAX", "N", "Nr.", "STATUS", "Start", "Status", "TYPE", "Tid", "Type", "Type:",
-    "Udskrevet {date} kl. {time} · medborger", "Uge {week} · {dates}", "aflyst", "booking", "fra {date}", "til {date}",
-    "{count} booking", "person", "{field}: {old} → {new}", "{file}: {reason}",
+    "BOOKING", "Booking", "Database: {path}", "E-mail", "For", "For: {groups}", "ID", "Id", "MIN-MAX", "N", "STATUS", "Start",
+    "Status", "TYPE", "Type", "Type:", "booking", "{count} booking", "person", "{field}: {old} → {new}", "{file}: {reason}",
     "{kind} {name} (id {id})", "{people} {ages}", "{title} {when} (booking {id})", "{when} (booking {id})", "{count} MB", "{count} bytes",
-    "⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid.",
 }
 
 ENGLISH_WORDS = ("Usage:", "Options:", "Arguments:", "Commands:", "Show this message", "Error:", " the ", " and ", " or ",

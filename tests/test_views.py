@@ -355,10 +355,78 @@ def test_a_pipe_is_never_paged(cli, sample, monkeypatch):
 # A plan to print
 
 
-def test_danish_week_heading():
-    assert output.danish_week(dt.date(2026, 11, 30)) == "Uge 49 · 30. nov – 6. dec 2026"
-    assert output.danish_week(dt.date(2026, 9, 7)) == "Uge 37 · 7.–13. sep 2026"
-    assert output.danish_week(dt.date(2026, 12, 28)) == "Uge 53 · 28. dec 2026 – 3. jan 2027"
+def danish(monkeypatch) -> None:
+    """The Danish interface from here on (the suite reads the English one)."""
+    from medborger_cli import i18n
+
+    monkeypatch.setenv("MEDBORGER_LANG", "da")
+    i18n.use(None)
+
+
+# What the English pages must not say: the Danish page's own words (user text, Danish names of
+# rooms and activities, stays as it is typed; these words are whole words, not in those names).
+DANISH_PAGE_WORDS = re.compile(
+    r"\b(?:Uge|Udskrevet|Lokale|Aflyst|aflyst|Dobbeltbooking|Lukket|Helligdag|Bookinger|Tid|Aktivitet|Aktør|"
+    r"Mandag|Tirsdag|Onsdag|Torsdag|Fredag|Lørdag|Søndag|fra|til)\b|\bNr\.|\bkl\. |For: (?:børn|unge|alle|ældre)\b")
+ENGLISH_PAGE_WORDS = re.compile(
+    r"\b(?:Week|Printed|Room|Cancelled|cancelled|Double booking|Closed|Public holiday|Bookings|Time|Activity|Actor|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\bNo\.|For: (?:children|youth|everyone|seniors)\b")
+
+
+def _words(page: str) -> str:
+    """What a reader of the page sees: its text without the tags and the style sheet."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S)))
+
+
+def test_the_week_heading_in_the_readers_language(monkeypatch):
+    assert output.page_week(dt.date(2026, 11, 30)) == "Week 49 · 30 Nov – 6 Dec 2026"
+    assert output.page_week(dt.date(2026, 9, 7)) == "Week 37 · 7–13 Sep 2026"
+    assert output.page_week(dt.date(2026, 12, 28)) == "Week 53 · 28 Dec 2026 – 3 Jan 2027"
+    assert output.page_day(dt.date(2026, 5, 1), with_year=True) == "1 May 2026"
+    danish(monkeypatch)
+    assert output.page_week(dt.date(2026, 11, 30)) == "Uge 49 · 30. nov – 6. dec 2026"
+    assert output.page_week(dt.date(2026, 9, 7)) == "Uge 37 · 7.–13. sep 2026"
+    assert output.page_week(dt.date(2026, 12, 28)) == "Uge 53 · 28. dec 2026 – 3. jan 2027"
+    assert output.page_day(dt.date(2026, 5, 1), with_year=True) == "1. maj 2026"
+
+
+def _cancelled_booking(cli) -> dict:
+    """A one-off booking in week 37 at Motalavej, cancelled (the sample's own sessions were held)."""
+    result = cli("book", "-c", "motalavej", "-r", "Salen", "-a", "5M", "--title", "Loppemarked", "--allow-conflicts",
+                 "--start", "2026-09-12 10:00", "--end", "14:00")
+    assert result.exit_code == 0, result.stderr
+    booking = next(b for b in week_bookings(cli, "--centre", "motalavej") if b["title"] == "Loppemarked")
+    assert cli("cancel", str(booking["id"]), "--yes").exit_code == 0
+    return booking
+
+
+def test_the_printed_week_is_in_english_in_the_english_interface(cli, sample):
+    _cancelled_booking(cli)
+    page = cli("schedule", *WEEK, "--html").stdout
+    words = _words(page)
+    assert '<html lang="en">' in page
+    assert "Week 37 · 7–13 Sep 2026" in words and "Monday 7 Sep" in words and "Friday 11 Sep" in words
+    assert ">Room</th>" in page and ">Cancelled</div>" in page and "⚠ Double booking</div>" in page
+    assert "⚠ Double booking: two bookings of the same room at the same time." in words
+    assert "For: children (6–12)" in words and "For: everyone" in words and "For: female, parents" in words
+    assert re.search(r"Printed \d\d\.\d\d\.\d{4} at \d\d:\d\d · medborger", words)
+    assert not DANISH_PAGE_WORDS.findall(words)
+
+
+def test_the_printed_week_is_in_danish_in_the_danish_interface(cli, sample, monkeypatch):
+    _cancelled_booking(cli)
+    danish(monkeypatch)
+    page = cli("schedule", *WEEK, "--html").stdout
+    words = _words(page)
+    assert '<html lang="da">' in page
+    assert "Uge 37 · 7.–13. sep 2026" in words and "Mandag 7. sep" in words and "Fredag 11. sep" in words
+    assert ">Lokale</th>" in page and ">Aflyst</div>" in page and "⚠ Dobbeltbooking</div>" in page
+    assert "⚠ Dobbeltbooking: to bookinger af samme lokale på samme tid." in words
+    assert "For: børn" in words and "For: alle" in words and "For: piger/kvinder, forældre" in words
+    assert re.search(r"Udskrevet \d\d\.\d\d\.\d{4} kl\. \d\d:\d\d · medborger", words)
+    assert not ENGLISH_PAGE_WORDS.findall(words)
 
 
 def test_schedule_html_is_a_self_contained_page_per_centre(cli, sample, tmp_path):
@@ -369,11 +437,11 @@ def test_schedule_html_is_a_self_contained_page_per_centre(cli, sample, tmp_path
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "@page" in page and "A4 landscape" in page
     assert not re.search(r"""(src|href)\s*=|@import|https?://""", page)  # nothing from the network
-    assert page.count('<section class="page">') == 4 and "Uge 37 · 7.–13. sep 2026" in page
+    assert page.count('<section class="page">') == 4 and "Week 37 · 7–13 Sep 2026" in page
     for b in week_bookings(cli):
         assert _html_text(b["title"]) in page and _html_text(b["actor"]) in page
-    assert "For: børn" in page  # the target group
-    assert "Dobbeltbooking" in page
+    assert "For: children (6–12)" in page  # who an activity is for
+    assert "Double booking" in page
     assert not list(tmp_path.glob(".*partial"))
 
 
@@ -383,13 +451,18 @@ def _html_text(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def test_schedule_html_marks_closures_and_holidays(cli, sample, tmp_path):
+def test_schedule_html_marks_closures_and_holidays(cli, sample, tmp_path, monkeypatch):
     result = cli("schedule", "--week", "52", "--year", "2026", "--centre", "motalavej", "--html", "-o", tmp_path / "jul.html")
     assert result.exit_code == 0, result.stderr
     page = (tmp_path / "jul.html").read_text(encoding="utf-8")
-    assert "Lukket: Juleferie" in page and "Helligdag: Juledag" not in page  # closed that day, said once
+    assert "Closed: Juleferie" in page and "Juledag" not in page  # closed that day, said once
     result = cli("schedule", "--week", "12", "--year", "2027", "--centre", "motalavej", "--html")  # Easter, to stdout
-    assert "Helligdag: Skærtorsdag" in result.stdout and "Helligdag: Langfredag" in result.stdout
+    assert "Public holiday: Skærtorsdag" in result.stdout and "Public holiday: Langfredag" in result.stdout
+    danish(monkeypatch)
+    page = cli("schedule", "--week", "52", "--year", "2026", "--centre", "motalavej", "--html").stdout
+    assert "Lukket: Juleferie" in page and "Helligdag: Juledag" not in page
+    page = cli("schedule", "--week", "12", "--year", "2027", "--centre", "motalavej", "--html").stdout
+    assert "Helligdag: Skærtorsdag" in page and "Helligdag: Langfredag" in page
 
 
 def test_html_per_room_and_escaping(cli, house, tmp_path):
@@ -410,7 +483,7 @@ def test_html_files_are_written_safely(cli, sample, tmp_path, db_path):
     result = cli("schedule", "--week", "38", "--year", "2026", "--html", "-o", target)
     assert result.exit_code == 2 and "--overwrite" in result.stderr and target.read_text(encoding="utf-8") == before
     assert cli("schedule", "--week", "38", "--year", "2026", "--html", "-o", target, "--overwrite").exit_code == 0
-    assert "Uge 38" in target.read_text(encoding="utf-8")
+    assert "Week 38" in target.read_text(encoding="utf-8")
     if isinstance(db_path, Path):  # a database file is never written over
         database = cli("schedule", *WEEK, "--html", "-o", db_path, "--overwrite")
         assert database.exit_code == 2 and "database" in database.stderr
@@ -431,9 +504,28 @@ def test_list_bookings_html_agenda(cli, sample, tmp_path):
     result = cli("list", "bookings", *WEEK, "--centre", "motalavej", "--html", "-o", target)
     assert result.exit_code == 0, result.stderr
     page = target.read_text(encoding="utf-8")
-    assert "A4 portrait" in page and "Mandag 7. sep 2026" in page
+    assert "A4 portrait" in page and "Monday 7 Sep 2026" in page
     for b in week_bookings(cli, "--centre", "motalavej"):
         assert _html_text(b["title"]) in page and f">{b['id']}<" in page
+
+
+def test_the_agenda_in_english_and_in_danish(cli, sample, monkeypatch):
+    cancelled = _cancelled_booking(cli)
+    page = cli("list", "bookings", *WEEK, "--centre", "motalavej", "--html").stdout
+    words = _words(page)
+    assert '<html lang="en">' in page and "<h1>Bookings</h1>" in page and "7 Sep 2026 – 13 Sep 2026" in words
+    assert "Monday 7 Sep 2026" in words and "Friday 11 Sep 2026" in words
+    assert ">Time</th>" in page and ">Activity</th>" in page and ">Room</th>" in page and ">Actor</th>" in page
+    assert ">No.</th>" in page and "(cancelled)" in words
+    assert not DANISH_PAGE_WORDS.findall(words)
+    assert "from 7 Sep 2026" in _words(cli("list", "bookings", "--from", "2026-09-07", "--html").stdout)
+    page = cli("--lang", "da", "list", "bookings", *WEEK, "--centre", "motalavej", "--html").stdout
+    words = _words(page)
+    assert '<html lang="da">' in page and "<h1>Bookinger</h1>" in page and "7. sep 2026 – 13. sep 2026" in words
+    assert "Mandag 7. sep 2026" in words and "Fredag 11. sep 2026" in words
+    assert ">Tid</th>" in page and ">Aktivitet</th>" in page and ">Lokale</th>" in page and ">Aktør</th>" in page
+    assert ">Nr.</th>" in page and "(aflyst)" in words and f">{cancelled['id']}<" in page
+    assert not ENGLISH_PAGE_WORDS.findall(words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,6 +601,6 @@ def test_a_week_too_full_for_one_sheet_names_its_centre_and_week_on_every_sheet(
     for n in range(1, sheets + 1):
         sheet = " ".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
                                         text=True, check=True).stdout.split())
-        assert "Kvarterhuset på Motalavej" in sheet and "Uge 37" in sheet, n
+        assert "Kvarterhuset på Motalavej" in sheet and "Week 37" in sheet, n
     for hour in range(7, 22):
         assert f"Ekstramødenummer{hour}medenganskelangtitel" in text

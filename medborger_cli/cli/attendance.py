@@ -197,7 +197,7 @@ def report(
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Danish Excel: Danish column names and words, UTF-8 with BOM, semicolons, CRLF.")] = False,
-    html: Annotated[bool, typer.Option("--html", help="A self-contained, printable page in Danish for the steering group (with -o).")] = False,
+    html: Annotated[bool, typer.Option("--html", help="A self-contained, printable page for the steering group (with -o).")] = False,
     output_path: Annotated[str | None, typer.Option("-o", "--output", metavar="PATH", help="Write to this file instead of standard output.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the file if it exists.")] = False,
     raw: RawOption = False,
@@ -262,8 +262,8 @@ def report(
         write(lambda s: csvio.Writer(s, coordination.REPORT_FIELDS, excel=excel, raw=raw, table="report").write_all(coordination.report_rows(result)))
     elif html:
         where = " · ".join(part for part in (centre_row["name"] if centre_row else None,
-                                              f"område {scope.area}" if scope.area else None) if part)
-        page = output.report_html(result, scope=where or "hele kommunen", generated=schedule.today().strftime("%d.%m.%Y"))
+                                              _("area {area}").format(area=scope.area) if scope.area else None) if part)
+        page = output.report_html(result, scope=where or _("the whole municipality"), generated=schedule.today().strftime("%d.%m.%Y"))
         write(lambda s: s.write(page))
     elif target:
         raise BadInput(_("-o: give --json, --csv, --excel or --html to write a file"))
