@@ -812,8 +812,11 @@ def _group_label(by: str, code: Any, periods: set) -> str:
     from . import vocab
 
     if code is None:
-        return {"focus": "Uden indsatsområde", "category": "Uden aktivitet", "type": "Uden aktivitet",
-                "target": "Uden målgruppe"}.get(by, "–")
+        from .i18n import pgettext
+
+        # one-off bookings have no activity; an activity may have no focus area
+        return {"focus": pgettext("report group", "No focus area"), "category": pgettext("report group", "No activity"),
+                "type": pgettext("report group", "No activity"), "target": pgettext("report group", "No target group")}.get(by, "–")
     if by == "focus":
         return vocab.focus_label(code, next(iter(periods)) if len(periods) == 1 else None)
     if by == "category":

@@ -124,6 +124,9 @@ def test_report_windows_scopes_and_groupings(cli, term):
     assert cli("report", "--quarter", "2026Q3", "--json").exit_code == 0
     season = cli("report", "--season", "2026/27", "--by", "category", "--json").json()
     assert {g["group"] for g in season} == {"learning", "employment", None}
+    assert [g["label"] for g in season if g["group"] is None] == ["No activity"]  # one-off bookings, in the reader's language
+    danish = cli("--lang", "da", "report", "--season", "2026/27", "--by", "category", "--json").json()
+    assert [g["label"] for g in danish if g["group"] is None] == ["Uden aktivitet"]
     target = cli("report", "--season", "2026/27", "--by", "target", "--json").json()
     # life situations, else who an activity is for by age and gender; None only for one-off bookings
     assert {g["group"] for g in target} == {"job-seekers", "6-17", None}
