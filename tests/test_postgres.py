@@ -171,7 +171,7 @@ def test_bad_connection_details_give_one_line(cli, pg):
         for word in words:
             assert word in result.stderr, (word, result.stderr)
     danish = {  # the coordinator's own language, whoever set up the server
-        with_user(pg, parts.username or "postgres", port=closed): [f"Fejl: kan ikke nå PostgreSQL-serveren på 127.0.0.1:{closed}"],
+        with_user(pg, parts.username or "postgres", port=closed): [f"Fejl: MEDBORGER_DB: kan ikke nå PostgreSQL-serveren på 127.0.0.1:{closed}", "tjek, at serveren kører"],
         with_user(pg, parts.username or "postgres", dbname="no_such_database"): ["har ingen database no_such_database"],
     }
     for url, words in danish.items():
