@@ -259,7 +259,7 @@ def test_main_tables_are_english_on_request(cli, house):
     assert "Mon 07.12.2026 15:00–17:00" in bookings.stdout
     activities = cli("list", "activities")
     assert "Monday/Wednesday every 2 weeks 15:00–17:00, 07.12.2026–23.12.2026" in activities.stdout, activities.stdout
-    assert "mandag" not in activities.stdout and "hver" not in activities.stdout
+    assert "mandag" not in activities.stdout and "hver" not in activities.stdout and "homework help" in activities.stdout
     shown = cli("list", "activities", "--json").json()[0]
     assert shown["schedule"] == "Monday/Wednesday every 2 weeks 15:00–17:00, 2026-12-07–2026-12-23"
     assert shown["focus"] == "education" and shown["target_groups"] == ["parents"]

@@ -135,7 +135,7 @@ def list_activities(
         audience = coordination.audience_of(row)
         row.update(coordination.audience_data(audience, bool(row["internal"])), internal=bool(row["internal"]))
         row["for"] = _("internal meeting") if row["internal"] and audience.open else coordination.audience_words(audience)
-        row["kind"] = row["type"] or vocab.label(vocab.CATEGORIES, row["category"])
+        row["kind"] = vocab.label(vocab.ACTIVITY_TYPES, row["type"]) if row["type"] else vocab.label(vocab.CATEGORIES, row["category"])
         row["shown_title"] = output.unbroken(row["title"])
     with output.paged(fmt == "table" and not no_pager):
         output.emit(
