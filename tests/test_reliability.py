@@ -320,3 +320,33 @@ def test_a_closed_pipe_is_no_error(db_path):
     err = proc.stderr.read().decode()
     proc.wait(timeout=30)
     assert "Error" not in err and "Traceback" not in err
+
+
+def test_a_serialization_failure_on_a_server_is_retried_not_shown(cli, house, db_path, monkeypatch):
+    """A server that aborts a transaction as a serialization failure or deadlock stored nothing:
+    the command runs again, and the coordinator sees only its ordinary result."""
+    from medborger_cli import actions, store
+
+    class SerializationFailure(Exception):
+        sqlstate = "40001"
+
+    SerializationFailure.__module__ = "psycopg.errors"  # as the driver's own error class
+    real, calls = actions.add_centre, []
+
+    def add_centre(db, values):
+        calls.append(values["name"])
+        if len(calls) < 3:
+            with store.write(db):
+                raise SerializationFailure("could not serialize access due to concurrent update")
+        return real(db, values)
+
+    monkeypatch.setattr(actions, "add_centre", add_centre)
+    result = cli("add-centre", "Beboerhuset Stjernen", "--type", "bolig", "--municipality", "Aarhus", "--area", "Gellerup")
+    assert result.exit_code == 0, result.stderr
+    assert calls == ["Beboerhuset Stjernen"] * 3 and "serialize" not in result.stderr + result.stdout
+    assert result.stderr.count("Added centre") == 1
+    assert [c["name"] for c in cli("list", "centres", "--json").json()].count("Beboerhuset Stjernen") == 1
+    calls.clear()
+    monkeypatch.setattr(actions, "add_centre", lambda db, values: (calls.append(1), (_ for _ in ()).throw(SerializationFailure("x")))[1])
+    failed = cli("add-centre", "Beboerhuset Månen", "--type", "bolig", "--municipality", "Aarhus", "--area", "Gellerup")
+    assert failed.exit_code == 1 and len(calls) == 5 and failed.stderr.count("\n") == 1  # a few tries, then one line

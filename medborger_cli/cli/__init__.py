@@ -72,7 +72,7 @@ class MedborgerGroup(TyperGroup):
         global _running
         _running = True
         try:
-            return super().invoke(ctx)
+            return self._invoke_retrying(ctx)
         except (typer.Exit, typer.Abort, BrokenPipeError):
             raise  # a closed pipe (`| head`) is Typer's to quiet, not an error to report
         except Exception as exc:  # noqa: BLE001 - the one place that decides what the user sees
@@ -86,6 +86,40 @@ class MedborgerGroup(TyperGroup):
         except KeyboardInterrupt:
             _err(interrupted(stopped=False))
             raise typer.Exit(130) from None
+
+
+    def _invoke_retrying(self, ctx: Any) -> Any:
+        """Run the command; when a server aborts its transaction as a serialization failure or a
+        deadlock before anything was committed, nothing was stored, so run it again (a few times,
+        after a short random pause) instead of showing the failure."""
+        import random
+        import time
+
+        saved = {name: list(getattr(ctx, name)) for name in ("_protected_args", "args")
+                 if isinstance(getattr(ctx, name, None), list)}
+        for attempt in range(RETRIES + 1):
+            commits = _journal()[0]
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:  # noqa: BLE001 - only a retryable failure is kept from report()
+                if attempt == RETRIES or not is_retryable(exc) or _journal()[0] != commits:
+                    raise
+            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+            for name, value in saved.items():
+                try:
+                    setattr(ctx, name, list(value))
+                except AttributeError:  # a read-only view of the other name
+                    pass
+        raise AssertionError("unreachable")
+
+
+RETRIES = 4  # a command aborted by the server for a serialization failure or deadlock runs again
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A server's serialization failure (40001) or deadlock (40P01): the transaction was rolled
+    back whole, and running it again is safe."""
+    return type(exc).__module__.startswith("psycopg") and getattr(exc, "sqlstate", None) in ("40001", "40P01")
 
 
 def _journal() -> tuple[int, int]:
