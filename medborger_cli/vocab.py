@@ -338,4 +338,7 @@ def counted(kind: str, n: int) -> str:
 def kind_word(kind: str) -> str:
     """A kind of record as a word of the sentence (`aktør`)."""
     return {"centre": _("centre"), "room": _("room"), "actor": _("actor"), "activity": _("activity"),
-            "booking": _("booking"), "closure": _("closure")}.get(kind, kind)
+            "booking": _("booking"), "closure": _("closure"), "finding": _("finding"), "person": _("person"),
+            # the tables an import writes (the change log names them)
+            "centres": _("centres"), "rooms": _("rooms"), "actors": _("actors"), "activities": _("activities"),
+            "bookings": _("bookings"), "closures": _("closures"), "attendance": _("attendance")}.get(kind, kind)

@@ -21,16 +21,10 @@ LOG_ACTIONS = {
     "restore": N_("restored"), "move": N_("moved"), "import": N_("imported"), "attend": N_("attendance"),
     "erase": N_("erased"), "acknowledge": N_("acknowledged"), "unacknowledge": N_("acknowledgement withdrawn"),
 }
-LOG_KINDS = {
-    "centre": N_("centre"), "room": N_("room"), "actor": N_("actor"), "activity": N_("activity"), "booking": N_("booking"),
-    "closure": N_("closure"), "finding": N_("finding"), "person": N_("person"), "centres": N_("centres"),
-    "rooms": N_("rooms"), "actors": N_("actors"), "activities": N_("activities"), "bookings": N_("bookings"),
-    "closures": N_("closures"), "attendance": N_("attendance"),
-}
 
 
-def _log_word(words: dict[str, str]):
-    return lambda code: _(words[code]) if code in words else (code or "")
+def _log_action(code: str | None) -> str:
+    return _(LOG_ACTIONS[code]) if code in LOG_ACTIONS else (code or "")
 
 
 def _clock(moment):
@@ -368,11 +362,11 @@ def log(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array (with old and new values) instead of a table.")] = False,
 ) -> None:
     """Every change: when, by which user, with which command, and what changed (old and new)."""
-    from .. import actions, output, schedule
+    from .. import actions, output, schedule, vocab
 
     rows = actions.changes_since(state(ctx).db(), schedule.parse_date(since, "since") if since else None)
     columns = [output.Column("at", _("When"), _log_time), output.Column("user", _("User")),
-               output.Column("action", _("Change"), _log_word(LOG_ACTIONS)), output.Column("kind", _("What"), _log_word(LOG_KINDS)), output.Column("row_id", _("Id")),
+               output.Column("action", _("Change"), _log_action), output.Column("kind", _("What"), vocab.kind_word), output.Column("row_id", _("Id")),
                output.Column("summary", _("Summary")), output.Column("command", _("Command"), in_table=False),
                output.Column("old", _("Old"), in_table=False), output.Column("new", _("New"), in_table=False)]
     output.emit(rows, columns, "json" if as_json else "table", title=_("Change log"), empty=_("No changes recorded."))
