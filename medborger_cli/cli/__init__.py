@@ -97,29 +97,30 @@ class MedborgerGroup(TyperGroup):
 
         saved = {name: list(getattr(ctx, name)) for name in ("_protected_args", "args")
                  if isinstance(getattr(ctx, name, None), list)}
-        for attempt in range(RETRIES + 1):
+        attempt = 0
+        while True:
             commits = _journal()[0]
             try:
                 return super().invoke(ctx)
             except Exception as exc:  # noqa: BLE001 - only a retryable failure is kept from report()
                 if attempt == RETRIES or not is_retryable(exc) or _journal()[0] != commits:
                     raise
-            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+            attempt += 1
+            time.sleep(random.uniform(0.02, 0.1) * attempt)
             for name, value in saved.items():
-                try:
-                    setattr(ctx, name, list(value))
-                except AttributeError:  # a read-only view of the other name
-                    pass
-        raise AssertionError("unreachable")
+                setattr(ctx, name, list(value))
 
 
 RETRIES = 4  # a command aborted by the server for a serialization failure or deadlock runs again
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """A server's serialization failure (40001) or deadlock (40P01): the transaction was rolled
-    back whole, and running it again is safe."""
-    return type(exc).__module__.startswith("psycopg") and getattr(exc, "sqlstate", None) in ("40001", "40P01")
+    """A server's failure that rolled the whole transaction back (store.pg.retryable)."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return False
+    from ..store import pg
+
+    return pg.retryable(exc)
 
 
 def _journal() -> tuple[int, int]:

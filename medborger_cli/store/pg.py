@@ -254,6 +254,14 @@ def connect_error(exc: Exception, target: PgTarget, source: str) -> StoreError:
     return Unreachable(message.format(**names), field=source)
 
 
+RETRYABLE = ("40001", "40P01")  # serialization failure, deadlock: the transaction was rolled back whole
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether running the failed transaction again is safe and may succeed."""
+    return getattr(exc, "sqlstate", None) in RETRYABLE
+
+
 def user_error(exc: Exception, target: PgTarget | None = None) -> StoreError | None:
     """What a PostgreSQL error during a command means, in one line; None when it is not ours to say."""
     target = target or current
@@ -268,7 +276,7 @@ def user_error(exc: Exception, target: PgTarget | None = None) -> StoreError | N
 
         return Refused(_("the room was booked at that time by another change made at the same moment; nothing was "
                          "stored; run the command again to see the conflict"))
-    if sqlstate in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
+    if sqlstate in (*RETRYABLE, "55P03"):  # serialization failure, deadlock (after the retries), lock not available
         from ..errors import Refused
 
         return Refused(_("the database was busy with another change; nothing was stored; try again in a moment"))
